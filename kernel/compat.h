@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels ktftpd supports (Debian's 6.1 and
+ * 6.12) lives here, and only here.  Other files use the ktftpd_ names below
+ * and never test LINUX_VERSION_CODE themselves.
+ */
+#ifndef KTFTPD_COMPAT_H
+#define KTFTPD_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/sysctl.h>
+
+/* 6.11 made the ctl_table passed to proc handlers const. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+typedef const struct ctl_table ktftpd_ctl_table;
+#else
+typedef struct ctl_table ktftpd_ctl_table;
+#endif
+
+/*
+ * 6.6 added register_sysctl_sz() with an explicit count, and later kernels
+ * dropped the empty sentinel entry.  Tables here keep a sentinel (older
+ * kernels need it) and pass the count without it (newer ones use that).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define ktftpd_register_sysctl(path, table, n) register_sysctl_sz(path, table, n)
+#else
+#define ktftpd_register_sysctl(path, table, n) register_sysctl(path, table)
+#endif
+
+#endif /* KTFTPD_COMPAT_H */

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/sys/net/ktftpd: the kHTTPd-style view of the server.  Every handler
+ * parses into a scratch value, validates it and only then hands it to
+ * config.c or server.c, so a bad write returns EINVAL and changes nothing.
+ */
+#include <linux/sysctl.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "compat.h"
+#include "config.h"
+#include "server.h"
+#include "sysctl.h"
+
+static struct ctl_table_header *ktftpd_sysctl_header;
+
+/*
+ * Run proc_dointvec on a scratch int.  *written tells whether a new value
+ * arrived; an empty write, or one that leaves anything unparsed ("1 2",
+ * say), is refused whole rather than half applied.
+ */
+static int sysctl_int(int *val, int write, void *buffer, size_t *lenp,
+		      loff_t *ppos, bool *written)
+{
+	struct ctl_table tmp = { .data = val, .maxlen = sizeof(*val) };
+	size_t len = *lenp;
+	loff_t pos = *ppos;
+	int ret;
+
+	*written = false;
+	/* proc_dointvec takes an empty write as success: it is not a value. */
+	if (write && pos == 0 && len == 0)
+		return -EINVAL;
+	ret = proc_dointvec(&tmp, write, buffer, lenp, ppos);
+	if (ret || !write || pos != 0)
+		return ret;	/* a write at an offset is ignored, as ever */
+	if (*lenp != len)
+		return -EINVAL;
+	*written = true;
+	return 0;
+}
+
+static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
+			      void *buffer, size_t *lenp, loff_t *ppos)
+{
+	int stop = !ktftpd_server_running();
+	bool written;
+	int ret;
+
+	ret = sysctl_int(&stop, write, buffer, lenp, ppos, &written);
+	if (ret || !written)
+		return ret;
+	if (stop != 0 && stop != 1)
+		return -EINVAL;
+	return stop ? ktftpd_server_stop() : ktftpd_server_start();
+}
+
+static int ktftpd_sysctl_port(ktftpd_ctl_table *table, int write,
+			      void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ktftpd_config *cfg = ktftpd_config_get();
+	int port = cfg->port;
+	bool written;
+	int ret;
+
+	ktftpd_config_put(cfg);
+	ret = sysctl_int(&port, write, buffer, lenp, ppos, &written);
+	if (ret || !written)
+		return ret;
+	return ktftpd_config_set_port(port);
+}
+
+static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
+			      void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ktftpd_config *cfg;
+	char root[KTFTPD_ROOT_MAX];
+	struct ctl_table tmp = { .data = root, .maxlen = sizeof(root) };
+	size_t len;
+	int ret;
+
+	if (!write) {
+		cfg = ktftpd_config_get();
+		strscpy(root, cfg->root, sizeof(root));
+		ktftpd_config_put(cfg);
+		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
+	}
+
+	/* A root is written whole, in one write, or not at all. */
+	if (*ppos != 0)
+		return -EINVAL;
+	len = *lenp;
+	if (len > 0 && ((const char *)buffer)[len - 1] == '\n')
+		len--;
+	ret = ktftpd_config_set_root(buffer, len);
+	if (ret)
+		return ret;
+	*ppos += *lenp;
+	return 0;
+}
+
+/* The empty last entry is the sentinel that kernels before 6.6 need. */
+static struct ctl_table ktftpd_sysctl_table[] = {
+	{
+		.procname	= "stop",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_stop,
+	},
+	{
+		.procname	= "port",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_port,
+	},
+	{
+		.procname	= "root",
+		.maxlen		= KTFTPD_ROOT_MAX,
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_root,
+	},
+	{ }
+};
+
+int ktftpd_sysctl_init(void)
+{
+	ktftpd_sysctl_header =
+		ktftpd_register_sysctl("net/ktftpd", ktftpd_sysctl_table,
+				       ARRAY_SIZE(ktftpd_sysctl_table) - 1);
+	return ktftpd_sysctl_header ? 0 : -ENOMEM;
+}
+
+void ktftpd_sysctl_exit(void)
+{
+	unregister_sysctl_table(ktftpd_sysctl_header);
+}
