@@ -28,4 +28,18 @@ typedef struct ctl_table ktftpd_ctl_table;
 #define ktftpd_register_sysctl(path, table, n) register_sysctl(path, table)
 #endif
 
+/*
+ * vfs_path_lookup() is exported by both kernels, but 6.1 declares it only
+ * in fs/internal.h, which no headers package ships; 6.12 has it in
+ * <linux/namei.h>.  (The exact release that moved it is not one we build
+ * for; 6.12 is the first we know to have it.)
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+struct dentry;
+struct vfsmount;
+struct path;
+int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
+		    const char *name, unsigned int flags, struct path *path);
+#endif
+
 #endif /* KTFTPD_COMPAT_H */

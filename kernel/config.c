@@ -7,6 +7,8 @@
 #include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include "config.h"
 #include "validate.h"
 
@@ -17,6 +19,8 @@ static void config_release(struct kref *ref)
 {
 	struct ktftpd_config *cfg = container_of(ref, struct ktftpd_config, ref);
 
+	if (cfg->root_ok)
+		path_put(&cfg->root_path);
 	kfree_rcu(cfg, rcu);
 }
 
@@ -60,53 +64,94 @@ static struct ktftpd_config *config_copy_locked(void)
 	cur = rcu_dereference_protected(current_config,
 					lockdep_is_held(&config_lock));
 	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL);
-	if (next)
+	if (next) {
 		kref_init(&next->ref);
+		if (next->root_ok)
+			path_get(&next->root_path);
+	}
 	return next;
 }
 
-int ktftpd_config_set_port(long port)
+long ktftpd_config_value(enum ktftpd_param p)
+{
+	struct ktftpd_config *cfg;
+	long v;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(current_config);
+	v = cfg->val[p];
+	rcu_read_unlock();
+	return v;
+}
+
+int ktftpd_config_set(enum ktftpd_param p, long value)
 {
 	struct ktftpd_config *next;
 
-	if (!ktftpd_port_valid(port))
+	if (!ktftpd_param_valid(p, value))
 		return -EINVAL;
 	mutex_lock(&config_lock);
 	next = config_copy_locked();
 	if (next) {
-		next->port = port;
+		next->val[p] = value;
 		config_publish(next);
 	}
 	mutex_unlock(&config_lock);
 	return next ? 0 : -ENOMEM;
+}
+
+/* Resolve @root, which must name a directory, in the caller's context. */
+static int resolve_root(const char *root, struct path *path)
+{
+	return kern_path(root, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
 }
 
 int ktftpd_config_set_root(const char *root, size_t len)
 {
 	struct ktftpd_config *next;
+	char buf[KTFTPD_ROOT_MAX];
+	struct path path;
+	int err;
 
 	if (!ktftpd_root_valid(root, len))
 		return -EINVAL;
+	memcpy(buf, root, len);
+	buf[len] = '\0';
+	err = resolve_root(buf, &path);
+	if (err)
+		return err;
+
 	mutex_lock(&config_lock);
 	next = config_copy_locked();
 	if (next) {
-		memcpy(next->root, root, len);
-		next->root[len] = '\0';
+		if (next->root_ok)
+			path_put(&next->root_path);
+		memcpy(next->root, buf, len + 1);
+		next->root_path = path;
+		next->root_ok = true;
 		config_publish(next);
 	}
 	mutex_unlock(&config_lock);
-	return next ? 0 : -ENOMEM;
+	if (!next) {
+		path_put(&path);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int ktftpd_config_init(void)
 {
 	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	int i;
 
 	if (!cfg)
 		return -ENOMEM;
 	kref_init(&cfg->ref);
-	cfg->port = KTFTPD_DEFAULT_PORT;
+	for (i = 0; i < KTFTPD_P_COUNT; i++)
+		cfg->val[i] = ktftpd_params[i].def;
 	strscpy(cfg->root, KTFTPD_DEFAULT_ROOT, sizeof(cfg->root));
+	/* The default root may well not exist: then start asks for one. */
+	cfg->root_ok = resolve_root(cfg->root, &cfg->root_path) == 0;
 	RCU_INIT_POINTER(current_config, cfg);
 	return 0;
 }

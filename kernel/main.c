@@ -2,15 +2,61 @@
 /*
  * ktftpd: an in-kernel TFTP server.
  *
- * Module init and exit only: each part (config, sysctl, netlink, server)
- * lives in its own file and is set up here in order and torn down in
- * reverse order.
+ * Module init and exit only: each part (config, stats, server, sysctl,
+ * netlink) lives in its own file and is set up here in order and torn
+ * down in reverse order.
+ *
+ *   insmod ktftpd.ko root=/srv/tftp port=69 start=1
  */
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
 #include "config.h"
-#include "server.h"
-#include "sysctl.h"
 #include "netlink.h"
+#include "server.h"
+#include "stats.h"
+#include "sysctl.h"
+
+static char *root;
+module_param(root, charp, 0444);
+MODULE_PARM_DESC(root, "Directory to serve (default " KTFTPD_DEFAULT_ROOT ")");
+
+static int port;
+module_param(port, int, 0444);
+MODULE_PARM_DESC(port, "UDP port (default 69)");
+
+static bool start;
+module_param(start, bool, 0444);
+MODULE_PARM_DESC(start, "Start serving at load (default: load stopped)");
+
+static unsigned int workers;
+module_param(workers, uint, 0444);
+MODULE_PARM_DESC(workers, "Worker threads (default: one per CPU, at most 16)");
+
+static int __init apply_params(void)
+{
+	int ret;
+
+	if (root) {
+		ret = ktftpd_config_set_root(root, strlen(root));
+		if (ret) {
+			pr_err("ktftpd: invalid root=%s: an absolute path is needed\n", root);
+			return ret;
+		}
+	}
+	if (port) {
+		ret = ktftpd_config_set(KTFTPD_P_PORT, port);
+		if (ret) {
+			pr_err("ktftpd: invalid port=%d: 1..65535\n", port);
+			return ret;
+		}
+	}
+	if (workers > 256) {
+		pr_err("ktftpd: invalid workers=%u: 0..256\n", workers);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int __init ktftpd_init(void)
 {
@@ -19,17 +65,40 @@ static int __init ktftpd_init(void)
 	ret = ktftpd_config_init();
 	if (ret)
 		return ret;
-	ret = ktftpd_sysctl_init();
+	ret = apply_params();
 	if (ret)
 		goto err_config;
+	ret = ktftpd_stats_init();
+	if (ret)
+		goto err_config;
+	ret = ktftpd_server_init(workers);
+	if (ret)
+		goto err_stats;
+	ret = ktftpd_sysctl_init();
+	if (ret)
+		goto err_server;
 	ret = ktftpd_netlink_init();
 	if (ret)
 		goto err_sysctl;
-	pr_info("ktftpd: loaded (stopped)\n");
+	if (start) {
+		ret = ktftpd_server_start();
+		if (ret) {
+			pr_err("ktftpd: cannot start: %d\n", ret);
+			goto err_netlink;
+		}
+	} else {
+		pr_info("ktftpd: loaded (stopped)\n");
+	}
 	return 0;
 
+err_netlink:
+	ktftpd_netlink_exit();
 err_sysctl:
 	ktftpd_sysctl_exit();
+err_server:
+	ktftpd_server_exit();
+err_stats:
+	ktftpd_stats_exit();
 err_config:
 	ktftpd_config_exit();
 	return ret;
@@ -40,7 +109,8 @@ static void __exit ktftpd_exit(void)
 	/* Control surfaces first, so nothing can restart the server. */
 	ktftpd_netlink_exit();
 	ktftpd_sysctl_exit();
-	ktftpd_server_stop();
+	ktftpd_server_exit();
+	ktftpd_stats_exit();
 	ktftpd_config_exit();
 	pr_info("ktftpd: unloaded\n");
 }

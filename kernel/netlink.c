@@ -35,7 +35,7 @@ static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 
 	cfg = ktftpd_config_get();
 	if (nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()) ||
-	    nla_put_u16(msg, KTFTPD_A_PORT, cfg->port) ||
+	    nla_put_u16(msg, KTFTPD_A_PORT, cfg->val[KTFTPD_P_PORT]) ||
 	    nla_put_string(msg, KTFTPD_A_ROOT, cfg->root)) {
 		ktftpd_config_put(cfg);
 		goto err_free;

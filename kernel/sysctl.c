@@ -55,19 +55,19 @@ static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 	return stop ? ktftpd_server_stop() : ktftpd_server_start();
 }
 
-static int ktftpd_sysctl_port(ktftpd_ctl_table *table, int write,
-			      void *buffer, size_t *lenp, loff_t *ppos)
+/* Every numeric parameter: table->extra1 points at its enum ktftpd_param. */
+static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
+			       void *buffer, size_t *lenp, loff_t *ppos)
 {
-	struct ktftpd_config *cfg = ktftpd_config_get();
-	int port = cfg->port;
+	enum ktftpd_param p = *(const enum ktftpd_param *)table->extra1;
+	int val = ktftpd_config_value(p);
 	bool written;
 	int ret;
 
-	ktftpd_config_put(cfg);
-	ret = sysctl_int(&port, write, buffer, lenp, ppos, &written);
+	ret = sysctl_int(&val, write, buffer, lenp, ppos, &written);
 	if (ret || !written)
 		return ret;
-	return ktftpd_config_set_port(port);
+	return ktftpd_config_set(p, val);
 }
 
 static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
@@ -99,6 +99,19 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 	return 0;
 }
 
+static const enum ktftpd_param param_ids[KTFTPD_P_COUNT] = {
+	KTFTPD_P_PORT, KTFTPD_P_TIMEOUT, KTFTPD_P_RETRIES,
+	KTFTPD_P_MAX_SESSIONS, KTFTPD_P_MAX_PER_CLIENT, KTFTPD_P_DRAIN,
+};
+
+#define PARAM_ENTRY(id) {					\
+	.procname	= NULL,	/* filled in from ktftpd_params */ \
+	.maxlen		= sizeof(int),				\
+	.mode		= 0644,					\
+	.proc_handler	= ktftpd_sysctl_param,			\
+	.extra1		= (void *)&param_ids[id],		\
+}
+
 /* The empty last entry is the sentinel that kernels before 6.6 need. */
 static struct ctl_table ktftpd_sysctl_table[] = {
 	{
@@ -108,22 +121,28 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 		.proc_handler	= ktftpd_sysctl_stop,
 	},
 	{
-		.procname	= "port",
-		.maxlen		= sizeof(int),
-		.mode		= 0644,
-		.proc_handler	= ktftpd_sysctl_port,
-	},
-	{
 		.procname	= "root",
 		.maxlen		= KTFTPD_ROOT_MAX,
 		.mode		= 0644,
 		.proc_handler	= ktftpd_sysctl_root,
 	},
+	PARAM_ENTRY(KTFTPD_P_PORT),
+	PARAM_ENTRY(KTFTPD_P_TIMEOUT),
+	PARAM_ENTRY(KTFTPD_P_RETRIES),
+	PARAM_ENTRY(KTFTPD_P_MAX_SESSIONS),
+	PARAM_ENTRY(KTFTPD_P_MAX_PER_CLIENT),
+	PARAM_ENTRY(KTFTPD_P_DRAIN),
 	{ }
 };
 
 int ktftpd_sysctl_init(void)
 {
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(ktftpd_sysctl_table) != 2 + KTFTPD_P_COUNT + 1);
+	/* Names come from the one table of parameters (validate.c). */
+	for (i = 0; i < KTFTPD_P_COUNT; i++)
+		ktftpd_sysctl_table[2 + i].procname = ktftpd_params[i].name;
 	ktftpd_sysctl_header =
 		ktftpd_register_sysctl("net/ktftpd", ktftpd_sysctl_table,
 				       ARRAY_SIZE(ktftpd_sysctl_table) - 1);

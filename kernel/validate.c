@@ -6,9 +6,30 @@
 #include "validate.h"
 #include <uapi/linux/ktftpd.h>
 
+/*
+ * Defaults follow RFC 1123 (a first timeout of about a second, doubled on
+ * each retry) and bound what a silent or spoofed peer can cost: with
+ * 1000 ms and 5 retries a dead transfer is freed after 1+2+4+8+8+8 s.
+ */
+const struct ktftpd_param_desc ktftpd_params[KTFTPD_P_COUNT] = {
+	[KTFTPD_P_PORT]		  = { "port", 1, 65535, 69 },
+	[KTFTPD_P_TIMEOUT]	  = { "timeout", 10, 255000, 1000 },
+	[KTFTPD_P_RETRIES]	  = { "retries", 0, 100, 5 },
+	[KTFTPD_P_MAX_SESSIONS]	  = { "max_sessions", 1, 65536, 1024 },
+	[KTFTPD_P_MAX_PER_CLIENT] = { "max_sessions_per_client", 1, 65536, 64 },
+	[KTFTPD_P_DRAIN]	  = { "drain_timeout", 0, 600000, 5000 },
+};
+
+bool ktftpd_param_valid(enum ktftpd_param p, long value)
+{
+	if ((unsigned int)p >= KTFTPD_P_COUNT)
+		return false;
+	return value >= ktftpd_params[p].min && value <= ktftpd_params[p].max;
+}
+
 bool ktftpd_port_valid(long port)
 {
-	return port >= 1 && port <= 65535;
+	return ktftpd_param_valid(KTFTPD_P_PORT, port);
 }
 
 /*

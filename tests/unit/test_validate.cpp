@@ -50,3 +50,24 @@ TEST(Root, RefusesControlCharactersAndEmbeddedNul)
 	EXPECT_FALSE(root_ok("/srv\x7f"));
 	EXPECT_FALSE(root_ok(std::string("/srv\0/etc", 9)));
 }
+
+TEST(Params, DefaultsAreValid)
+{
+	for (int p = 0; p < KTFTPD_P_COUNT; p++) {
+		auto id = static_cast<ktftpd_param>(p);
+		EXPECT_TRUE(ktftpd_param_valid(id, ktftpd_params[p].def)) << ktftpd_params[p].name;
+		EXPECT_TRUE(ktftpd_param_valid(id, ktftpd_params[p].min));
+		EXPECT_TRUE(ktftpd_param_valid(id, ktftpd_params[p].max));
+		EXPECT_FALSE(ktftpd_param_valid(id, ktftpd_params[p].min - 1));
+		EXPECT_FALSE(ktftpd_param_valid(id, ktftpd_params[p].max + 1));
+	}
+	EXPECT_FALSE(ktftpd_param_valid(static_cast<ktftpd_param>(KTFTPD_P_COUNT), 1));
+	EXPECT_FALSE(ktftpd_param_valid(static_cast<ktftpd_param>(-1), 1));
+}
+
+TEST(Params, DefaultsMatchTheDocumentedServer)
+{
+	EXPECT_EQ(ktftpd_params[KTFTPD_P_PORT].def, 69);
+	EXPECT_EQ(ktftpd_params[KTFTPD_P_TIMEOUT].def, 1000);	// ms, RFC 1123
+	EXPECT_STREQ(ktftpd_params[KTFTPD_P_MAX_PER_CLIENT].name, "max_sessions_per_client");
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The listener: one kernel thread on the well-known port.  It parses each
+ * request, refuses what it must (with an ERROR from the well-known port
+ * and no state kept), and hands the rest to a transfer of its own socket.
+ */
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include "listener.h"
+#include "net.h"
+#include "proto.h"
+#include "server.h"
+#include "stats.h"
+#include "xfer.h"
+
+/* Longest request taken: RFC 1350 requests fit 512 bytes; options add some. */
+#define KTFTPD_REQ_MAX 1500
+
+struct ktftpd_listener {
+	struct socket *sock;
+	struct task_struct *task;
+	u8 buf[KTFTPD_REQ_MAX];
+};
+
+static void reply_error(struct ktftpd_listener *l, const struct ktftpd_addr *to,
+			u16 code, const char *msg)
+{
+	u8 pkt[128];
+	size_t len = tftp_build_error(pkt, sizeof(pkt), code, msg);
+
+	if (ktftpd_net_send(l->sock, to, pkt, len) >= 0) {
+		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
+		ktftpd_stats_error_sent(code);
+	}
+}
+
+static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
+			   const struct ktftpd_addr *from,
+			   const struct ktftpd_addr *local)
+{
+	struct tftp_request req;
+	struct ktftpd_xfer *x;
+	const char *why;
+	int code;
+
+	ktftpd_stats_inc(KTFTPD_C_REQUESTS);
+	/* Too short to answer, or an ERROR: answering could start a loop. */
+	if (len < 2 || (l->buf[0] == 0 && l->buf[1] == TFTP_ERROR))
+		return;
+	if (truncated) {
+		reply_error(l, from, TFTP_EBADOP, "Request too long");
+		return;
+	}
+	code = tftp_parse_request(l->buf, len, &req, &why);
+	if (code >= 0) {
+		reply_error(l, from, code, why);
+		return;
+	}
+	if (req.opcode == TFTP_WRQ) {
+		reply_error(l, from, TFTP_EACCESS, "Writes are disabled");
+		return;
+	}
+	if (req.mode != TFTP_MODE_OCTET) {
+		reply_error(l, from, TFTP_EBADOP, "Only octet mode is supported");
+		return;
+	}
+
+	x = ktftpd_xfer_create(l->sock, &req, from, local, &code, &why);
+	if (!x) {
+		reply_error(l, from, code, why);
+		return;
+	}
+	if (ktftpd_server_admit(x, &why)) {
+		ktftpd_stats_inc(KTFTPD_C_REFUSED_BUSY);
+		ktftpd_xfer_free(x);
+		reply_error(l, from, TFTP_EUNDEF, why);
+		return;
+	}
+	ktftpd_xfer_start(x);
+}
+
+static int listener_fn(void *data)
+{
+	struct ktftpd_listener *l = data;
+	struct ktftpd_addr from, local;
+	bool truncated;
+	int len;
+
+	/* Run until told to stop, never return early: stop owns the task. */
+	while (!kthread_should_stop()) {
+		len = ktftpd_net_recv(l->sock, &from, &local, l->buf,
+				      sizeof(l->buf), false, &truncated);
+		if (kthread_should_stop())
+			break;
+		if (len < 0) {
+			/* Timeouts and transient errors: look again. */
+			cond_resched();
+			continue;
+		}
+		handle_request(l, len, truncated, &from, local.len ? &local : NULL);
+		cond_resched();
+	}
+	return 0;
+}
+
+struct ktftpd_listener *ktftpd_listener_start(u16 port, int *err)
+{
+	struct ktftpd_listener *l;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = ktftpd_net_listen(port, &l->sock);
+	if (*err)
+		goto err_free;
+	/*
+	 * A bounded wait, so the thread looks at kthread_should_stop() now
+	 * and then even if a wake-up were ever missed.
+	 */
+	l->sock->sk->sk_rcvtimeo = HZ;
+	l->task = kthread_run(listener_fn, l, "ktftpd-listen");
+	if (IS_ERR(l->task)) {
+		*err = PTR_ERR(l->task);
+		goto err_sock;
+	}
+	return l;
+
+err_sock:
+	sock_release(l->sock);
+err_free:
+	kfree(l);
+	return NULL;
+}
+
+void ktftpd_listener_stop(struct ktftpd_listener *l)
+{
+	/* Shutdown wakes a blocked receive, which then returns at once. */
+	kernel_sock_shutdown(l->sock, SHUT_RDWR);
+	kthread_stop(l->task);
+	sock_release(l->sock);
+	kfree(l);
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ipv6.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/net_namespace.h>
+#include "net.h"
+
+static int net_bind(struct socket *sock, const struct ktftpd_addr *a)
+{
+	return kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
+}
+
+static void addr_any(struct ktftpd_addr *a, int family, u16 port)
+{
+	memset(a, 0, sizeof(*a));
+	if (family == AF_INET6) {
+		a->v6.sin6_family = AF_INET6;
+		a->v6.sin6_port = htons(port);
+		a->len = sizeof(a->v6);
+	} else {
+		a->v4.sin_family = AF_INET;
+		a->v4.sin_port = htons(port);
+		a->len = sizeof(a->v4);
+	}
+}
+
+int ktftpd_net_listen(u16 port, struct socket **res)
+{
+	struct ktftpd_addr any;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (err == 0) {
+		/* Dual stack: IPv4 too, as v4-mapped addresses. */
+		sock->sk->sk_ipv6only = false;
+		ip6_sock_set_recvpktinfo(sock->sk);
+		ip_sock_set_pktinfo(sock->sk);
+		addr_any(&any, AF_INET6, port);
+	} else if (err == -EAFNOSUPPORT) {
+		err = sock_create_kern(&init_net, AF_INET, SOCK_DGRAM, IPPROTO_UDP, &sock);
+		if (err)
+			return err;
+		ip_sock_set_pktinfo(sock->sk);
+		addr_any(&any, AF_INET, port);
+	} else {
+		return err;
+	}
+
+	err = net_bind(sock, &any);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	*res = sock;
+	return 0;
+}
+
+int ktftpd_net_transfer_socket(struct socket *listener,
+			       const struct ktftpd_addr *local,
+			       struct socket **res)
+{
+	int family = listener->sk->sk_family;
+	struct ktftpd_addr any;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (err)
+		return err;
+	if (family == AF_INET6)
+		sock->sk->sk_ipv6only = false;
+
+	/*
+	 * Answer from the address the request was sent to: a client checks
+	 * the reply's source.  Where that address can't be bound (the
+	 * request was broadcast, say), the routing table picks one.
+	 */
+	err = -EINVAL;
+	if (local && local->sa.sa_family == family)
+		err = net_bind(sock, local);
+	if (err) {
+		addr_any(&any, family, 0);
+		err = net_bind(sock, &any);
+	}
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	*res = sock;
+	return 0;
+}
+
+int ktftpd_net_send(struct socket *sock, const struct ktftpd_addr *to,
+		    const void *buf, size_t len)
+{
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = (void *)&to->sa,
+		.msg_namelen = to->len,
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+
+	return kernel_sendmsg(sock, &msg, &vec, 1, len);
+}
+
+/* The destination address of a datagram, from its IP(V6)_PKTINFO. */
+static void parse_pktinfo(void *control, size_t len, int family, u16 port,
+			  struct ktftpd_addr *local)
+{
+	struct msghdr m = { .msg_control = control, .msg_controllen = len };
+	struct cmsghdr *c;
+
+	for_each_cmsghdr(c, &m) {
+		if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo *pi = CMSG_DATA(c);
+
+			addr_any(local, family, 0);
+			if (family == AF_INET6)
+				ipv6_addr_set_v4mapped(pi->ipi_addr.s_addr,
+						       &local->v6.sin6_addr);
+			else
+				local->v4.sin_addr = pi->ipi_addr;
+			return;
+		}
+		if (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)) &&
+		    family == AF_INET6) {
+			struct in6_pktinfo *pi = CMSG_DATA(c);
+
+			addr_any(local, AF_INET6, 0);
+			local->v6.sin6_addr = pi->ipi6_addr;
+			if (ipv6_addr_type(&pi->ipi6_addr) & IPV6_ADDR_LINKLOCAL)
+				local->v6.sin6_scope_id = pi->ipi6_ifindex;
+			return;
+		}
+	}
+}
+
+int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
+		    struct ktftpd_addr *local, void *buf, size_t cap,
+		    bool nonblock, bool *truncated)
+{
+	u8 control[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+		   CMSG_SPACE(sizeof(struct in_pktinfo))] __aligned(8);
+	struct kvec vec = { .iov_base = buf, .iov_len = cap };
+	struct msghdr msg = {
+		.msg_name = &from->sa,
+		.msg_namelen = sizeof(from->v6),
+		.msg_control = local ? control : NULL,
+		.msg_controllen = local ? sizeof(control) : 0,
+	};
+	int len;
+
+	memset(from, 0, sizeof(*from));
+	if (local)
+		local->len = 0;
+	len = kernel_recvmsg(sock, &msg, &vec, 1, cap,
+			     nonblock ? MSG_DONTWAIT : 0);
+	if (len < 0)
+		return len;
+	from->len = msg.msg_namelen;
+	*truncated = msg.msg_flags & MSG_TRUNC;
+	/* put_cmsg() advanced msg_controllen downwards as it wrote. */
+	if (local)
+		parse_pktinfo(control, sizeof(control) - msg.msg_controllen,
+			      sock->sk->sk_family, 0, local);
+	return len;
+}
+
+bool ktftpd_addr_equal(const struct ktftpd_addr *a,
+		       const struct ktftpd_addr *b, bool with_port)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET6)
+		return ipv6_addr_equal(&a->v6.sin6_addr, &b->v6.sin6_addr) &&
+		       (!with_port || a->v6.sin6_port == b->v6.sin6_port);
+	if (a->sa.sa_family == AF_INET)
+		return a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr &&
+		       (!with_port || a->v4.sin_port == b->v4.sin_port);
+	return false;
+}

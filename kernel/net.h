@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* UDP socket helpers: create, bind, send and receive from kernel space. */
+#ifndef KTFTPD_NET_H
+#define KTFTPD_NET_H
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+
+/* A peer or local address, IPv4 or IPv6 (v4-mapped on a dual-stack socket). */
+struct ktftpd_addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	};
+	int len;
+};
+
+/*
+ * The listening socket: IPv6 dual stack on [::]:port (so IPv4 arrives
+ * v4-mapped), or plain IPv4 where IPv6 is disabled.  It reports each
+ * datagram's destination address, so a transfer answers from the address
+ * the client asked.
+ */
+int ktftpd_net_listen(u16 port, struct socket **res);
+
+/* A transfer's socket: same family as @listener, bound to @local:0. */
+int ktftpd_net_transfer_socket(struct socket *listener,
+			       const struct ktftpd_addr *local,
+			       struct socket **res);
+
+/* Send one datagram without blocking; a full socket buffer is a loss. */
+int ktftpd_net_send(struct socket *sock, const struct ktftpd_addr *to,
+		    const void *buf, size_t len);
+
+/*
+ * Receive one datagram.  @local (may be NULL) gets its destination address
+ * when the socket reports it.  Returns the length, or a negative errno;
+ * *@truncated says the datagram was larger than @cap.
+ */
+int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
+		    struct ktftpd_addr *local, void *buf, size_t cap,
+		    bool nonblock, bool *truncated);
+
+bool ktftpd_addr_equal(const struct ktftpd_addr *a,
+		       const struct ktftpd_addr *b, bool with_port);
+
+#endif /* KTFTPD_NET_H */

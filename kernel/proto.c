@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TFTP protocol core (RFC 1350, 1123 section 4.2, 2347).  Plain C: see
+ * proto.h.  Every packet is hostile: every read is bounds-checked against
+ * the datagram's length, and nothing is written outside the caller's
+ * buffer.
+ */
+#include "proto.h"
+
+static u16 get_be16(const u8 *p)
+{
+	return (u16)((p[0] << 8) | p[1]);
+}
+
+static void put_be16(u8 *p, u16 v)
+{
+	p[0] = (u8)(v >> 8);
+	p[1] = (u8)v;
+}
+
+static char ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+bool tftp_streq_nocase(const char *a, const char *b)
+{
+	while (*a && ascii_lower(*a) == ascii_lower(*b)) {
+		a++;
+		b++;
+	}
+	return *a == '\0' && *b == '\0';
+}
+
+/* The NUL-terminated string at @pkt[*pos], or NULL if it runs past @len. */
+static const char *take_string(const u8 *pkt, size_t len, size_t *pos)
+{
+	const u8 *start = pkt + *pos;
+	size_t i;
+
+	for (i = *pos; i < len; i++) {
+		if (pkt[i] == '\0') {
+			*pos = i + 1;
+			return (const char *)start;
+		}
+	}
+	return NULL;
+}
+
+int tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
+		       const char **why)
+{
+	const char *name, *value;
+	size_t pos = 2;
+
+	memset(req, 0, sizeof(*req));
+	if (len < 2) {
+		*why = "short packet";
+		return TFTP_EBADOP;
+	}
+	req->opcode = get_be16(pkt);
+	if (req->opcode != TFTP_RRQ && req->opcode != TFTP_WRQ) {
+		*why = "not a request";
+		return TFTP_EBADOP;
+	}
+	req->filename = take_string(pkt, len, &pos);
+	if (!req->filename) {
+		*why = "filename not terminated";
+		return TFTP_EBADOP;
+	}
+	req->filename_len = strlen(req->filename);
+	if (req->filename_len == 0) {
+		*why = "empty filename";
+		return TFTP_EBADOP;
+	}
+	req->mode_name = take_string(pkt, len, &pos);
+	if (!req->mode_name) {
+		*why = "mode not terminated";
+		return TFTP_EBADOP;
+	}
+	if (tftp_streq_nocase(req->mode_name, "octet")) {
+		req->mode = TFTP_MODE_OCTET;
+	} else if (tftp_streq_nocase(req->mode_name, "netascii")) {
+		req->mode = TFTP_MODE_NETASCII;
+	} else if (tftp_streq_nocase(req->mode_name, "mail")) {
+		req->mode = TFTP_MODE_MAIL;
+	} else {
+		*why = "unknown transfer mode";
+		return TFTP_EBADOP;
+	}
+
+	/*
+	 * Options (RFC 2347) follow as name/value pairs.  A request cut short
+	 * inside them is still a valid request: the options are dropped,
+	 * not the request, as the RFC asks servers to be lenient.  Past
+	 * TFTP_MAX_OPTIONS they are ignored.
+	 */
+	while (pos < len) {
+		name = take_string(pkt, len, &pos);
+		if (!name)
+			break;
+		value = take_string(pkt, len, &pos);
+		if (!value)
+			break;
+		if (*name == '\0')
+			continue;
+		if (req->n_options < TFTP_MAX_OPTIONS) {
+			req->options[req->n_options].name = name;
+			req->options[req->n_options].value = value;
+			req->n_options++;
+		}
+	}
+	return -1;
+}
+
+size_t tftp_normalize_filename(char *name, size_t len)
+{
+	size_t i, skip = 0;
+
+	for (i = 0; i < len; i++)
+		if (name[i] == '\\')
+			name[i] = '/';
+	while (skip < len && name[skip] == '/')
+		skip++;
+	if (skip) {
+		memmove(name, name + skip, len - skip);
+		len -= skip;
+		name[len] = '\0';
+	}
+	return len;
+}
+
+size_t tftp_build_error(u8 *buf, size_t cap, u16 code, const char *msg)
+{
+	size_t mlen = strlen(msg);
+
+	if (cap < TFTP_HDR_LEN + 1)
+		return 0;
+	if (mlen > cap - TFTP_HDR_LEN - 1)
+		mlen = cap - TFTP_HDR_LEN - 1;	/* truncate, never overflow */
+	put_be16(buf, TFTP_ERROR);
+	put_be16(buf + 2, code);
+	memcpy(buf + TFTP_HDR_LEN, msg, mlen);
+	buf[TFTP_HDR_LEN + mlen] = '\0';
+	return TFTP_HDR_LEN + mlen + 1;
+}
+
+size_t tftp_build_data_header(u8 *buf, size_t cap, u16 block)
+{
+	if (cap < TFTP_HDR_LEN)
+		return 0;
+	put_be16(buf, TFTP_DATA);
+	put_be16(buf + 2, block);
+	return TFTP_HDR_LEN;
+}
+
+size_t tftp_build_ack(u8 *buf, size_t cap, u16 block)
+{
+	if (cap < TFTP_HDR_LEN)
+		return 0;
+	put_be16(buf, TFTP_ACK);
+	put_be16(buf + 2, block);
+	return TFTP_HDR_LEN;
+}
+
+enum tftp_peer_packet tftp_classify_from_peer(const u8 *pkt, size_t len,
+					      u16 *block)
+{
+	u16 op;
+
+	if (len < TFTP_HDR_LEN)
+		return TFTP_PEER_RUNT;
+	op = get_be16(pkt);
+	*block = get_be16(pkt + 2);
+	switch (op) {
+	case TFTP_ACK:
+		return TFTP_PEER_ACK;
+	case TFTP_ERROR:
+		return TFTP_PEER_ERROR;
+	default:
+		return TFTP_PEER_ILLEGAL;
+	}
+}
+
+void tftp_send_init(struct tftp_send *s, bool oack, u32 window,
+		    u32 max_retries)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = oack ? 0 : 1;
+	s->next = s->base;
+	s->window = window ? window : 1;
+	s->max_retries = max_retries;
+}
+
+bool tftp_send_may_send(const struct tftp_send *s)
+{
+	if (s->done)
+		return false;
+	if (s->last && s->next > s->last)
+		return false;
+	/* An OACK (block 0) goes alone: data waits for its ACK 0. */
+	if (s->base == 0)
+		return s->next == 0;
+	return s->next < s->base + s->window;
+}
+
+void tftp_send_sent(struct tftp_send *s, bool is_last)
+{
+	if (is_last)
+		s->last = s->next;
+	s->next++;
+}
+
+bool tftp_send_outstanding(const struct tftp_send *s)
+{
+	return !s->done && s->next > s->base;
+}
+
+enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block)
+{
+	u64 acked, prev;
+
+	if (s->done || s->next == s->base)
+		return TFTP_ACK_IGNORED;	/* nothing in flight */
+	/*
+	 * Map the 16-bit number onto the 64-bit count: the one block in
+	 * [base - 1, next - 1] whose low 16 bits match.  The window is far
+	 * below 65536, so there is at most one.  (base - 1 wraps harmlessly
+	 * when base is 0: the OACK has no earlier block.)
+	 */
+	prev = s->base - 1;
+	acked = prev + (u16)(wire_block - (u16)prev);
+	if (s->base == 0)
+		acked = wire_block == 0 ? 0 : (u64)-1;
+	if (acked == (u64)-1 || acked < s->base || acked >= s->next)
+		return TFTP_ACK_IGNORED;	/* duplicate, stale or bogus */
+
+	s->base = acked + 1;
+	s->retries = 0;
+	/*
+	 * An ACK for a block inside the window means the blocks after it
+	 * were lost (RFC 7440): go on right after the acknowledged one.
+	 */
+	s->next = s->base;
+	if (s->last && acked >= s->last) {
+		s->done = true;
+		return TFTP_ACK_DONE;
+	}
+	return TFTP_ACK_PROGRESS;
+}
+
+enum tftp_timeout_result tftp_send_timeout(struct tftp_send *s)
+{
+	if (s->retries >= s->max_retries)
+		return TFTP_TIMEOUT_GIVE_UP;
+	s->retries++;
+	s->next = s->base;
+	return TFTP_TIMEOUT_RESEND;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TFTP protocol core: packet parsing and building, and the decisions
+ * of a sending transfer (what to send next, what an ACK or a timeout
+ * means).  Plain C with no kernel headers: the module compiles it, and so
+ * do the host unit tests and the fuzzers.  Nothing here does I/O.
+ */
+#ifndef KTFTPD_PROTO_H
+#define KTFTPD_PROTO_H
+
+#include "core_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum tftp_opcode {
+	TFTP_RRQ	= 1,
+	TFTP_WRQ	= 2,
+	TFTP_DATA	= 3,
+	TFTP_ACK	= 4,
+	TFTP_ERROR	= 5,
+	TFTP_OACK	= 6,
+};
+
+enum tftp_error_code {
+	TFTP_EUNDEF	= 0,	/* not defined, see message */
+	TFTP_ENOTFOUND	= 1,
+	TFTP_EACCESS	= 2,
+	TFTP_ENOSPACE	= 3,
+	TFTP_EBADOP	= 4,
+	TFTP_EBADID	= 5,	/* unknown transfer ID */
+	TFTP_EEXISTS	= 6,
+	TFTP_ENOUSER	= 7,
+	TFTP_EOPTNEG	= 8,	/* option negotiation refused (RFC 2347) */
+	TFTP_ERROR_CODES		/* how many codes there are */
+};
+
+enum tftp_mode {
+	TFTP_MODE_OCTET,
+	TFTP_MODE_NETASCII,
+	TFTP_MODE_MAIL,
+};
+
+#define TFTP_HDR_LEN		4	/* opcode + block number / error code */
+#define TFTP_BLKSIZE_DEFAULT	512
+#define TFTP_MAX_OPTIONS	16	/* more are ignored, never overflow */
+
+struct tftp_option {
+	const char *name;
+	const char *value;
+};
+
+/* A parsed RRQ/WRQ.  Its strings point into the packet buffer. */
+struct tftp_request {
+	u16 opcode;
+	const char *filename;
+	size_t filename_len;
+	const char *mode_name;
+	enum tftp_mode mode;
+	unsigned int n_options;
+	struct tftp_option options[TFTP_MAX_OPTIONS];
+};
+
+/*
+ * Parse a request datagram of @len bytes in @pkt.  Every string must be
+ * NUL-terminated inside the datagram.  On failure returns the TFTP error
+ * code to answer with (TFTP_EBADOP for a malformed request) and points
+ * *@why at a short reason; returns -1 on success.  @pkt is not modified.
+ */
+int tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
+		       const char **why);
+
+/* Case-insensitive ASCII comparison of NUL-terminated strings. */
+bool tftp_streq_nocase(const char *a, const char *b);
+
+/*
+ * Rewrite a requested filename (in place, NUL-terminated) into a path
+ * relative to the served root: backslashes become slashes (Windows PXE
+ * clients send them) and leading slashes are dropped, so "/pxelinux.0"
+ * means root/pxelinux.0.  Whether the result stays beneath root is the
+ * lookup's business (LOOKUP_BENEATH), not this string's.  Returns the new
+ * length; 0 means nothing is left to look up.
+ */
+size_t tftp_normalize_filename(char *name, size_t len);
+
+/* Packet builders: return the length written, or 0 if @cap is too small. */
+size_t tftp_build_error(u8 *buf, size_t cap, u16 code, const char *msg);
+size_t tftp_build_data_header(u8 *buf, size_t cap, u16 block);
+size_t tftp_build_ack(u8 *buf, size_t cap, u16 block);
+
+/* What arrived from a transfer's peer. */
+enum tftp_peer_packet {
+	TFTP_PEER_ACK,		/* *block set */
+	TFTP_PEER_ERROR,	/* *block holds the error code */
+	TFTP_PEER_ILLEGAL,	/* a well-formed packet this transfer can't take */
+	TFTP_PEER_RUNT,		/* too short to mean anything: ignore it */
+};
+
+enum tftp_peer_packet tftp_classify_from_peer(const u8 *pkt, size_t len,
+					      u16 *block);
+
+/*
+ * The state of a sending transfer, block numbers counted in 64 bits from
+ * 1 (so files past 4 GiB and past the 16-bit wrap work), and wrapped to 16
+ * bits only on the wire: 65535 is followed by 0, as every mainstream
+ * client expects.  Block 0 stands for an OACK, when one is sent.
+ */
+struct tftp_send {
+	u64 base;	/* oldest block not yet acknowledged */
+	u64 next;	/* next block to send */
+	u64 last;	/* the final (short) block, 0 while not yet read */
+	u32 window;	/* blocks in flight at most (1: lock-step) */
+	u32 retries;	/* timeouts since the last progress */
+	u32 max_retries;
+	bool done;
+};
+
+void tftp_send_init(struct tftp_send *s, bool oack, u32 window,
+		    u32 max_retries);
+
+/* May block @s->next be sent now?  (The caller then sends it and calls
+ * tftp_send_sent, passing is_last if it was the short final block.) */
+bool tftp_send_may_send(const struct tftp_send *s);
+void tftp_send_sent(struct tftp_send *s, bool is_last);
+
+enum tftp_ack_result {
+	TFTP_ACK_PROGRESS,	/* new blocks acknowledged: send more */
+	TFTP_ACK_DONE,		/* the final block is acknowledged */
+	TFTP_ACK_IGNORED,	/* duplicate or stale: no resend (RFC 1123) */
+};
+
+enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block);
+
+enum tftp_timeout_result {
+	TFTP_TIMEOUT_RESEND,	/* resend from s->base */
+	TFTP_TIMEOUT_GIVE_UP,	/* retries exhausted: abandon the transfer */
+};
+
+enum tftp_timeout_result tftp_send_timeout(struct tftp_send *s);
+
+/* Is anything sent and not yet acknowledged (so a timer should run)? */
+bool tftp_send_outstanding(const struct tftp_send *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KTFTPD_PROTO_H */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Server counters, kept from the first request.  Hot counters are per-CPU
+ * so that packets on different CPUs never share a cache line; a snapshot
+ * sums them.
+ */
+#ifndef KTFTPD_STATS_H
+#define KTFTPD_STATS_H
+
+#include <linux/types.h>
+#include "proto.h"
+
+enum ktftpd_counter {
+	KTFTPD_C_REQUESTS,		/* datagrams on the listening port */
+	KTFTPD_C_XFER_COMPLETED,
+	KTFTPD_C_XFER_FAILED,
+	KTFTPD_C_BYTES_SENT,		/* file payload bytes */
+	KTFTPD_C_PACKETS_SENT,		/* every datagram we sent */
+	KTFTPD_C_RETRANSMITS,		/* DATA packets sent again */
+	KTFTPD_C_REFUSED_BUSY,		/* refused by max_sessions or per-client cap */
+	KTFTPD_C_COUNT
+};
+
+struct ktftpd_stats_snapshot {
+	u64 counter[KTFTPD_C_COUNT];
+	u64 errors_sent[TFTP_ERROR_CODES];	/* ERROR packets, by code */
+	u32 active;
+	u32 peak;
+};
+
+int ktftpd_stats_init(void);
+void ktftpd_stats_exit(void);
+
+void ktftpd_stats_add(enum ktftpd_counter c, u64 n);
+static inline void ktftpd_stats_inc(enum ktftpd_counter c)
+{
+	ktftpd_stats_add(c, 1);
+}
+void ktftpd_stats_error_sent(u16 code);
+
+/* Active sessions: the server calls these as transfers come and go. */
+void ktftpd_stats_session_begin(void);
+void ktftpd_stats_session_end(void);
+
+void ktftpd_stats_snapshot(struct ktftpd_stats_snapshot *snap);
+
+#endif /* KTFTPD_STATS_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KTFTPD_VFS_H
+#define KTFTPD_VFS_H
+
+#include <linux/fs.h>
+#include <linux/path.h>
+
+/*
+ * Open @name for reading, beneath @root and never outside it.  Returns 0
+ * with the file and its size, or -1 with the TFTP error code to answer
+ * (which may be 0, "not defined") and a reason.
+ */
+int ktftpd_vfs_open(const struct path *root, const char *name,
+		    struct file **filp, loff_t *size, int *code, const char **why);
+
+/* Read up to @len bytes at @pos; short only at end of file.  0 or -errno. */
+ssize_t ktftpd_vfs_read(struct file *file, void *buf, size_t len, loff_t pos);
+
+#endif /* KTFTPD_VFS_H */

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+// Host tests of kernel/proto.c, the very file the module compiles.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "proto.h"
+
+namespace {
+
+std::vector<u8> bytes(const std::string &s)
+{
+	return std::vector<u8>(s.begin(), s.end());
+}
+
+std::vector<u8> rrq(const std::string &body, u16 op = TFTP_RRQ)
+{
+	std::vector<u8> p{static_cast<u8>(op >> 8), static_cast<u8>(op)};
+	auto b = bytes(body);
+	p.insert(p.end(), b.begin(), b.end());
+	return p;
+}
+
+int parse(const std::vector<u8> &p, tftp_request &req)
+{
+	const char *why = nullptr;
+	int r = tftp_parse_request(p.data(), p.size(), &req, &why);
+	if (r >= 0) {
+		EXPECT_NE(why, nullptr);
+	}
+	return r;
+}
+
+} // namespace
+
+TEST(Request, ParsesPlainRrq)
+{
+	tftp_request req;
+	auto p = rrq(std::string("file.bin\0octet\0", 15));
+	ASSERT_EQ(parse(p, req), -1);
+	EXPECT_EQ(req.opcode, TFTP_RRQ);
+	EXPECT_STREQ(req.filename, "file.bin");
+	EXPECT_EQ(req.filename_len, 8u);
+	EXPECT_EQ(req.mode, TFTP_MODE_OCTET);
+	EXPECT_EQ(req.n_options, 0u);
+}
+
+TEST(Request, ModeIsCaseInsensitive)
+{
+	for (const char *m : {"OCTET", "Octet", "oCtEt"}) {
+		tftp_request req;
+		auto p = rrq(std::string("f\0", 2) + m + std::string("\0", 1));
+		ASSERT_EQ(parse(p, req), -1) << m;
+		EXPECT_EQ(req.mode, TFTP_MODE_OCTET);
+	}
+	tftp_request req;
+	ASSERT_EQ(parse(rrq(std::string("f\0NetAscii\0", 11)), req), -1);
+	EXPECT_EQ(req.mode, TFTP_MODE_NETASCII);
+}
+
+TEST(Request, CollectsOptions)
+{
+	tftp_request req;
+	auto p = rrq(std::string("f\0octet\0blksize\0001468\0tsize\0000\0", 30));
+	ASSERT_EQ(parse(p, req), -1);
+	ASSERT_EQ(req.n_options, 2u);
+	EXPECT_STREQ(req.options[0].name, "blksize");
+	EXPECT_STREQ(req.options[0].value, "1468");
+	EXPECT_STREQ(req.options[1].name, "tsize");
+	EXPECT_STREQ(req.options[1].value, "0");
+}
+
+TEST(Request, CapsOptionCountWithoutOverflow)
+{
+	std::string body("f\0octet\0", 8);
+	for (int i = 0; i < 100; i++)
+		body += std::string("o") + std::to_string(i) + std::string("\0v\0", 3);
+	tftp_request req;
+	ASSERT_EQ(parse(rrq(body), req), -1);
+	EXPECT_EQ(req.n_options, static_cast<unsigned>(TFTP_MAX_OPTIONS));
+}
+
+TEST(Request, TruncatedOptionsDropOnlyTheOptions)
+{
+	tftp_request req;
+	ASSERT_EQ(parse(rrq(std::string("f\0octet\0blksize\0001468", 20)), req), -1);
+	EXPECT_EQ(req.n_options, 0u);
+}
+
+TEST(Request, RejectsMalformed)
+{
+	tftp_request req;
+	EXPECT_EQ(parse({}, req), TFTP_EBADOP);
+	EXPECT_EQ(parse({0}, req), TFTP_EBADOP);
+	EXPECT_EQ(parse({0, 1}, req), TFTP_EBADOP);			// nothing after opcode
+	EXPECT_EQ(parse(rrq("file"), req), TFTP_EBADOP);		// no NUL at all
+	EXPECT_EQ(parse(rrq(std::string("file\0octet", 10)), req), TFTP_EBADOP);
+	EXPECT_EQ(parse(rrq(std::string("\0octet\0", 7)), req), TFTP_EBADOP);
+	EXPECT_EQ(parse(rrq(std::string("f\0binary\0", 9)), req), TFTP_EBADOP);
+	EXPECT_EQ(parse(rrq(std::string("f\0octet\0", 8), TFTP_DATA), req), TFTP_EBADOP);
+	EXPECT_EQ(parse(rrq(std::string("f\0octet\0", 8), 0xffff), req), TFTP_EBADOP);
+}
+
+TEST(Request, AcceptsWrqForTheCallerToRefuse)
+{
+	tftp_request req;
+	ASSERT_EQ(parse(rrq(std::string("f\0octet\0", 8), TFTP_WRQ), req), -1);
+	EXPECT_EQ(req.opcode, TFTP_WRQ);
+}
+
+TEST(Filename, NormalizesSlashesAndBackslashes)
+{
+	auto norm = [](std::string s) {
+		std::vector<char> b(s.begin(), s.end());
+		b.push_back('\0');
+		size_t n = tftp_normalize_filename(b.data(), s.size());
+		EXPECT_EQ(b[n], '\0');
+		return std::string(b.data(), n);
+	};
+	EXPECT_EQ(norm("pxelinux.0"), "pxelinux.0");
+	EXPECT_EQ(norm("/pxelinux.0"), "pxelinux.0");
+	EXPECT_EQ(norm("///a/b"), "a/b");
+	EXPECT_EQ(norm("boot\\x86\\wdsnbp.com"), "boot/x86/wdsnbp.com");
+	EXPECT_EQ(norm("\\..\\etc"), "../etc");	// the lookup refuses it
+	EXPECT_EQ(norm("/"), "");
+}
+
+TEST(Build, ErrorIsTerminatedAndTruncatedSafely)
+{
+	u8 buf[16];
+	size_t n = tftp_build_error(buf, sizeof(buf), TFTP_ENOTFOUND, "File not found");
+	EXPECT_EQ(n, sizeof(buf));	// 4 + 11 + NUL: truncated to fit
+	EXPECT_EQ(buf[0], 0);
+	EXPECT_EQ(buf[1], TFTP_ERROR);
+	EXPECT_EQ(buf[3], TFTP_ENOTFOUND);
+	EXPECT_EQ(buf[n - 1], 0);
+	EXPECT_EQ(tftp_build_error(buf, 4, 0, "x"), 0u);
+	EXPECT_EQ(tftp_build_error(buf, 5, 0, "xyz"), 5u);
+}
+
+TEST(Build, DataAndAck)
+{
+	u8 buf[4];
+	ASSERT_EQ(tftp_build_data_header(buf, 4, 0x1234), 4u);
+	EXPECT_EQ(buf[1], TFTP_DATA);
+	EXPECT_EQ(buf[2], 0x12);
+	EXPECT_EQ(buf[3], 0x34);
+	EXPECT_EQ(tftp_build_data_header(buf, 3, 1), 0u);
+	ASSERT_EQ(tftp_build_ack(buf, 4, 7), 4u);
+	EXPECT_EQ(buf[1], TFTP_ACK);
+}
+
+TEST(Classify, PeerPackets)
+{
+	u16 blk = 0;
+	const u8 ack[] = {0, 4, 0xff, 0xfe};
+	const u8 err[] = {0, 5, 0, 8, 'x', 0};
+	const u8 data[] = {0, 3, 0, 1};
+	const u8 runt[] = {0, 4, 0};
+	EXPECT_EQ(tftp_classify_from_peer(ack, 4, &blk), TFTP_PEER_ACK);
+	EXPECT_EQ(blk, 0xfffe);
+	EXPECT_EQ(tftp_classify_from_peer(err, sizeof(err), &blk), TFTP_PEER_ERROR);
+	EXPECT_EQ(blk, 8);
+	EXPECT_EQ(tftp_classify_from_peer(data, 4, &blk), TFTP_PEER_ILLEGAL);
+	EXPECT_EQ(tftp_classify_from_peer(runt, 3, &blk), TFTP_PEER_RUNT);
+	EXPECT_EQ(tftp_classify_from_peer(runt, 0, &blk), TFTP_PEER_RUNT);
+}
+
+// A lock-step transfer of a file of @blocks full blocks plus a short one.
+TEST(Send, LockStepToCompletion)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 3);
+	for (u64 b = 1; b <= 3; b++) {
+		ASSERT_TRUE(tftp_send_may_send(&s));
+		EXPECT_EQ(s.next, b);
+		tftp_send_sent(&s, b == 3);
+		EXPECT_FALSE(tftp_send_may_send(&s));	// lock-step: wait for ACK
+		EXPECT_TRUE(tftp_send_outstanding(&s));
+		auto r = tftp_send_ack(&s, static_cast<u16>(b));
+		EXPECT_EQ(r, b == 3 ? TFTP_ACK_DONE : TFTP_ACK_PROGRESS);
+	}
+	EXPECT_TRUE(s.done);
+	EXPECT_FALSE(tftp_send_may_send(&s));
+	EXPECT_FALSE(tftp_send_outstanding(&s));
+}
+
+TEST(Send, DuplicateAckNeverResends)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 3);
+	tftp_send_sent(&s, false);		// DATA 1
+	ASSERT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_PROGRESS);
+	tftp_send_sent(&s, false);		// DATA 2
+	// A second ACK 1 (Sorcerer's Apprentice) changes nothing.
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_IGNORED);
+	EXPECT_FALSE(tftp_send_may_send(&s));
+	EXPECT_EQ(s.next, 3u);
+	// A future or bogus block is ignored too.
+	EXPECT_EQ(tftp_send_ack(&s, 9), TFTP_ACK_IGNORED);
+	EXPECT_EQ(tftp_send_ack(&s, 0), TFTP_ACK_IGNORED);
+}
+
+TEST(Send, TimeoutResendsThenGivesUp)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 2);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	EXPECT_TRUE(tftp_send_may_send(&s));
+	EXPECT_EQ(s.next, 1u);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_GIVE_UP);
+}
+
+TEST(Send, ProgressResetsRetries)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 1);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_PROGRESS);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+}
+
+TEST(Send, BlockNumbersWrapPast65535)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 3);
+	const u64 total = 70000;	// past one wrap
+	for (u64 b = 1; b <= total; b++) {
+		ASSERT_TRUE(tftp_send_may_send(&s));
+		tftp_send_sent(&s, b == total);
+		auto r = tftp_send_ack(&s, static_cast<u16>(b));
+		ASSERT_EQ(r, b == total ? TFTP_ACK_DONE : TFTP_ACK_PROGRESS) << b;
+	}
+	// Block 65536 went out as 0 on the wire, and was acknowledged as 0.
+	EXPECT_EQ(static_cast<u16>(65536), 0);
+}
+
+TEST(Send, FileOf64BitSize)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 3);
+	s.base = s.next = (5ULL << 30) / 512;	// 5 GiB in
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_ack(&s, static_cast<u16>(s.base)), TFTP_ACK_PROGRESS);
+	EXPECT_EQ(s.base, (5ULL << 30) / 512 + 1);
+}
+
+TEST(Send, OackIsBlockZero)
+{
+	tftp_send s;
+	tftp_send_init(&s, true, 4, 3);
+	ASSERT_TRUE(tftp_send_may_send(&s));
+	EXPECT_EQ(s.next, 0u);
+	tftp_send_sent(&s, false);
+	EXPECT_FALSE(tftp_send_may_send(&s));	// data waits for ACK 0
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_IGNORED);
+	EXPECT_EQ(tftp_send_ack(&s, 0), TFTP_ACK_PROGRESS);
+	EXPECT_TRUE(tftp_send_may_send(&s));
+	EXPECT_EQ(s.next, 1u);
+}
+
+TEST(Send, WindowRestartsAfterPartialAck)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 4, 3);
+	for (int i = 0; i < 4; i++) {
+		ASSERT_TRUE(tftp_send_may_send(&s));
+		tftp_send_sent(&s, false);
+	}
+	EXPECT_FALSE(tftp_send_may_send(&s));
+	// Blocks 3 and 4 lost: the client ACKs 2; we go on from 3.
+	EXPECT_EQ(tftp_send_ack(&s, 2), TFTP_ACK_PROGRESS);
+	EXPECT_EQ(s.next, 3u);
+	EXPECT_EQ(s.base, 3u);
+	// A stale ACK 1 arriving late causes no second burst.
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_IGNORED);
+	EXPECT_EQ(s.next, 3u);
+}
