@@ -178,6 +178,51 @@ void transact(nl_sock *sock, int family, std::uint8_t cmd,
 
 } // namespace
 
+namespace {
+
+std::uint64_t get_u64(nlattr *a)
+{
+	if (nla_len(a) < static_cast<int>(sizeof(std::uint64_t)))
+		throw NetlinkError(EPROTO, "malformed counter from the kernel");
+	return nla_get_u64(a);
+}
+
+Stats parse_stats(nlattr *nest)
+{
+	nlattr *tb[KTFTPD_STAT_MAX + 1] = {};
+	Stats st;
+
+	if (nla_parse_nested(tb, KTFTPD_STAT_MAX, nest, nullptr) < 0)
+		throw NetlinkError(EPROTO, "malformed statistics from the kernel");
+	const std::pair<int, std::uint64_t *> u64s[] = {
+		{KTFTPD_STAT_REQUESTS, &st.requests},
+		{KTFTPD_STAT_XFER_COMPLETED, &st.completed},
+		{KTFTPD_STAT_XFER_FAILED, &st.failed},
+		{KTFTPD_STAT_BYTES_SENT, &st.bytes_sent},
+		{KTFTPD_STAT_PACKETS_SENT, &st.packets_sent},
+		{KTFTPD_STAT_RETRANSMITS, &st.retransmits},
+		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
+	};
+	for (auto [type, field] : u64s)
+		if (tb[type])
+			*field = get_u64(tb[type]);
+	if (tb[KTFTPD_STAT_ACTIVE])
+		st.active = nla_get_u32(tb[KTFTPD_STAT_ACTIVE]);
+	if (tb[KTFTPD_STAT_PEAK])
+		st.peak = nla_get_u32(tb[KTFTPD_STAT_PEAK]);
+	if (tb[KTFTPD_STAT_ERRORS_SENT]) {
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, tb[KTFTPD_STAT_ERRORS_SENT], rem) {
+			if (nla_type(a) >= 1)
+				st.errors_sent[nla_type(a) - 1] = get_u64(a);
+		}
+	}
+	return st;
+}
+
+} // namespace
+
 Status Client::get_status()
 {
 	Status st;
@@ -189,6 +234,8 @@ Status Client::get_status()
 		st.port = nla_get_u16(tb[KTFTPD_A_PORT]);
 		const char *root = static_cast<const char *>(nla_data(tb[KTFTPD_A_ROOT]));
 		st.root.assign(root, strnlen(root, nla_len(tb[KTFTPD_A_ROOT])));
+		if (tb[KTFTPD_A_STATS])
+			st.stats = parse_stats(tb[KTFTPD_A_STATS]);
 		got = true;
 	});
 	if (!got)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -24,10 +25,24 @@ private:
 	int err_;
 };
 
+struct Stats {
+	std::uint64_t requests = 0;
+	std::uint64_t completed = 0;
+	std::uint64_t failed = 0;
+	std::uint64_t bytes_sent = 0;
+	std::uint64_t packets_sent = 0;
+	std::uint64_t retransmits = 0;
+	std::uint64_t refused_busy = 0;
+	std::uint32_t active = 0;
+	std::uint32_t peak = 0;
+	std::map<unsigned, std::uint64_t> errors_sent;	// by TFTP error code
+};
+
 struct Status {
 	bool running = false;
 	std::uint16_t port = 0;
 	std::string root;
+	Stats stats;
 };
 
 class Client {

@@ -11,6 +11,7 @@ namespace ktftpd {
 
 enum class Format { text, json };
 
+nlohmann::json to_json(const Stats &s);
 nlohmann::json to_json(const Status &st);
 void render_status(std::ostream &out, const Status &st, Format fmt);
 

@@ -17,6 +17,13 @@
 /* Longest request taken: RFC 1350 requests fit 512 bytes; options add some. */
 #define KTFTPD_REQ_MAX 1500
 
+/*
+ * A PXE farm powering on sends its requests in one burst; the default
+ * receive buffer (about 200 KiB, some 250 requests) would drop most of a
+ * thousand.  Requests are small, so this holds several thousand.
+ */
+#define KTFTPD_LISTEN_RCVBUF (4 << 20)
+
 struct ktftpd_listener {
 	struct socket *sock;
 	struct task_struct *task;
@@ -121,6 +128,7 @@ struct ktftpd_listener *ktftpd_listener_start(u16 port, int *err)
 	 * and then even if a wake-up were ever missed.
 	 */
 	l->sock->sk->sk_rcvtimeo = HZ;
+	sock_set_rcvbuf(l->sock->sk, KTFTPD_LISTEN_RCVBUF);
 	l->task = kthread_run(listener_fn, l, "ktftpd-listen");
 	if (IS_ERR(l->task)) {
 		*err = PTR_ERR(l->task);

@@ -40,7 +40,8 @@ static int __init apply_params(void)
 	if (root) {
 		ret = ktftpd_config_set_root(root, strlen(root));
 		if (ret) {
-			pr_err("ktftpd: invalid root=%s: an absolute path is needed\n", root);
+			pr_err("ktftpd: invalid root=%s (%pe): an existing directory, by absolute path, is needed\n",
+			       root, ERR_PTR(ret));
 			return ret;
 		}
 	}

@@ -3,6 +3,8 @@
 These tests load the real module into the guest's kernel, so they refuse to
 run anywhere else: outside the harness they fail loudly instead of skipping.
 """
+import hashlib
+import json
 import os
 import subprocess
 import time
@@ -13,6 +15,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SYSCTL = Path("/proc/sys/net/ktftpd")
 KTFTPCTL = REPO / "build" / "ctl" / "ktftpctl"
+PORT = 6969
+TFTP_ROOT = Path("/tmp/tftproot")
 
 
 def module_path() -> str:
@@ -61,6 +65,30 @@ def sysctl_write(name: str, value) -> None:
         os.close(fd)
 
 
+def status() -> dict:
+    return json.loads(run(str(KTFTPCTL), "--json", "status").stdout)
+
+
+def sha256(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def make_file(path: Path, size: int, mode=0o644) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 1 << 20)
+            f.write(os.urandom(n))
+            left -= n
+    path.chmod(mode)
+    return path
+
+
 @pytest.fixture
 def ktftpd():
     """The module, freshly loaded for one test and unloaded after it."""
@@ -73,3 +101,47 @@ def ktftpd():
         rmmod()
     assert not module_loaded()
     assert not SYSCTL.exists()
+
+
+class Server:
+    root = TFTP_ROOT
+    port = PORT
+
+    def set(self, **params):
+        for k, v in params.items():
+            sysctl_write(k, str(v))
+
+    def status(self):
+        return status()
+
+    def stats(self):
+        return status()["stats"]
+
+    def wait_idle(self, timeout=30.0):
+        """Wait until no transfer is in flight."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.stats()["active"] == 0:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"sessions still active: {self.stats()}")
+
+
+@pytest.fixture
+def server():
+    """ktftpd loaded and serving TFTP_ROOT on PORT; checked idle at the end."""
+    TFTP_ROOT.mkdir(parents=True, exist_ok=True)
+    TFTP_ROOT.chmod(0o755)
+    if module_loaded():
+        rmmod()
+    insmod()
+    srv = Server()
+    try:
+        srv.set(root=str(TFTP_ROOT), port=PORT, stop=0)
+        yield srv
+        # Every test leaves the server idle: nothing leaked, nothing stuck.
+        srv.wait_idle()
+        sysctl_write("stop", "1")
+    finally:
+        rmmod()
+    assert not module_loaded()

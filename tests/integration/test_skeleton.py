@@ -1,6 +1,8 @@
 """The module skeleton: load/unload, sysctl storage and validation, netlink."""
 import errno
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -10,13 +12,45 @@ from conftest import (KTFTPCTL, SYSCTL, insmod, module_loaded, rmmod, run,
 
 def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
     assert module_loaded()
-    assert sorted(p.name for p in SYSCTL.iterdir()) >= ["port", "root", "stop"]
+    assert {p.name for p in SYSCTL.iterdir()} == {
+        "stop", "root", "port", "timeout", "retries", "max_sessions",
+        "max_sessions_per_client", "drain_timeout"}
 
 
 def test_defaults(ktftpd):
     assert sysctl_read("stop") == "1"  # loads stopped
     assert sysctl_read("port") == "69"
     assert sysctl_read("root") == "/srv/tftp"
+    assert sysctl_read("timeout") == "1000"
+    assert sysctl_read("retries") == "5"
+    assert sysctl_read("max_sessions") == "1024"
+    assert sysctl_read("max_sessions_per_client") == "64"
+    assert sysctl_read("drain_timeout") == "5000"
+
+
+@pytest.mark.parametrize("name,bad", [
+    ("timeout", ["9", "255001", "-1", "x"]),
+    ("retries", ["-1", "101"]),
+    ("max_sessions", ["0", "65537"]),
+    ("max_sessions_per_client", ["0", "65537"]),
+    ("drain_timeout", ["-1", "600001"]),
+])
+def test_numeric_params_reject_out_of_range(ktftpd, name, bad):
+    before = sysctl_read(name)
+    for value in bad:
+        with pytest.raises(OSError) as e:
+            sysctl_write(name, value)
+        assert e.value.errno == errno.EINVAL, (name, value)
+        assert sysctl_read(name) == before
+
+
+@pytest.mark.parametrize("name,value", [("timeout", "10"), ("timeout", "255000"),
+                                        ("retries", "0"), ("max_sessions", "1"),
+                                        ("max_sessions_per_client", "65536"),
+                                        ("drain_timeout", "0")])
+def test_numeric_params_accept_range(ktftpd, name, value):
+    sysctl_write(name, value)
+    assert sysctl_read(name) == value
 
 
 @pytest.mark.parametrize("value", ["1", "65535", "6969", "6970\n", " 7000 \n"])
@@ -43,22 +77,37 @@ def test_port_via_sysctl_tool(ktftpd):
     assert sysctl_read("port") == "4069"
 
 
-@pytest.mark.parametrize("value", ["/", "/srv/other", "/tmp/with space",
-                                   "/" + "a" * 254])
-def test_root_accepts_absolute(ktftpd, value):
+@pytest.mark.parametrize("value", ["/", "/tmp/other", "/tmp/with space",
+                                   "/tmp/" + "a" * 250])
+def test_root_accepts_existing_directories(ktftpd, value):
+    os.makedirs(value, exist_ok=True)
     sysctl_write("root", value + "\n")
     assert sysctl_read("root") == value
+
+
+def test_root_rejects_missing_directory_and_keeps_old(ktftpd):
+    os.makedirs("/tmp/kept", exist_ok=True)
+    sysctl_write("root", "/tmp/kept")
+    with pytest.raises(OSError) as e:
+        sysctl_write("root", "/tmp/does-not-exist")
+    assert e.value.errno == errno.ENOENT
+    Path("/tmp/plainfile").write_text("x")
+    with pytest.raises(OSError) as e:
+        sysctl_write("root", "/tmp/plainfile")
+    assert e.value.errno == errno.ENOTDIR
+    assert sysctl_read("root") == "/tmp/kept"
 
 
 @pytest.mark.parametrize("value", [b"relative/dir", b"", b"\n", b"/a\x01b",
                                    b"/a\nb", b"/a\x00b", b"/" + b"a" * 255,
                                    b"/" + b"a" * 5000])
 def test_root_rejects_invalid_and_keeps_old(ktftpd, value):
-    sysctl_write("root", "/srv/kept")
+    os.makedirs("/tmp/kept", exist_ok=True)
+    sysctl_write("root", "/tmp/kept")
     with pytest.raises(OSError) as e:
         sysctl_write("root", value)
     assert e.value.errno == errno.EINVAL
-    assert sysctl_read("root") == "/srv/kept"
+    assert sysctl_read("root") == "/tmp/kept"
 
 
 @pytest.mark.parametrize("value", ["2", "-1", "yes", ""])
@@ -74,14 +123,30 @@ def test_stop_accepts_stop_while_stopped(ktftpd):
     assert sysctl_read("stop") == "1"
 
 
+def test_stop_zero_without_a_root_directory_is_refused(ktftpd):
+    # The default root (/srv/tftp) does not exist in the guest.
+    assert not Path("/srv/tftp").exists()
+    with pytest.raises(OSError) as e:
+        sysctl_write("stop", "0")
+    assert e.value.errno == errno.ENOENT
+    assert sysctl_read("stop") == "1"
+
+
 def test_netlink_status_agrees_with_sysctl(ktftpd):
+    os.makedirs("/tmp/agree", exist_ok=True)
     sysctl_write("port", "5069")
-    sysctl_write("root", "/srv/agree")
-    out = run(str(KTFTPCTL), "--json", "status").stdout
-    st = json.loads(out)
-    assert st == {"running": False, "port": 5069, "root": "/srv/agree"}
+    sysctl_write("root", "/tmp/agree")
+    st = json.loads(run(str(KTFTPCTL), "--json", "status").stdout)
+    assert (st["running"], st["port"], st["root"]) == (False, 5069, "/tmp/agree")
+    assert st["stats"]["active"] == 0
     text = run(str(KTFTPCTL), "status").stdout
     assert "stopped" in text and "5069" in text
+    sysctl_write("stop", "0")
+    st = json.loads(run(str(KTFTPCTL), "--json", "status").stdout)
+    assert st["running"] is True
+    assert sysctl_read("stop") == "0"
+    sysctl_write("stop", "1")
+    assert json.loads(run(str(KTFTPCTL), "--json", "status").stdout)["running"] is False
 
 
 def test_ktftpctl_without_module_says_so():

@@ -1,0 +1,73 @@
+"""Real TFTP clients fetch files of every interesting size, byte-exact."""
+import subprocess
+
+import pytest
+
+from conftest import PORT, TFTP_ROOT, make_file, sha256
+
+SIZES = {
+    "empty": 0,
+    "one": 1,
+    "b511": 511,
+    "b512": 512,    # exact multiple: ends with an empty DATA block
+    "b513": 513,
+    "mib1": 1 << 20,
+    "mib40": 40 << 20,  # 81920 blocks: past the 65535 -> 0 wrap
+}
+
+
+def curl(name, out, host="127.0.0.1"):
+    h = f"[{host}]" if ":" in host else host
+    return ["curl", "-s", "--fail", "-o", out, f"tftp://{h}:{PORT}/{name}"]
+
+
+def tftp_hpa(name, out, host="127.0.0.1"):
+    return ["tftp", "-m", "octet", host, str(PORT), "-c", "get", name, out]
+
+
+def atftp(name, out, host="127.0.0.1"):
+    return ["atftp", "-g", "-r", name, "-l", out, host, str(PORT)]
+
+
+def busybox(name, out, host="127.0.0.1"):
+    return ["busybox", "tftp", "-g", "-r", name, "-l", out, host, str(PORT)]
+
+
+CLIENTS = {"curl": curl, "tftp-hpa": tftp_hpa, "atftp": atftp, "busybox": busybox}
+
+
+@pytest.fixture(scope="module")
+def files():
+    return {name: make_file(TFTP_ROOT / name, size) for name, size in SIZES.items()}
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("size", SIZES)
+def test_real_client_fetches_byte_exact(server, files, client, size, tmp_path):
+    out = tmp_path / "out"
+    r = subprocess.run(CLIENTS[client](size, str(out)), capture_output=True,
+                       text=True, timeout=600)
+    assert out.exists(), f"{client}: no output ({r.returncode}: {r.stderr})"
+    assert out.stat().st_size == SIZES[size]
+    assert sha256(out) == sha256(files[size])
+    before = server.stats()
+    assert before["transfers_completed"] >= 1
+
+
+@pytest.mark.parametrize("client", ["curl", "tftp-hpa", "atftp", "busybox"])
+def test_real_client_over_ipv6(server, files, client, tmp_path):
+    out = tmp_path / "out"
+    subprocess.run(CLIENTS[client]("mib1", str(out), host="::1"),
+                   capture_output=True, timeout=300)
+    assert out.exists() and sha256(out) == sha256(files["mib1"])
+
+
+def test_counters_follow_a_transfer(server, files, tmp_path):
+    before = server.stats()
+    subprocess.run(curl("b513", str(tmp_path / "o")), check=True, timeout=60)
+    after = server.stats()
+    assert after["transfers_completed"] == before["transfers_completed"] + 1
+    assert after["bytes_sent"] == before["bytes_sent"] + 513
+    assert after["packets_sent"] >= before["packets_sent"] + 2
+    assert after["requests"] >= before["requests"] + 1
+    assert after["peak"] >= 1

@@ -1,0 +1,191 @@
+"""A raw TFTP client for tests: every packet built and checked by hand.
+
+It speaks the protocol one packet at a time, so tests can do what real
+clients never do: drop ACKs, repeat them, talk from a foreign port, send
+garbage.
+"""
+import socket
+import struct
+import time
+
+RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
+
+
+def rrq(name, mode=b"octet", opcode=RRQ, options=()):
+    if isinstance(name, str):
+        name = name.encode()
+    pkt = struct.pack("!H", opcode) + name + b"\0" + mode + b"\0"
+    for k, v in options:
+        pkt += k + b"\0" + v + b"\0"
+    return pkt
+
+
+def ack(block):
+    return struct.pack("!HH", ACK, block & 0xFFFF)
+
+
+def parse(pkt):
+    """('DATA', block, payload) | ('ERROR', code, msg) | ('OTHER', op, pkt)."""
+    if len(pkt) < 4:
+        return ("RUNT", None, pkt)
+    op, num = struct.unpack("!HH", pkt[:4])
+    if op == DATA:
+        return ("DATA", num, pkt[4:])
+    if op == ERROR:
+        return ("ERROR", num, pkt[4:].split(b"\0")[0].decode(errors="replace"))
+    return ("OTHER", op, pkt)
+
+
+class Client:
+    """One UDP socket talking to the server at (host, port)."""
+
+    def __init__(self, host="127.0.0.1", port=6969, bind=None):
+        self.family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.server = (host, port)
+        self.sock = socket.socket(self.family, socket.SOCK_DGRAM)
+        if bind:
+            self.sock.bind((bind, 0))
+        self.tid = None
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, pkt, to=None):
+        self.sock.sendto(pkt, to or self.server)
+
+    def request(self, name, **kw):
+        self.send(rrq(name, **kw))
+
+    def recv(self, timeout=5.0):
+        """The next datagram as (parsed, addr), or None on timeout."""
+        self.sock.settimeout(timeout)
+        try:
+            pkt, addr = self.sock.recvfrom(70000)
+        except socket.timeout:
+            return None
+        return parse(pkt), addr
+
+    def expect(self, kind, timeout=5.0):
+        r = self.recv(timeout)
+        assert r is not None, f"no {kind} within {timeout}s"
+        (k, num, body), addr = r
+        assert k == kind, f"expected {kind}, got {k} {num} {body!r}"
+        return num, body, addr
+
+    def expect_error(self, code, timeout=5.0):
+        num, msg, addr = self.expect("ERROR", timeout)
+        assert num == code, f"expected ERROR {code}, got ERROR {num} ({msg})"
+        return msg
+
+    def cancel(self, tid=None):
+        """End our transfer the way a client does: an ERROR to its TID."""
+        self.send(b"\x00\x05\x00\x00cancelled\x00", tid or self.tid)
+
+    def ack(self, block, to=None):
+        self.send(ack(block), to or self.tid)
+
+    def fetch(self, name, blksize=512, timeout=5.0, **kw):
+        """A whole lock-step download; checks the TID never changes."""
+        self.request(name, **kw)
+        data = bytearray()
+        expected = 1
+        while True:
+            num, payload, addr = self.expect("DATA", timeout)
+            if self.tid is None:
+                self.tid = addr
+                assert addr[1] != self.server[1], "reply came from the well-known port"
+            assert addr == self.tid, f"TID changed: {addr} != {self.tid}"
+            if num != expected & 0xFFFF:
+                continue  # a duplicate of an earlier block
+            data += payload
+            self.ack(num)
+            if len(payload) < blksize:
+                return bytes(data)
+            expected += 1
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Swarm:
+    """Many concurrent raw downloads driven by one selector loop.
+
+    Every client sends its RRQ first, so all transfers are in flight at
+    once; then each DATA is ACKed as it comes.  Results per client: the
+    bytes received, and how it ended ('done', 'error N', 'timeout').
+    """
+
+    def __init__(self, n, name, host="127.0.0.1", port=6969, ack_delay=0.0):
+        import selectors
+        self.sel = selectors.DefaultSelector()
+        self.clients = []
+        self.ack_delay = ack_delay
+        for i in range(n):
+            c = Client(host, port)
+            c.sock.setblocking(False)
+            c.data = bytearray()
+            c.expected = 1
+            c.result = None
+            c.first_data = False
+            self.clients.append(c)
+            self.sel.register(c.sock, selectors.EVENT_READ, c)
+        self.name = name
+        self.stop = False
+
+    def start(self):
+        for c in self.clients:
+            c.request(self.name)
+
+    def in_flight(self):
+        return sum(1 for c in self.clients if c.first_data and c.result is None)
+
+    def run(self, timeout=120.0):
+        deadline = time.monotonic() + timeout
+        while not self.stop and any(c.result is None for c in self.clients):
+            if time.monotonic() > deadline:
+                break
+            for key, _ in self.sel.select(timeout=0.2):
+                c = key.data
+                try:
+                    pkt, addr = c.sock.recvfrom(70000)
+                except (BlockingIOError, ConnectionRefusedError):
+                    continue
+                if c.result is not None:
+                    continue
+                kind, num, body = parse(pkt)
+                if kind == "ERROR":
+                    c.result = f"error {num}"
+                    continue
+                if kind != "DATA":
+                    continue
+                c.first_data = True
+                c.tid = c.tid or addr
+                if num == c.expected & 0xFFFF:
+                    c.data += body
+                    c.expected += 1
+                    if len(body) < 512:
+                        c.result = "done"
+                if self.ack_delay:
+                    time.sleep(self.ack_delay)
+                c.sock.sendto(ack(num), addr)
+        for c in self.clients:
+            if c.result is None:
+                c.result = "timeout"
+
+    def close(self):
+        for c in self.clients:
+            self.sel.unregister(c.sock)
+            c.close()
+        self.sel.close()
