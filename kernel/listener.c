@@ -78,7 +78,13 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 		reply_error(l, from, code, why);
 		return;
 	}
-	if (ktftpd_server_admit(x, &why)) {
+	switch (ktftpd_server_admit(x, &why)) {
+	case 0:
+		break;
+	case -EEXIST:
+		ktftpd_xfer_free(x);
+		return;
+	default:
 		ktftpd_stats_inc(KTFTPD_C_REFUSED_BUSY);
 		ktftpd_xfer_free(x);
 		reply_error(l, from, TFTP_EUNDEF, why);

@@ -135,8 +135,19 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 		goto out;
 	}
 	list_for_each_entry(other, &sessions, node) {
-		if (ktftpd_addr_equal(&other->peer, &x->peer, false) &&
-		    ++same >= per_client) {
+		if (!ktftpd_addr_equal(&other->peer, &x->peer, false))
+			continue;
+		/*
+		 * The same address and port: the client sent its request
+		 * again because our first DATA was lost.  That transfer's
+		 * timer resends it; a second transfer would only double the
+		 * traffic and be refused by the client with ERROR 5.
+		 */
+		if (ktftpd_addr_equal(&other->peer, &x->peer, true)) {
+			err = -EEXIST;
+			goto out;
+		}
+		if (++same >= per_client) {
 			*why = "Server busy: too many transfers from this client";
 			err = -EBUSY;
 			goto out;

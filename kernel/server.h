@@ -19,7 +19,11 @@ int ktftpd_server_stop(void);
 /* The same with an explicit drain time (rmmod uses 0). */
 int ktftpd_server_stop_drain(unsigned int drain_ms);
 
-/* Admission: 0 and @x counted in, or -EBUSY with the reason. */
+/*
+ * Admission: 0 and @x counted in; -EBUSY with the reason to answer; or
+ * -EEXIST when the same client address and port has a transfer already
+ * (a retransmitted request: drop it, the transfer's timer answers it).
+ */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
 /* @x has ended (called by its worker, just before freeing it). */
 void ktftpd_server_release(struct ktftpd_xfer *x);

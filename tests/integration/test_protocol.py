@@ -251,3 +251,19 @@ def test_unknown_file_gets_error_1(server):
     with Client() as c:
         c.request("no-such-file")
         c.expect_error(1)
+
+
+def test_retransmitted_request_does_not_open_a_second_transfer(server, blob):
+    with Client() as c:
+        c.request("proto.bin")
+        c.request("proto.bin")  # the client thought its RRQ was lost
+        c.request("proto.bin")
+        _, _, tid = c.expect("DATA")
+        # Only one transfer answers: no DATA from another TID follows.
+        r = c.recv(timeout=0.5)
+        assert r is None or r[1] == tid, r
+        assert server.stats()["active"] == 1
+        c.cancel(tid)
+    server.wait_idle(5)
+    with Client() as c:  # a new port is a new request, as ever
+        assert c.fetch("proto.bin") == blob.read_bytes()
