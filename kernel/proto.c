@@ -145,22 +145,23 @@ size_t tftp_build_error(u8 *buf, size_t cap, u16 code, const char *msg)
 	return TFTP_HDR_LEN + mlen + 1;
 }
 
-size_t tftp_build_data_header(u8 *buf, size_t cap, u16 block)
+static size_t build_header(u8 *buf, size_t cap, u16 opcode, u16 block)
 {
 	if (cap < TFTP_HDR_LEN)
 		return 0;
-	put_be16(buf, TFTP_DATA);
+	put_be16(buf, opcode);
 	put_be16(buf + 2, block);
 	return TFTP_HDR_LEN;
 }
 
+size_t tftp_build_data_header(u8 *buf, size_t cap, u16 block)
+{
+	return build_header(buf, cap, TFTP_DATA, block);
+}
+
 size_t tftp_build_ack(u8 *buf, size_t cap, u16 block)
 {
-	if (cap < TFTP_HDR_LEN)
-		return 0;
-	put_be16(buf, TFTP_ACK);
-	put_be16(buf + 2, block);
-	return TFTP_HDR_LEN;
+	return build_header(buf, cap, TFTP_ACK, block);
 }
 
 enum tftp_peer_packet tftp_classify_from_peer(const u8 *pkt, size_t len,

@@ -79,14 +79,7 @@ def test_transfer_in_flight_keeps_its_root(server, blob):
         num, first, tid = c.expect("DATA")
         c.tid = tid
         sysctl_write("root", "/tmp")  # new transfers only
-        data = bytearray(first)
-        c.ack(1)
-        while True:
-            num, payload, _ = c.expect("DATA")
-            data += payload
-            c.ack(num)
-            if len(payload) < 512:
-                break
+        data = c.finish(first)
         assert bytes(data) == blob.read_bytes()
     sysctl_write("root", str(TFTP_ROOT))
 
@@ -140,14 +133,7 @@ def test_stop_drains_transfers_in_flight(server, blob):
             late.request("ctl.bin")
             assert late.recv(timeout=1.0) is None
         # ...while the transfer in flight runs to its end.
-        data = bytearray(first)
-        c.ack(1)
-        while True:
-            num, payload, _ = c.expect("DATA")
-            data += payload
-            c.ack(num)
-            if len(payload) < 512:
-                break
+        data = c.finish(first)
         stopper.join(timeout=30)
         assert not stopper.is_alive()
         assert bytes(data) == blob.read_bytes()

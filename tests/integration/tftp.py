@@ -90,6 +90,18 @@ class Client:
     def ack(self, block, to=None):
         self.send(ack(block), to or self.tid)
 
+    def finish(self, first, blksize=512, timeout=5.0):
+        """Go on with a transfer whose DATA 1 (@first) has arrived: ACK it
+        and each block after it until the short one; return every byte."""
+        data = bytearray(first)
+        num = 1
+        while len(first) == blksize:
+            self.ack(num)
+            num, first, _ = self.expect("DATA", timeout)
+            data += first
+        self.ack(num)
+        return bytes(data)
+
     def fetch(self, name, blksize=512, timeout=5.0, **kw):
         """A whole lock-step download; checks the TID never changes."""
         self.request(name, **kw)
@@ -127,7 +139,8 @@ class Swarm:
     bytes received, and how it ended ('done', 'error N', 'timeout').
     """
 
-    def __init__(self, n, name, host="127.0.0.1", port=6969, ack_delay=0.0):
+    def __init__(self, n, name, host="127.0.0.1", port=6969, ack_delay=0.0,
+                 hold=False):
         import selectors
         self.sel = selectors.DefaultSelector()
         self.clients = []
@@ -143,6 +156,9 @@ class Swarm:
             self.sel.register(c.sock, selectors.EVENT_READ, c)
         self.name = name
         self.stop = False
+        # hold: ACK nothing until every client has its first DATA, so all
+        # n transfers are provably in flight at the same moment.
+        self.hold = hold
 
     def start(self):
         for c in self.clients:
@@ -170,6 +186,20 @@ class Swarm:
                     continue
                 if kind != "DATA":
                     continue
+                if self.hold and num == 1 and not c.first_data:
+                    c.first_data = True
+                    c.tid = addr
+                    c.data += body
+                    c.expected = 2
+                    if len(body) < 512:
+                        c.result = "done"
+                    if all(x.first_data for x in self.clients):
+                        self.hold = False
+                        for x in self.clients:  # release everyone at once
+                            x.sock.sendto(ack(1), x.tid)
+                    continue
+                if self.hold:
+                    continue  # a resend of DATA 1 while we hold
                 c.first_data = True
                 c.tid = c.tid or addr
                 if num == c.expected & 0xFFFF:
