@@ -193,6 +193,12 @@ void tftp_send_init(struct tftp_send *s, bool oack, u32 window,
 	s->max_retries = max_retries;
 }
 
+u64 tftp_block_offset(u64 block, u32 blksize)
+{
+	/* 64-bit all the way: block 8388609 at 512 bytes is 4 GiB in. */
+	return (block - 1) * (u64)blksize;
+}
+
 bool tftp_send_may_send(const struct tftp_send *s)
 {
 	if (s->done)

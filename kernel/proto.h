@@ -119,6 +119,9 @@ struct tftp_send {
 void tftp_send_init(struct tftp_send *s, bool oack, u32 window,
 		    u32 max_retries);
 
+/* The file offset where (64-bit, 1-based) block @block starts. */
+u64 tftp_block_offset(u64 block, u32 blksize);
+
 /* May block @s->next be sent now?  (The caller then sends it and calls
  * tftp_send_sent, passing is_last if it was the short final block.) */
 bool tftp_send_may_send(const struct tftp_send *s);

@@ -117,7 +117,7 @@ static void xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
 static int xfer_send_block(struct ktftpd_xfer *x)
 {
 	u64 block = x->send.next;
-	loff_t pos = (loff_t)(block - 1) * x->blksize;
+	loff_t pos = tftp_block_offset(block, x->blksize);
 	ssize_t n;
 
 	tftp_build_data_header(x->buf, TFTP_HDR_LEN, (u16)block);

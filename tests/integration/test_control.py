@@ -56,6 +56,26 @@ def test_start_stop_through_sysctl(server, blob):
     assert serves()
 
 
+def test_start_on_a_busy_port_fails_cleanly(server, blob):
+    import errno
+    import socket
+    sysctl_write("stop", "1")
+    squatter = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    squatter.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    squatter.bind(("::", 7071))
+    try:
+        sysctl_write("port", "7071")
+        with pytest.raises(OSError) as e:
+            sysctl_write("stop", "0")
+        assert e.value.errno == errno.EADDRINUSE
+        assert sysctl_read("stop") == "1"
+        assert status()["running"] is False
+    finally:
+        squatter.close()
+    sysctl_write("stop", "0")  # the port is free again: it starts
+    assert serves(7071)
+
+
 def test_port_change_takes_effect_at_next_start(server, blob):
     sysctl_write("port", "7070")
     assert serves(PORT) and not serves(7070)
@@ -181,11 +201,15 @@ def test_rmmod_during_200_live_transfers_20_cycles(blob):
             assert not module_loaded()
             assert took < 5, f"cycle {cycle}: rmmod took {took:.1f}s"
         finally:
-            swarm.stop = True
+            # Let the swarm read what the unload sent before it stops.
+            swarm.stop_at = time.monotonic() + 5
             runner.join(timeout=30)
             swarm.close()
-        # Every client was told: an ERROR, or it had finished already.
-        results = [c.result for c in swarm.clients]
-        assert all(r in ("done", "error 0", "timeout") for r in results), set(results)
-        assert results.count("error 0") > 0, f"cycle {cycle}: nothing was in flight"
+        # Every client that was in flight was told (ERROR 0) or had
+        # finished; only requests the listener had not reached go unanswered.
+        told = [c.result for c in swarm.clients if c.first_data]
+        assert len(told) >= n * 0.9
+        assert all(r in ("done", "error 0") for r in told), \
+            f"cycle {cycle}: {sorted(set(told))}"
+        assert told.count("error 0") > 0, f"cycle {cycle}: nothing was in flight"
     print(f"worst rmmod under load: {worst:.2f}s")

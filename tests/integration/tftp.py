@@ -92,14 +92,21 @@ class Client:
 
     def finish(self, first, blksize=512, timeout=5.0):
         """Go on with a transfer whose DATA 1 (@first) has arrived: ACK it
-        and each block after it until the short one; return every byte."""
+        and each new block until the short one; return every byte.  A
+        resent block (the server's timer fired first) is ACKed again and
+        not counted twice, as a real client does."""
         data = bytearray(first)
-        num = 1
-        while len(first) == blksize:
-            self.ack(num)
-            num, first, _ = self.expect("DATA", timeout)
-            data += first
-        self.ack(num)
+        block = 1
+        last = first
+        while len(last) == blksize:
+            self.ack(block)
+            num, payload, _ = self.expect("DATA", timeout)
+            if num != (block + 1) & 0xFFFF:
+                continue  # a resend of a block we have
+            block += 1
+            last = payload
+            data += payload
+        self.ack(block)
         return bytes(data)
 
     def fetch(self, name, blksize=512, timeout=5.0, **kw):
@@ -155,7 +162,7 @@ class Swarm:
             self.clients.append(c)
             self.sel.register(c.sock, selectors.EVENT_READ, c)
         self.name = name
-        self.stop = False
+        self.stop_at = None  # set a time: run() ends then, having drained
         # hold: ACK nothing until every client has its first DATA, so all
         # n transfers are provably in flight at the same moment.
         self.hold = hold
@@ -169,8 +176,9 @@ class Swarm:
 
     def run(self, timeout=120.0):
         deadline = time.monotonic() + timeout
-        while not self.stop and any(c.result is None for c in self.clients):
-            if time.monotonic() > deadline:
+        while any(c.result is None for c in self.clients):
+            now = time.monotonic()
+            if now > deadline or (self.stop_at and now > self.stop_at):
                 break
             for key, _ in self.sel.select(timeout=0.2):
                 c = key.data

@@ -253,6 +253,17 @@ TEST(Send, FileOf64BitSize)
 	EXPECT_EQ(s.base, (5ULL << 30) / 512 + 1);
 }
 
+TEST(Send, BlockOffsetsPast4GiB)
+{
+	EXPECT_EQ(tftp_block_offset(1, 512), 0u);
+	EXPECT_EQ(tftp_block_offset(2, 512), 512u);
+	// Block 8388609 at 512 bytes starts exactly at 4 GiB: no 32-bit wrap.
+	EXPECT_EQ(tftp_block_offset(8388609, 512), 4ULL << 30);
+	EXPECT_EQ(tftp_block_offset(10485761, 512), 5ULL << 30);
+	// The largest blksize, past the 16-bit block wrap many times over.
+	EXPECT_EQ(tftp_block_offset(65537, 65464), 65536ULL * 65464);
+}
+
 TEST(Send, OackIsBlockZero)
 {
 	tftp_send s;
