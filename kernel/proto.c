@@ -264,3 +264,59 @@ enum tftp_timeout_result tftp_send_timeout(struct tftp_send *s)
 	s->next = s->base;
 	return TFTP_TIMEOUT_RESEND;
 }
+
+void tftp_recv_init(struct tftp_recv *r, u32 window, u32 max_retries)
+{
+	memset(r, 0, sizeof(*r));
+	r->expected = 1;
+	r->window = window ? window : 1;
+	r->max_retries = max_retries;
+}
+
+u16 tftp_recv_ack_block(const struct tftp_recv *r)
+{
+	return (u16)(r->expected - 1);
+}
+
+enum tftp_data_result tftp_recv_data(struct tftp_recv *r, u16 wire_block,
+				     size_t len, u32 blksize, bool *ack_now)
+{
+	/* How far ahead of the expected block this one is, modulo 2^16. */
+	u16 ahead = (u16)(wire_block - (u16)r->expected);
+
+	*ack_now = false;
+	if (r->done || ahead >= 0x8000) {
+		/*
+		 * Behind: a block stored already, or the final one again after
+		 * we finished.  Its sender missed our ACK; say it again.
+		 */
+		*ack_now = true;
+		return TFTP_DATA_DUPLICATE;
+	}
+	if (ahead != 0) {
+		*ack_now = !r->gap_acked;
+		r->gap_acked = true;
+		return TFTP_DATA_GAP;
+	}
+	r->expected++;
+	r->retries = 0;
+	r->gap_acked = false;
+	if (len < blksize) {
+		r->done = true;
+		*ack_now = true;
+	} else if (++r->in_window >= r->window) {
+		*ack_now = true;
+	}
+	if (*ack_now)
+		r->in_window = 0;
+	return TFTP_DATA_TAKE;
+}
+
+enum tftp_timeout_result tftp_recv_timeout(struct tftp_recv *r)
+{
+	if (r->retries >= r->max_retries)
+		return TFTP_TIMEOUT_GIVE_UP;
+	r->retries++;
+	r->in_window = 0;
+	return TFTP_TIMEOUT_RESEND;
+}

@@ -145,6 +145,46 @@ enum tftp_timeout_result tftp_send_timeout(struct tftp_send *s);
 /* Is anything sent and not yet acknowledged (so a timer should run)? */
 bool tftp_send_outstanding(const struct tftp_send *s);
 
+/*
+ * The state of a receiving transfer (an upload).  Blocks are counted in 64
+ * bits from 1 and wrap to 16 bits on the wire, as for sending.  The server
+ * ACKs every @window blocks (RFC 7440), on the final block, and whenever
+ * it sees a block it already has (the ACK that said so was lost).  A
+ * block from further ahead means some were lost: the server ACKs the last
+ * one it has, once, so the sender restarts from there.
+ */
+struct tftp_recv {
+	u64 expected;	/* next block wanted */
+	u32 window;
+	u32 in_window;	/* blocks taken since the last ACK */
+	u32 retries;	/* timeouts since the last progress */
+	u32 max_retries;
+	bool gap_acked;	/* the ACK for the current gap has gone out */
+	bool done;	/* the final block is in */
+};
+
+void tftp_recv_init(struct tftp_recv *r, u32 window, u32 max_retries);
+
+enum tftp_data_result {
+	TFTP_DATA_TAKE,		/* the next block: store it */
+	TFTP_DATA_DUPLICATE,	/* stored already: do not store it again */
+	TFTP_DATA_GAP,		/* from beyond a lost block: drop it */
+};
+
+/*
+ * A DATA @wire_block of @len payload bytes arrived; @blksize is the
+ * negotiated size, so a shorter block is the final one.  *@ack_now says
+ * whether to send an ACK for tftp_recv_ack_block() now.
+ */
+enum tftp_data_result tftp_recv_data(struct tftp_recv *r, u16 wire_block,
+				     size_t len, u32 blksize, bool *ack_now);
+
+/* The wire number of the last block stored (0 before the first). */
+u16 tftp_recv_ack_block(const struct tftp_recv *r);
+
+/* The timer fired: resend the last ACK, or give up after the retries. */
+enum tftp_timeout_result tftp_recv_timeout(struct tftp_recv *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -295,3 +295,73 @@ TEST(Send, WindowRestartsAfterPartialAck)
 	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_IGNORED);
 	EXPECT_EQ(s.next, 3u);
 }
+
+TEST(Recv, LockStepUpload)
+{
+	tftp_recv r;
+	bool ack;
+	tftp_recv_init(&r, 1, 5);
+	EXPECT_EQ(tftp_recv_ack_block(&r), 0);
+	EXPECT_EQ(tftp_recv_data(&r, 1, 512, 512, &ack), TFTP_DATA_TAKE);
+	EXPECT_TRUE(ack);
+	EXPECT_EQ(tftp_recv_ack_block(&r), 1);
+	// The same block again: re-ACK, but not stored twice.
+	EXPECT_EQ(tftp_recv_data(&r, 1, 512, 512, &ack), TFTP_DATA_DUPLICATE);
+	EXPECT_TRUE(ack);
+	EXPECT_EQ(tftp_recv_ack_block(&r), 1);
+	EXPECT_EQ(tftp_recv_data(&r, 2, 100, 512, &ack), TFTP_DATA_TAKE);
+	EXPECT_TRUE(ack);
+	EXPECT_TRUE(r.done);
+	// The final block again after we finished: re-ACK it.
+	EXPECT_EQ(tftp_recv_data(&r, 2, 100, 512, &ack), TFTP_DATA_DUPLICATE);
+	EXPECT_TRUE(ack);
+	EXPECT_EQ(tftp_recv_ack_block(&r), 2);
+}
+
+TEST(Recv, WindowAcksEveryNBlocksAndOnceOnAGap)
+{
+	tftp_recv r;
+	bool ack;
+	tftp_recv_init(&r, 4, 5);
+	for (u16 b = 1; b <= 3; b++) {
+		EXPECT_EQ(tftp_recv_data(&r, b, 8, 8, &ack), TFTP_DATA_TAKE);
+		EXPECT_FALSE(ack) << b;
+	}
+	EXPECT_EQ(tftp_recv_data(&r, 4, 8, 8, &ack), TFTP_DATA_TAKE);
+	EXPECT_TRUE(ack);
+	// Block 5 lost: 6, 7, 8 are gaps; only the first says so.
+	EXPECT_EQ(tftp_recv_data(&r, 6, 8, 8, &ack), TFTP_DATA_GAP);
+	EXPECT_TRUE(ack);
+	EXPECT_EQ(tftp_recv_ack_block(&r), 4);
+	EXPECT_EQ(tftp_recv_data(&r, 7, 8, 8, &ack), TFTP_DATA_GAP);
+	EXPECT_FALSE(ack);
+	EXPECT_EQ(tftp_recv_data(&r, 5, 8, 8, &ack), TFTP_DATA_TAKE);
+	EXPECT_FALSE(ack);
+	EXPECT_EQ(r.expected, 6u);
+}
+
+TEST(Recv, WrapsPast65535)
+{
+	tftp_recv r;
+	bool ack;
+	tftp_recv_init(&r, 1, 5);
+	for (u32 i = 1; i <= 70000; i++)
+		ASSERT_EQ(tftp_recv_data(&r, static_cast<u16>(i), 8, 8, &ack), TFTP_DATA_TAKE) << i;
+	EXPECT_EQ(r.expected, 70001u);
+	EXPECT_EQ(tftp_recv_ack_block(&r), static_cast<u16>(70000));
+	EXPECT_EQ(tftp_recv_data(&r, static_cast<u16>(70000), 8, 8, &ack), TFTP_DATA_DUPLICATE);
+}
+
+TEST(Recv, TimeoutResendsThenGivesUp)
+{
+	tftp_recv r;
+	bool ack;
+	tftp_recv_init(&r, 1, 2);
+	EXPECT_EQ(tftp_recv_timeout(&r), TFTP_TIMEOUT_RESEND);
+	EXPECT_EQ(tftp_recv_timeout(&r), TFTP_TIMEOUT_RESEND);
+	EXPECT_EQ(tftp_recv_timeout(&r), TFTP_TIMEOUT_GIVE_UP);
+	tftp_recv_init(&r, 1, 2);
+	EXPECT_EQ(tftp_recv_timeout(&r), TFTP_TIMEOUT_RESEND);
+	tftp_recv_data(&r, 1, 8, 8, &ack);
+	EXPECT_EQ(r.retries, 0u);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Option negotiation (RFC 2347 blksize 2348, tsize/timeout 2349,
+ * windowsize 7440): which of the options a request carries the server
+ * grants, and the OACK that says so.  Plain C, shared with the host tests
+ * and the fuzzers.
+ *
+ * Policy for a value the server cannot grant (below the range, zero,
+ * non-numeric, empty, or too long to be a number): the option is left out
+ * of the OACK, as if the client had not asked, and the transfer goes on
+ * with the default.  Nothing is ever answered with ERROR 8, because a
+ * client that sent a bad option may still take a plain transfer.
+ */
+#ifndef KTFTPD_OPTIONS_H
+#define KTFTPD_OPTIONS_H
+
+#include "proto.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TFTP_BLKSIZE_MIN	8
+#define TFTP_BLKSIZE_MAX	65464	/* RFC 2348: fits an IPv4 UDP datagram */
+#define TFTP_TIMEOUT_MIN_S	1
+#define TFTP_TIMEOUT_MAX_S	255
+#define TFTP_WINDOWSIZE_MAX	65535
+
+/* Options the server knows, as bits of tftp_negotiated.granted. */
+enum {
+	TFTP_OPT_BLKSIZE	= 1 << 0,
+	TFTP_OPT_TSIZE		= 1 << 1,
+	TFTP_OPT_TIMEOUT	= 1 << 2,
+	TFTP_OPT_WINDOWSIZE	= 1 << 3,
+};
+
+/* What the server is configured to allow. */
+struct tftp_limits {
+	u32 blksize_max;	/* TFTP_BLKSIZE_MIN..TFTP_BLKSIZE_MAX */
+	u32 windowsize_max;	/* 1..TFTP_WINDOWSIZE_MAX */
+	u64 max_write_size;	/* bytes a WRQ may announce (tsize) or send */
+};
+
+/* The outcome, with the defaults in place of what was not granted. */
+struct tftp_negotiated {
+	unsigned int granted;	/* TFTP_OPT_* bits: what the OACK carries */
+	u32 blksize;		/* TFTP_BLKSIZE_DEFAULT unless granted */
+	u32 windowsize;		/* 1 (lock-step) unless granted */
+	u32 timeout_s;		/* meaningful only when granted */
+	u64 tsize;		/* RRQ: the file's size; WRQ: the client's */
+};
+
+/*
+ * Negotiate the options of @req.  @file_size is the size of the file an
+ * RRQ reads, or negative when it may not be told (netascii, where the
+ * size on the wire is not the file's).  Returns -1, or for a WRQ whose
+ * tsize exceeds @lim->max_write_size, TFTP_ENOSPACE with *@why set.
+ * Names match case-insensitively; the first of duplicated options counts;
+ * unknown ones are ignored.
+ */
+int tftp_negotiate(const struct tftp_request *req,
+		   const struct tftp_limits *lim, long long file_size,
+		   struct tftp_negotiated *neg, const char **why);
+
+/*
+ * Parse a decimal option value: digits only, not empty, at most @max.
+ * Returns false for anything else, and for values past @max that
+ * @clamp does not allow to be cut down.
+ */
+bool tftp_parse_uint(const char *s, u64 max, bool clamp, u64 *val);
+
+/*
+ * Build the OACK for @neg into @buf.  Returns its length, or 0 when
+ * nothing was granted (then no OACK is sent at all) or @cap is too small.
+ * With every option granted the OACK is under TFTP_OACK_MAX bytes, however
+ * small the negotiated block size: it is never built in a data buffer.
+ */
+#define TFTP_OACK_MAX 128
+size_t tftp_build_oack(u8 *buf, size_t cap, const struct tftp_negotiated *neg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KTFTPD_OPTIONS_H */
