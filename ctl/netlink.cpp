@@ -202,6 +202,7 @@ Stats parse_stats(nlattr *nest)
 		{KTFTPD_STAT_PACKETS_SENT, &st.packets_sent},
 		{KTFTPD_STAT_RETRANSMITS, &st.retransmits},
 		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
+		{KTFTPD_STAT_BYTES_RECEIVED, &st.bytes_received},
 	};
 	for (auto [type, field] : u64s)
 		if (tb[type])

@@ -30,6 +30,7 @@ struct Stats {
 	std::uint64_t completed = 0;
 	std::uint64_t failed = 0;
 	std::uint64_t bytes_sent = 0;
+	std::uint64_t bytes_received = 0;
 	std::uint64_t packets_sent = 0;
 	std::uint64_t retransmits = 0;
 	std::uint64_t refused_busy = 0;

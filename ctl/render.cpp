@@ -15,6 +15,7 @@ nlohmann::json to_json(const Stats &s)
 		{"transfers_completed", s.completed},
 		{"transfers_failed", s.failed},
 		{"bytes_sent", s.bytes_sent},
+		{"bytes_received", s.bytes_received},
 		{"packets_sent", s.packets_sent},
 		{"retransmits", s.retransmits},
 		{"refused_busy", s.refused_busy},

@@ -42,4 +42,21 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 		    const char *name, unsigned int flags, struct path *path);
 #endif
 
+/*
+ * 6.3 replaced the user namespace that VFS calls take for idmapped mounts
+ * with struct mnt_idmap.  ktftpd_mnt_idmap(mnt) gives whichever this kernel
+ * wants, for vfs_unlink(), notify_change() and struct renamedata (whose
+ * fields KTFTPD_RENAMEDATA_IDMAP names).
+ */
+#include <linux/mount.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define ktftpd_mnt_idmap(mnt)	mnt_idmap(mnt)
+#define KTFTPD_RENAMEDATA_IDMAP(idmap) \
+	.old_mnt_idmap = (idmap), .new_mnt_idmap = (idmap)
+#else
+#define ktftpd_mnt_idmap(mnt)	mnt_user_ns(mnt)
+#define KTFTPD_RENAMEDATA_IDMAP(idmap) \
+	.old_mnt_userns = (idmap), .new_mnt_userns = (idmap)
+#endif
+
 #endif /* KTFTPD_COMPAT_H */

@@ -64,12 +64,9 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 		reply_error(l, from, code, why);
 		return;
 	}
-	if (req.opcode == TFTP_WRQ) {
-		reply_error(l, from, TFTP_EACCESS, "Writes are disabled");
-		return;
-	}
-	if (req.mode != TFTP_MODE_OCTET) {
-		reply_error(l, from, TFTP_EBADOP, "Only octet mode is supported");
+	/* "mail" (RFC 1350) delivered to users' mailboxes: obsolete. */
+	if (req.mode == TFTP_MODE_MAIL) {
+		reply_error(l, from, TFTP_EBADOP, "Mail mode is not supported");
 		return;
 	}
 

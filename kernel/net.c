@@ -174,6 +174,25 @@ int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
 	return len;
 }
 
+void ktftpd_net_reserve(struct socket *sock, size_t bytes)
+{
+	struct sock *sk = sock->sk;
+	/* The kernel counts skb overhead against the buffers: double, as
+	 * SO_SNDBUF does. */
+	int want = min_t(size_t, bytes, INT_MAX / 2) * 2;
+
+	lock_sock(sk);
+	if (want > sk->sk_sndbuf) {
+		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+		WRITE_ONCE(sk->sk_sndbuf, want);
+	}
+	if (want > sk->sk_rcvbuf) {
+		sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
+		WRITE_ONCE(sk->sk_rcvbuf, want);
+	}
+	release_sock(sk);
+}
+
 bool ktftpd_addr_equal(const struct ktftpd_addr *a,
 		       const struct ktftpd_addr *b, bool with_port)
 {

@@ -44,6 +44,9 @@ int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
 		    struct ktftpd_addr *local, void *buf, size_t cap,
 		    bool nonblock, bool *truncated);
 
+/* Make both socket buffers hold at least @bytes of datagrams. */
+void ktftpd_net_reserve(struct socket *sock, size_t bytes);
+
 bool ktftpd_addr_equal(const struct ktftpd_addr *a,
 		       const struct ktftpd_addr *b, bool with_port);
 

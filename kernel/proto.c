@@ -176,6 +176,8 @@ enum tftp_peer_packet tftp_classify_from_peer(const u8 *pkt, size_t len,
 	switch (op) {
 	case TFTP_ACK:
 		return TFTP_PEER_ACK;
+	case TFTP_DATA:
+		return TFTP_PEER_DATA;
 	case TFTP_ERROR:
 		return TFTP_PEER_ERROR;
 	default:

@@ -92,6 +92,7 @@ size_t tftp_build_ack(u8 *buf, size_t cap, u16 block);
 /* What arrived from a transfer's peer. */
 enum tftp_peer_packet {
 	TFTP_PEER_ACK,		/* *block set */
+	TFTP_PEER_DATA,		/* *block set; the payload follows the header */
 	TFTP_PEER_ERROR,	/* *block holds the error code */
 	TFTP_PEER_ILLEGAL,	/* a well-formed packet this transfer can't take */
 	TFTP_PEER_RUNT,		/* too short to mean anything: ignore it */

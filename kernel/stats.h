@@ -16,8 +16,9 @@ enum ktftpd_counter {
 	KTFTPD_C_XFER_FAILED,
 	KTFTPD_C_BYTES_SENT,		/* file payload bytes */
 	KTFTPD_C_PACKETS_SENT,		/* every datagram we sent */
-	KTFTPD_C_RETRANSMITS,		/* DATA packets sent again */
+	KTFTPD_C_RETRANSMITS,		/* DATA (or upload ACKs) sent again */
 	KTFTPD_C_REFUSED_BUSY,		/* refused by max_sessions or per-client cap */
+	KTFTPD_C_BYTES_RECEIVED,	/* upload payload stored */
 	KTFTPD_C_COUNT
 };
 

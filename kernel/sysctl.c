@@ -55,19 +55,46 @@ static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 	return stop ? ktftpd_server_stop() : ktftpd_server_start();
 }
 
-/* Every numeric parameter: table->extra1 points at its enum ktftpd_param. */
+/*
+ * Every numeric parameter: table->extra1 points at its enum ktftpd_param.
+ * Values are longs (max_write_size passes 2^31) and a file mode is read and
+ * written in octal, so these are parsed here rather than by proc_dointvec.
+ * A value is written whole, in one write: an empty one, trailing junk or
+ * an offset is EINVAL, and the old value stays.
+ */
 static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 			       void *buffer, size_t *lenp, loff_t *ppos)
 {
 	enum ktftpd_param p = *(const enum ktftpd_param *)table->extra1;
-	int val = ktftpd_config_value(p);
-	bool written;
+	const struct ktftpd_param_desc *d = &ktftpd_params[p];
+	char text[24];
+	struct ctl_table tmp = { .data = text, .maxlen = sizeof(text) };
+	size_t len;
+	long val;
 	int ret;
 
-	ret = sysctl_int(&val, write, buffer, lenp, ppos, &written);
-	if (ret || !written)
+	if (!write) {
+		val = ktftpd_config_value(p);
+		snprintf(text, sizeof(text), d->octal ? "0%lo" : "%ld", val);
+		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
+	}
+	if (*ppos != 0)
+		return -EINVAL;
+	len = *lenp;
+	if (len > 0 && ((const char *)buffer)[len - 1] == '\n')
+		len--;
+	if (len == 0 || len >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, buffer, len);
+	text[len] = '\0';
+	ret = kstrtol(text, d->octal ? 8 : 10, &val);
+	if (ret)
+		return -EINVAL;
+	ret = ktftpd_config_set(p, val);
+	if (ret)
 		return ret;
-	return ktftpd_config_set(p, val);
+	*ppos += *lenp;
+	return 0;
 }
 
 static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
@@ -102,11 +129,13 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 static const enum ktftpd_param param_ids[KTFTPD_P_COUNT] = {
 	KTFTPD_P_PORT, KTFTPD_P_TIMEOUT, KTFTPD_P_RETRIES,
 	KTFTPD_P_MAX_SESSIONS, KTFTPD_P_MAX_PER_CLIENT, KTFTPD_P_DRAIN,
+	KTFTPD_P_BLKSIZE_MAX, KTFTPD_P_WINDOWSIZE_MAX, KTFTPD_P_ALLOW_WRITE,
+	KTFTPD_P_CREATE, KTFTPD_P_CREATE_MODE, KTFTPD_P_MAX_WRITE_SIZE,
 };
 
 #define PARAM_ENTRY(id) {					\
 	.procname	= NULL,	/* filled in from ktftpd_params */ \
-	.maxlen		= sizeof(int),				\
+	.maxlen		= 24,					\
 	.mode		= 0644,					\
 	.proc_handler	= ktftpd_sysctl_param,			\
 	.extra1		= (void *)&param_ids[id],		\
@@ -132,6 +161,12 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 	PARAM_ENTRY(KTFTPD_P_MAX_SESSIONS),
 	PARAM_ENTRY(KTFTPD_P_MAX_PER_CLIENT),
 	PARAM_ENTRY(KTFTPD_P_DRAIN),
+	PARAM_ENTRY(KTFTPD_P_BLKSIZE_MAX),
+	PARAM_ENTRY(KTFTPD_P_WINDOWSIZE_MAX),
+	PARAM_ENTRY(KTFTPD_P_ALLOW_WRITE),
+	PARAM_ENTRY(KTFTPD_P_CREATE),
+	PARAM_ENTRY(KTFTPD_P_CREATE_MODE),
+	PARAM_ENTRY(KTFTPD_P_MAX_WRITE_SIZE),
 	{ }
 };
 

@@ -18,6 +18,13 @@ const struct ktftpd_param_desc ktftpd_params[KTFTPD_P_COUNT] = {
 	[KTFTPD_P_MAX_SESSIONS]	  = { "max_sessions", 1, 65536, 1024 },
 	[KTFTPD_P_MAX_PER_CLIENT] = { "max_sessions_per_client", 1, 65536, 64 },
 	[KTFTPD_P_DRAIN]	  = { "drain_timeout", 0, 600000, 5000 },
+	[KTFTPD_P_BLKSIZE_MAX]	  = { "blksize_max", 8, 65464, 65464 },
+	[KTFTPD_P_WINDOWSIZE_MAX] = { "windowsize_max", 1, 65535, 64 },
+	/* Writes are off unless asked for, and then only into existing files. */
+	[KTFTPD_P_ALLOW_WRITE]	  = { "allow_write", 0, 1, 0 },
+	[KTFTPD_P_CREATE]	  = { "create", 0, 1, 0 },
+	[KTFTPD_P_CREATE_MODE]	  = { "create_mode", 0, 0777, 0644, true },
+	[KTFTPD_P_MAX_WRITE_SIZE] = { "max_write_size", 0, 1L << 40, 64L << 20 },
 };
 
 bool ktftpd_param_valid(enum ktftpd_param p, long value)

@@ -19,12 +19,19 @@ enum ktftpd_param {
 	KTFTPD_P_MAX_SESSIONS,	/* concurrent transfers, all clients */
 	KTFTPD_P_MAX_PER_CLIENT,	/* concurrent transfers, one address */
 	KTFTPD_P_DRAIN,		/* ms a stop waits before aborting transfers */
+	KTFTPD_P_BLKSIZE_MAX,	/* largest blksize granted (RFC 2348) */
+	KTFTPD_P_WINDOWSIZE_MAX,	/* largest windowsize granted (RFC 7440) */
+	KTFTPD_P_ALLOW_WRITE,	/* 1: accept WRQ into world-writable files */
+	KTFTPD_P_CREATE,	/* 1: WRQ may also create new files */
+	KTFTPD_P_CREATE_MODE,	/* permission bits of created files */
+	KTFTPD_P_MAX_WRITE_SIZE,	/* bytes one upload may hold */
 	KTFTPD_P_COUNT
 };
 
 struct ktftpd_param_desc {
 	const char *name;	/* the sysctl's name */
 	long min, max, def;
+	bool octal;		/* shown and parsed in octal (a file mode) */
 };
 
 extern const struct ktftpd_param_desc ktftpd_params[KTFTPD_P_COUNT];

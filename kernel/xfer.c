@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One transfer, run by its worker.  What to send, and what an ACK or a
- * timeout means, is decided by the protocol core (proto.c); this file does
- * the I/O: file reads, datagrams, the timer, and the socket callback.
+ * One transfer, run by its worker: the parts that reads and uploads share
+ * (socket callbacks, the timer, the receive loop, the end of the
+ * transfer).  What to send and what a packet or a timeout means is decided
+ * by the protocol core (proto.c, options.c); xfer_read.c and xfer_write.c
+ * do the I/O for each direction.
  *
- * Lifetime: a transfer is freed only by its own worker, in xfer_destroy(),
- * after the socket callback is unhooked (under sk_callback_lock) and the
- * timer is shut down.  From then on nothing can kick it, so taking it off
- * the run queue and freeing it is safe without reference counts.
+ * Lifetime: a transfer is freed only by its own worker, in
+ * ktftpd_xfer_destroy(), after the socket callbacks are unhooked (under
+ * sk_callback_lock) and the timer is shut down.  From then on nothing can
+ * kick it, so taking it off the run queue and freeing it is safe without
+ * reference counts.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -16,7 +19,6 @@
 #include "config.h"
 #include "server.h"
 #include "stats.h"
-#include "vfs.h"
 #include "worker.h"
 #include "xfer.h"
 
@@ -41,6 +43,22 @@ static void xfer_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* Buffer space came back: wake a transfer that stopped on a full one. */
+static void xfer_write_space(struct sock *sk)
+{
+	struct ktftpd_xfer *x;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	rcu_read_lock();
+	x = rcu_dereference_sk_user_data(sk);
+	if (x && READ_ONCE(x->send_blocked)) {
+		set_bit(XFER_EV_WRITABLE, &x->events);
+		xfer_kick(x);
+	}
+	rcu_read_unlock();
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
 static void xfer_timer_fn(struct timer_list *t)
 {
 	struct ktftpd_xfer *x = from_timer(x, t, timer);
@@ -49,27 +67,44 @@ static void xfer_timer_fn(struct timer_list *t)
 	xfer_kick(x);
 }
 
-static void xfer_arm_timer(struct ktftpd_xfer *x)
+void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x)
 {
 	x->deadline = jiffies + msecs_to_jiffies(x->rto_ms);
 	mod_timer(&x->timer, x->deadline);
 }
 
-static void xfer_send_raw(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
-			  const void *buf, size_t len)
+void ktftpd_xfer_backoff(struct ktftpd_xfer *x)
 {
-	/* A failed send is a lost packet: the timer recovers from it. */
-	if (ktftpd_net_send(x->sock, to, buf, len) >= 0)
-		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
+	unsigned int max = x->cfg->val[KTFTPD_P_TIMEOUT] * KTFTPD_RTO_MAX_FACTOR;
+
+	if (!x->rto_fixed)
+		x->rto_ms = min(x->rto_ms * 2, max);
 }
 
-static void xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
+/*
+ * Send one datagram to the peer.  A failed send is a lost packet, which
+ * the timer recovers from, except a full socket buffer (-EAGAIN): the
+ * caller stops and the write-space callback kicks it again.
+ */
+int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
+{
+	int ret = ktftpd_net_send(x->sock, &x->peer, buf, len);
+
+	if (ret >= 0) {
+		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
+		return 0;
+	}
+	return ret == -EAGAIN ? ret : 0;
+}
+
+void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 			    u16 code, const char *msg)
 {
 	u8 pkt[128];
 	size_t len = tftp_build_error(pkt, sizeof(pkt), code, msg);
 
-	xfer_send_raw(x, to, pkt, len);
+	if (ktftpd_net_send(x->sock, to, pkt, len) >= 0)
+		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
 	ktftpd_stats_error_sent(code);
 }
 
@@ -80,6 +115,7 @@ static void xfer_unhook(struct ktftpd_xfer *x)
 	write_lock_bh(&sk->sk_callback_lock);
 	rcu_assign_sk_user_data(sk, NULL);
 	sk->sk_data_ready = x->saved_data_ready;
+	sk->sk_write_space = x->saved_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -87,16 +123,15 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x)
 {
 	if (x->sock)
 		sock_release(x->sock);
-	if (x->file)
-		fput(x->file);
+	ktftpd_xfer_read_free(x);
+	ktftpd_xfer_write_free(x);
 	ktftpd_config_put(x->cfg);
-	kfree(x->buf);
+	kvfree(x->buf);
 	kfree(x->name);
 	kfree(x);
 }
 
-/* The end of a started transfer, in its worker. */
-static void xfer_destroy(struct ktftpd_xfer *x, bool completed)
+void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 {
 	xfer_unhook(x);
 	timer_shutdown_sync(&x->timer);
@@ -104,133 +139,74 @@ static void xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	ktftpd_stats_inc(completed ? KTFTPD_C_XFER_COMPLETED : KTFTPD_C_XFER_FAILED);
 	/* Leave the sessions list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
+	/* An upload not committed loses its temporary file here. */
 	ktftpd_xfer_free(x);
 }
 
-static void xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
+void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
 {
-	xfer_send_error(x, &x->peer, code, msg);
-	xfer_destroy(x, false);
-}
-
-/* Send block s->next (block 0 would be an OACK: none yet). */
-static int xfer_send_block(struct ktftpd_xfer *x)
-{
-	u64 block = x->send.next;
-	loff_t pos = tftp_block_offset(block, x->blksize);
-	ssize_t n;
-
-	tftp_build_data_header(x->buf, TFTP_HDR_LEN, (u16)block);
-	n = ktftpd_vfs_read(x->file, x->buf + TFTP_HDR_LEN, x->blksize, pos);
-	if (n < 0)
-		return n;
-	xfer_send_raw(x, &x->peer, x->buf, TFTP_HDR_LEN + n);
-	if (block < x->sent_high) {
-		x->retransmits++;
-		ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
-	} else {
-		x->sent_high = block + 1;
-		x->bytes_sent += n;
-		ktftpd_stats_add(KTFTPD_C_BYTES_SENT, n);
-	}
-	tftp_send_sent(&x->send, (size_t)n < x->blksize);
-	return 0;
-}
-
-/* Send what the window allows; false if the transfer had to be ended. */
-static bool xfer_pump(struct ktftpd_xfer *x)
-{
-	bool sent = false;
-
-	while (tftp_send_may_send(&x->send)) {
-		if (xfer_send_block(x)) {
-			xfer_fail(x, TFTP_EUNDEF, "Read error");
-			return false;
-		}
-		sent = true;
-	}
-	if (sent)
-		xfer_arm_timer(x);
-	return true;
+	ktftpd_xfer_send_error(x, &x->peer, code, msg);
+	ktftpd_xfer_destroy(x, false);
 }
 
 /* Handle one datagram; false if the transfer ended. */
 static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
-			const struct ktftpd_addr *from)
+			bool truncated, const struct ktftpd_addr *from)
 {
-	u16 num;
-
 	if (!ktftpd_addr_equal(from, &x->peer, true)) {
 		/* RFC 1350: tell the intruder, carry on with our peer. */
-		xfer_send_error(x, from, TFTP_EBADID, "Unknown transfer ID");
+		ktftpd_xfer_send_error(x, from, TFTP_EBADID, "Unknown transfer ID");
 		return true;
 	}
-	switch (tftp_classify_from_peer(pkt, len, &num)) {
-	case TFTP_PEER_ACK:
-		switch (tftp_send_ack(&x->send, num)) {
-		case TFTP_ACK_DONE:
-			xfer_destroy(x, true);
-			return false;
-		case TFTP_ACK_PROGRESS:
-			x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
-			return true;
-		case TFTP_ACK_IGNORED:
-			/* Sorcerer's Apprentice: only the timer resends. */
-			return true;
-		}
-		return true;
-	case TFTP_PEER_ERROR:
-		/* The client gave up; answering an ERROR is not allowed. */
-		xfer_destroy(x, false);
-		return false;
-	case TFTP_PEER_ILLEGAL:
-		xfer_fail(x, TFTP_EBADOP, "Illegal TFTP operation");
-		return false;
-	case TFTP_PEER_RUNT:
-		return true;
-	}
-	return true;
-}
-
-static void xfer_timeout(struct ktftpd_xfer *x)
-{
-	unsigned int max = x->cfg->val[KTFTPD_P_TIMEOUT] * KTFTPD_RTO_MAX_FACTOR;
-
-	if (tftp_send_timeout(&x->send) == TFTP_TIMEOUT_GIVE_UP) {
-		xfer_fail(x, TFTP_EUNDEF, "Timeout");
-		return;
-	}
-	x->rto_ms = min(x->rto_ms * 2, max);
-	xfer_pump(x);
+	if (x->is_write)
+		return ktftpd_xfer_write_packet(x, pkt, len, truncated);
+	return ktftpd_xfer_read_packet(x, pkt, len);
 }
 
 void ktftpd_xfer_run(struct ktftpd_xfer *x)
 {
 	struct ktftpd_addr from;
 	bool truncated;
-	u8 pkt[128];	/* ACKs and ERRORs: a longer datagram is cut, harmlessly */
+	u8 small[128];	/* a reader hears ACKs and ERRORs: longer ones are cut */
+	u8 *pkt = x->is_write ? x->buf : small;
+	size_t cap = x->is_write ? x->buf_len : sizeof(small);
 	int len;
 
 	if (test_and_clear_bit(XFER_EV_ABORT, &x->events)) {
-		xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+		if (x->dallying)	/* finished already: nothing to abort */
+			ktftpd_xfer_destroy(x, true);
+		else
+			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
 		return;
 	}
+	if (test_and_clear_bit(XFER_EV_WRITABLE, &x->events))
+		WRITE_ONCE(x->send_blocked, false);
 	for (;;) {
-		len = ktftpd_net_recv(x->sock, &from, NULL, pkt, sizeof(pkt),
-				      true, &truncated);
+		len = ktftpd_net_recv(x->sock, &from, NULL, pkt, cap, true,
+				      &truncated);
 		if (len < 0)
 			break;	/* -EAGAIN: drained */
-		if (!xfer_handle(x, pkt, len, &from))
+		if (!xfer_handle(x, pkt, len, truncated, &from))
 			return;
 	}
 	/* The timer may have fired for a deadline that progress has moved. */
 	if (test_and_clear_bit(XFER_EV_TIMER, &x->events) &&
-	    tftp_send_outstanding(&x->send) &&
 	    time_after_eq(jiffies, x->deadline)) {
-		xfer_timeout(x);
+		if (x->is_write) {
+			ktftpd_xfer_write_timeout(x);
+			return;
+		}
+		if (tftp_send_outstanding(&x->send)) {
+			ktftpd_xfer_read_timeout(x);
+			return;
+		}
+	}
+	if (x->is_write) {
+		if (!x->greeted)
+			ktftpd_xfer_write_greet(x);
 		return;
 	}
-	xfer_pump(x);
+	ktftpd_xfer_read_pump(x);
 }
 
 struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
@@ -250,15 +226,14 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 	INIT_LIST_HEAD(&x->run_node);
 	x->peer = *peer;
 	x->cfg = ktftpd_config_get();
-	x->blksize = TFTP_BLKSIZE_DEFAULT;
+	x->is_write = req->opcode == TFTP_WRQ;
+	x->mode = req->mode;
 	x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
 	x->started = jiffies;
 	timer_setup(&x->timer, xfer_timer_fn, 0);
-	tftp_send_init(&x->send, false, 1, x->cfg->val[KTFTPD_P_RETRIES]);
 
 	x->name = kstrndup(req->filename, req->filename_len, GFP_KERNEL);
-	x->buf = kmalloc(TFTP_HDR_LEN + x->blksize, GFP_KERNEL);
-	if (!x->name || !x->buf)
+	if (!x->name)
 		goto nomem_free;
 	len = tftp_normalize_filename(x->name, req->filename_len);
 	if (len == 0) {
@@ -266,15 +241,21 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 		*why = "Access violation: not a file";
 		goto fail;
 	}
-
 	if (!x->cfg->root_ok) {
 		*code = TFTP_EUNDEF;
 		*why = "Server root unavailable";
 		goto fail;
 	}
-	if (ktftpd_vfs_open(&x->cfg->root_path, x->name, &x->file, &x->size,
-			    code, why))
+	if (x->is_write)
+		err = ktftpd_xfer_write_setup(x, req, code, why);
+	else
+		err = ktftpd_xfer_read_setup(x, req, code, why);
+	if (err)
 		goto fail;
+	if (x->neg.granted & TFTP_OPT_TIMEOUT) {
+		x->rto_ms = x->neg.timeout_s * 1000;
+		x->rto_fixed = true;
+	}
 
 	err = ktftpd_net_transfer_socket(listener, local, &x->sock);
 	if (err) {
@@ -282,6 +263,14 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 		*why = "Cannot create transfer socket";
 		goto fail;
 	}
+	/*
+	 * Room for a whole window in each direction, so a burst is not
+	 * dropped by our own socket (at most 8 MiB: a larger window simply
+	 * waits for buffer space).
+	 */
+	ktftpd_net_reserve(x->sock, min_t(size_t, (size_t)x->neg.windowsize *
+				       (x->neg.blksize + TFTP_HDR_LEN + 64),
+				       8 << 20));
 	return x;
 
 nomem_free:
@@ -302,10 +291,12 @@ void ktftpd_xfer_start(struct ktftpd_xfer *x)
 	x->worker = ktftpd_worker_pick();
 	write_lock_bh(&sk->sk_callback_lock);
 	x->saved_data_ready = sk->sk_data_ready;
+	x->saved_write_space = sk->sk_write_space;
 	rcu_assign_sk_user_data(sk, x);
 	sk->sk_data_ready = xfer_data_ready;
+	sk->sk_write_space = xfer_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
-	/* The first run sends DATA 1. */
+	/* The first run sends the OACK, DATA 1 or ACK 0. */
 	xfer_kick(x);
 }
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One transfer's life: its own UDP socket (its TID), its timer, and the
- * send/receive loop, driven by its worker.
+ * send/receive loop, driven by its worker.  A read (RRQ) is served by
+ * xfer_read.c and an upload (WRQ) by xfer_write.c; this header's struct
+ * is shared by the three files.
  */
 #ifndef KTFTPD_XFER_H
 #define KTFTPD_XFER_H
@@ -10,15 +12,19 @@
 #include <linux/timer.h>
 #include <linux/fs.h>
 #include "net.h"
+#include "netascii.h"
+#include "options.h"
 #include "proto.h"
 
 struct ktftpd_worker;
 struct ktftpd_config;
+struct ktftpd_upload;
 
 /* Event bits in ktftpd_xfer.events, set by whoever kicks the worker. */
 enum {
 	XFER_EV_TIMER,		/* the retransmission timer fired */
 	XFER_EV_ABORT,		/* the server stops: end with an ERROR */
+	XFER_EV_WRITABLE,	/* send buffer space came back */
 };
 
 struct ktftpd_xfer {
@@ -30,27 +36,48 @@ struct ktftpd_xfer {
 	struct ktftpd_addr peer;
 	struct socket *sock;
 	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
 	struct timer_list timer;
 	unsigned long deadline;		/* jiffies when the timer is due */
-	unsigned int rto_ms;		/* current timeout, doubled per retry */
+	unsigned int rto_ms;		/* current timeout */
+	bool rto_fixed;			/* negotiated (RFC 2349): no backoff */
+	bool greeted;			/* the first packet has gone out */
 
 	struct ktftpd_config *cfg;	/* the config this transfer started under */
+	char *name;
+	bool is_write;
+	enum tftp_mode mode;
+	struct tftp_negotiated neg;
+	u8 oack[TFTP_OACK_MAX];
+	size_t oack_len;		/* 0: no options granted, no OACK */
+	u8 *buf;			/* one packet: header + blksize (+1) */
+	size_t buf_len;
+
+	/* Reads. */
 	struct file *file;
 	loff_t size;
-	char *name;
-	u32 blksize;
-	u8 *buf;			/* one packet: header + blksize */
 	struct tftp_send send;
 	u64 sent_high;			/* highest block sent + 1 */
+	bool send_blocked;		/* the socket buffer was full */
+	/* netascii: where each block in the window starts, and a read buffer */
+	struct tftp_netascii_pos *ckpt;
+	u32 ckpt_n;
+	u8 *scratch;
+
+	/* Uploads. */
+	struct ktftpd_upload *upload;
+	struct tftp_recv recv;
+	struct tftp_netascii_dec dec;
+	bool dallying;			/* done: only re-ACK a repeated final block */
 
 	unsigned long started;		/* jiffies */
-	u64 bytes_sent;
+	u64 bytes;			/* payload bytes sent or stored */
 	u32 retransmits;
 };
 
 /*
- * Set up a transfer for a parsed read request.  Returns the transfer, or
- * NULL with @code and @why set to the ERROR to answer the request with.
+ * Set up a transfer for a parsed request.  Returns the transfer, or NULL
+ * with @code and @why set to the ERROR to answer the request with.
  */
 struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 				       const struct tftp_request *req,
@@ -69,5 +96,34 @@ void ktftpd_xfer_abort(struct ktftpd_xfer *x);
 
 /* Called by the worker: handle every pending event of @x. */
 void ktftpd_xfer_run(struct ktftpd_xfer *x);
+
+/* Shared by xfer.c, xfer_read.c and xfer_write.c. */
+void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x);
+int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len);
+void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
+			    u16 code, const char *msg);
+/* End the transfer: free everything (the worker's last touch of @x). */
+void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed);
+/* Send an ERROR to the peer and end the transfer as failed. */
+void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg);
+/* The timer fired with nothing heard: the backed-off next timeout. */
+void ktftpd_xfer_backoff(struct ktftpd_xfer *x);
+
+/* Reads (xfer_read.c).  The handlers return false if the transfer ended. */
+int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
+			   int *code, const char **why);
+bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len);
+void ktftpd_xfer_read_timeout(struct ktftpd_xfer *x);
+void ktftpd_xfer_read_pump(struct ktftpd_xfer *x);
+void ktftpd_xfer_read_free(struct ktftpd_xfer *x);
+
+/* Uploads (xfer_write.c). */
+int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
+			    int *code, const char **why);
+bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
+			      bool truncated);
+void ktftpd_xfer_write_timeout(struct ktftpd_xfer *x);
+void ktftpd_xfer_write_greet(struct ktftpd_xfer *x);
+void ktftpd_xfer_write_free(struct ktftpd_xfer *x);
 
 #endif /* KTFTPD_XFER_H */

@@ -220,7 +220,7 @@ def test_wrq_is_refused_with_error_2(server):
     assert not (TFTP_ROOT / "upload.bin").exists()
 
 
-@pytest.mark.parametrize("mode", [b"mail", b"binary", b"", b"octet2", b"netascii"])
+@pytest.mark.parametrize("mode", [b"mail", b"binary", b"", b"octet2", b"netascii2"])
 def test_unsupported_modes_get_error_4(server, blob, mode):
     with Client() as c:
         c.request("proto.bin", mode=mode)

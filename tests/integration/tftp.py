@@ -20,20 +20,46 @@ def rrq(name, mode=b"octet", opcode=RRQ, options=()):
     return pkt
 
 
+def wrq(name, mode=b"octet", options=()):
+    return rrq(name, mode, WRQ, options)
+
+
 def ack(block):
     return struct.pack("!HH", ACK, block & 0xFFFF)
 
 
+def data(block, payload):
+    return struct.pack("!HH", DATA, block & 0xFFFF) + payload
+
+
+def parse_oack(pkt):
+    """The OACK's options as {name: value} (str), checking its framing."""
+    assert pkt[:2] == b"\x00\x06" and pkt.endswith(b"\0"), f"bad OACK {pkt!r}"
+    parts = pkt[2:-1].split(b"\0")
+    assert len(parts) % 2 == 0, f"odd OACK {pkt!r}"
+    return {parts[i].decode(): parts[i + 1].decode() for i in range(0, len(parts), 2)}
+
+
 def parse(pkt):
-    """('DATA', block, payload) | ('ERROR', code, msg) | ('OTHER', op, pkt)."""
+    """('DATA', block, payload) | ('ACK', block, b'') | ('ERROR', code, msg)
+    | ('OACK', None, {options}) | ('OTHER', op, pkt)."""
+    if len(pkt) >= 2 and pkt[:2] == b"\x00\x06":
+        return ("OACK", None, parse_oack(pkt))
     if len(pkt) < 4:
         return ("RUNT", None, pkt)
     op, num = struct.unpack("!HH", pkt[:4])
     if op == DATA:
         return ("DATA", num, pkt[4:])
+    if op == ACK:
+        return ("ACK", num, b"")
     if op == ERROR:
         return ("ERROR", num, pkt[4:].split(b"\0")[0].decode(errors="replace"))
     return ("OTHER", op, pkt)
+
+
+def opts(**kw):
+    """Options for a request, as (name, value) byte pairs, in order."""
+    return [(k.encode(), str(v).encode()) for k, v in kw.items()]
 
 
 class Client:
@@ -89,6 +115,58 @@ class Client:
 
     def ack(self, block, to=None):
         self.send(ack(block), to or self.tid)
+
+    def negotiate(self, name, options, mode=b"octet", timeout=5.0):
+        """Send an RRQ with options; return the OACK's options (our TID is
+        set from it).  The caller then ACKs block 0."""
+        self.send(rrq(name, mode=mode, options=options))
+        _, oack, addr = self.expect("OACK", timeout)
+        self.tid = addr
+        return oack
+
+    def fetch_window(self, name, blksize=512, windowsize=1, timeout=5.0,
+                     mode=b"octet", check=None, extra=()):
+        """A whole windowed download (RFC 7440) as a careful client does
+        it: ACK 0, then ACK the last block of each window, or on a gap or
+        a timeout the last block received in order.  @check(block, payload)
+        may verify each new block instead of keeping the data (for files
+        too large to hold); returns the bytes (or their count)."""
+        options = opts(blksize=blksize, windowsize=windowsize) + list(extra)
+        oack = self.negotiate(name, options, mode=mode, timeout=timeout)
+        assert oack.get("blksize") == str(blksize), oack
+        assert oack.get("windowsize") == str(windowsize), oack
+        self.ack(0)
+        got = bytearray()
+        count = 0
+        block = 0          # last block received in order (64-bit)
+        in_window = 0
+        while True:
+            r = self.recv(timeout)
+            if r is None:
+                self.ack(block)  # our ACK (or their burst) was lost
+                in_window = 0
+                continue
+            (kind, num, payload), addr = r
+            assert addr == self.tid, f"TID changed: {addr}"
+            assert kind == "DATA", f"{kind} {num} {payload!r}"
+            if num != (block + 1) & 0xFFFF:
+                if num != block & 0xFFFF:   # a gap: restart after ours
+                    self.ack(block)
+                    in_window = 0
+                continue
+            block += 1
+            in_window += 1
+            if check:
+                check(block, payload)
+                count += len(payload)
+            else:
+                got += payload
+            if len(payload) < blksize:
+                self.ack(block)
+                return count if check else bytes(got)
+            if in_window == windowsize:
+                self.ack(block)
+                in_window = 0
 
     def finish(self, first, blksize=512, timeout=5.0):
         """Go on with a transfer whose DATA 1 (@first) has arrived: ACK it

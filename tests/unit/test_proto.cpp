@@ -162,7 +162,12 @@ TEST(Classify, PeerPackets)
 	EXPECT_EQ(blk, 0xfffe);
 	EXPECT_EQ(tftp_classify_from_peer(err, sizeof(err), &blk), TFTP_PEER_ERROR);
 	EXPECT_EQ(blk, 8);
-	EXPECT_EQ(tftp_classify_from_peer(data, 4, &blk), TFTP_PEER_ILLEGAL);
+	EXPECT_EQ(tftp_classify_from_peer(data, 4, &blk), TFTP_PEER_DATA);
+	EXPECT_EQ(blk, 1);
+	const u8 rrq[] = {0, 1, 'f', 0};
+	const u8 oack[] = {0, 6, 'a', 0};
+	EXPECT_EQ(tftp_classify_from_peer(rrq, 4, &blk), TFTP_PEER_ILLEGAL);
+	EXPECT_EQ(tftp_classify_from_peer(oack, 4, &blk), TFTP_PEER_ILLEGAL);
 	EXPECT_EQ(tftp_classify_from_peer(runt, 3, &blk), TFTP_PEER_RUNT);
 	EXPECT_EQ(tftp_classify_from_peer(runt, 0, &blk), TFTP_PEER_RUNT);
 }

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Atomic uploads beneath root.  The data goes to a new temporary file in
+ * the target's directory, and replaces the target (by rename) only when
+ * the last block is in and synced; an upload that fails, times out or is
+ * stopped removes its temporary file and leaves the old file untouched.
+ */
+#ifndef KTFTPD_UPLOAD_H
+#define KTFTPD_UPLOAD_H
+
+#include <linux/fs.h>
+#include <linux/path.h>
+
+struct ktftpd_upload;
+
+/* The write policy of the config the upload runs under. */
+struct ktftpd_upload_policy {
+	bool create;		/* new files may be made */
+	umode_t create_mode;	/* with these permission bits */
+};
+
+/*
+ * Check that @name (relative, normalized) may be written beneath @root
+ * under @policy, and create the temporary file.  Returns the upload, or
+ * NULL with the TFTP error @code and @why to answer with.
+ */
+struct ktftpd_upload *ktftpd_upload_begin(const struct path *root,
+					  const char *name,
+					  const struct ktftpd_upload_policy *policy,
+					  int *code, const char **why);
+
+/* Append @len bytes.  0 or -errno (-ENOSPC, -EDQUOT, -EIO...). */
+int ktftpd_upload_write(struct ktftpd_upload *u, const void *buf, size_t len);
+
+/* Sync and move into place, checking the policy again.  0 or -errno. */
+int ktftpd_upload_commit(struct ktftpd_upload *u);
+
+/* Free; the temporary file is removed unless the upload was committed. */
+void ktftpd_upload_free(struct ktftpd_upload *u);
+
+/* Map an upload's -errno to the TFTP ERROR that reports it. */
+void ktftpd_upload_error(int err, int *code, const char **why);
+
+#endif /* KTFTPD_UPLOAD_H */

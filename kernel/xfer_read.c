@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Serving a read (RRQ): the OACK, then windows of DATA (RFC 7440), with
+ * octet or netascii encoding.  The protocol core decides which block goes
+ * next (proto.c); this file builds and sends it.
+ *
+ * netascii makes a block's content depend on every byte before it, so a
+ * resend must start from a known place: the file offset and split pair
+ * where each block in the window began are kept in a small ring (one
+ * entry per block in flight, plus one).
+ */
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include "config.h"
+#include "stats.h"
+#include "vfs.h"
+#include "xfer.h"
+
+static int read_setup_netascii(struct ktftpd_xfer *x)
+{
+	x->ckpt_n = x->neg.windowsize + 1;
+	x->ckpt = kvcalloc(x->ckpt_n, sizeof(*x->ckpt), GFP_KERNEL);
+	x->scratch = kvmalloc(x->neg.blksize, GFP_KERNEL);
+	if (!x->ckpt || !x->scratch)
+		return -ENOMEM;
+	/* Block 1 starts at offset 0 with nothing owed. */
+	return 0;
+}
+
+int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
+			   int *code, const char **why)
+{
+	const struct ktftpd_config *cfg = x->cfg;
+	struct tftp_limits lim = {
+		.blksize_max = cfg->val[KTFTPD_P_BLKSIZE_MAX],
+		.windowsize_max = cfg->val[KTFTPD_P_WINDOWSIZE_MAX],
+		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
+	};
+
+	if (ktftpd_vfs_open(&cfg->root_path, x->name, &x->file, &x->size,
+			    code, why))
+		return -1;
+	/* The size on the wire of a netascii file is not its size: no tsize. */
+	tftp_negotiate(req, &lim, x->mode == TFTP_MODE_OCTET ? x->size : -1,
+		       &x->neg, why);
+	x->oack_len = tftp_build_oack(x->oack, sizeof(x->oack), &x->neg);
+	tftp_send_init(&x->send, x->oack_len > 0, x->neg.windowsize,
+		       cfg->val[KTFTPD_P_RETRIES]);
+
+	x->buf_len = TFTP_HDR_LEN + x->neg.blksize;
+	x->buf = kvmalloc(x->buf_len, GFP_KERNEL);
+	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && read_setup_netascii(x))) {
+		*code = TFTP_EUNDEF;
+		*why = "Out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+void ktftpd_xfer_read_free(struct ktftpd_xfer *x)
+{
+	if (x->file)
+		fput(x->file);
+	kvfree(x->ckpt);
+	kvfree(x->scratch);
+}
+
+/* Read block @block's payload into @out (blksize bytes of room). */
+static ssize_t read_block(struct ktftpd_xfer *x, u64 block, u8 *out)
+{
+	struct tftp_netascii_pos pos;
+	ssize_t n;
+
+	if (x->mode != TFTP_MODE_NETASCII)
+		return ktftpd_vfs_read(x->file, out, x->neg.blksize,
+				       tftp_block_offset(block, x->neg.blksize));
+	pos = x->ckpt[block % x->ckpt_n];
+	/* Every file byte makes at least one wire byte: blksize is enough. */
+	n = ktftpd_vfs_read(x->file, x->scratch, x->neg.blksize, pos.offset);
+	if (n < 0)
+		return n;
+	n = tftp_netascii_encode(&pos, x->scratch, n, out, x->neg.blksize);
+	x->ckpt[(block + 1) % x->ckpt_n] = pos;
+	return n;
+}
+
+/* Send block s->next (block 0 is the OACK).  0, -EAGAIN or -errno. */
+static int send_block(struct ktftpd_xfer *x)
+{
+	u64 block = x->send.next;
+	ssize_t n = 0;
+	int err;
+
+	if (block == 0) {
+		err = ktftpd_xfer_send(x, x->oack, x->oack_len);
+	} else {
+		tftp_build_data_header(x->buf, TFTP_HDR_LEN, (u16)block);
+		n = read_block(x, block, x->buf + TFTP_HDR_LEN);
+		if (n < 0)
+			return n;
+		err = ktftpd_xfer_send(x, x->buf, TFTP_HDR_LEN + n);
+	}
+	if (err)
+		return err;
+	if (block < x->sent_high) {
+		x->retransmits++;
+		ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
+	} else {
+		x->sent_high = block + 1;
+		x->bytes += n;
+		ktftpd_stats_add(KTFTPD_C_BYTES_SENT, n);
+	}
+	tftp_send_sent(&x->send, block != 0 && (size_t)n < x->neg.blksize);
+	return 0;
+}
+
+void ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
+{
+	bool sent = false;
+	int err;
+
+	x->greeted = true;
+	while (!READ_ONCE(x->send_blocked) && tftp_send_may_send(&x->send)) {
+		err = send_block(x);
+		if (err == -EAGAIN) {
+			/* Wait for buffer space; the timer still guards us. */
+			WRITE_ONCE(x->send_blocked, true);
+			break;
+		}
+		if (err) {
+			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Read error");
+			return;
+		}
+		sent = true;
+	}
+	if (sent)
+		ktftpd_xfer_arm_timer(x);
+}
+
+bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
+{
+	u16 num;
+
+	switch (tftp_classify_from_peer(pkt, len, &num)) {
+	case TFTP_PEER_ACK:
+		switch (tftp_send_ack(&x->send, num)) {
+		case TFTP_ACK_DONE:
+			ktftpd_xfer_destroy(x, true);
+			return false;
+		case TFTP_ACK_PROGRESS:
+			if (!x->rto_fixed)
+				x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
+			return true;
+		case TFTP_ACK_IGNORED:
+			/* Sorcerer's Apprentice: only the timer resends. */
+			return true;
+		}
+		return true;
+	case TFTP_PEER_ERROR:
+		/*
+		 * The client gave up; answering an ERROR is not allowed.  An
+		 * ERROR 8 to our OACK is a client that only wanted the size
+		 * (UEFI asks, then requests again): normal, not a failure.
+		 */
+		ktftpd_xfer_destroy(x, x->send.base == 0 && num == TFTP_EOPTNEG);
+		return false;
+	case TFTP_PEER_DATA:
+	case TFTP_PEER_ILLEGAL:
+		ktftpd_xfer_fail(x, TFTP_EBADOP, "Illegal TFTP operation");
+		return false;
+	case TFTP_PEER_RUNT:
+		return true;
+	}
+	return true;
+}
+
+void ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
+{
+	if (tftp_send_timeout(&x->send) == TFTP_TIMEOUT_GIVE_UP) {
+		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout");
+		return;
+	}
+	ktftpd_xfer_backoff(x);
+	ktftpd_xfer_read_pump(x);
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Receiving an upload (WRQ), when writes are enabled: the OACK or ACK 0,
+ * then DATA stored in order into an atomic upload (upload.c), ACKed every
+ * window (RFC 7440).  The final block commits the upload; the transfer
+ * then dallies for a while to re-ACK it in case our ACK was lost (RFC
+ * 1350), and stores nothing more.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include "config.h"
+#include "stats.h"
+#include "upload.h"
+#include "xfer.h"
+
+int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
+			    int *code, const char **why)
+{
+	const struct ktftpd_config *cfg = x->cfg;
+	struct tftp_limits lim = {
+		.blksize_max = cfg->val[KTFTPD_P_BLKSIZE_MAX],
+		.windowsize_max = cfg->val[KTFTPD_P_WINDOWSIZE_MAX],
+		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
+	};
+	struct ktftpd_upload_policy policy = {
+		.create = cfg->val[KTFTPD_P_CREATE],
+		.create_mode = cfg->val[KTFTPD_P_CREATE_MODE],
+	};
+	int ret;
+
+	if (!cfg->val[KTFTPD_P_ALLOW_WRITE]) {
+		*code = TFTP_EACCESS;
+		*why = "Writes are disabled";
+		return -1;
+	}
+	ret = tftp_negotiate(req, &lim, -1, &x->neg, why);
+	if (ret >= 0) {
+		*code = ret;
+		return -1;
+	}
+	x->oack_len = tftp_build_oack(x->oack, sizeof(x->oack), &x->neg);
+	tftp_recv_init(&x->recv, x->neg.windowsize, cfg->val[KTFTPD_P_RETRIES]);
+
+	/* One byte more than a block, so an oversized DATA shows as cut. */
+	x->buf_len = TFTP_HDR_LEN + x->neg.blksize + 1;
+	x->buf = kvmalloc(x->buf_len, GFP_KERNEL);
+	if (x->mode == TFTP_MODE_NETASCII)
+		x->scratch = kvmalloc(x->neg.blksize + 1, GFP_KERNEL);
+	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && !x->scratch)) {
+		*code = TFTP_EUNDEF;
+		*why = "Out of memory";
+		return -1;
+	}
+	x->upload = ktftpd_upload_begin(&cfg->root_path, x->name, &policy,
+					code, why);
+	return x->upload ? 0 : -1;
+}
+
+void ktftpd_xfer_write_free(struct ktftpd_xfer *x)
+{
+	/* Removes the temporary file of an upload that did not finish. */
+	ktftpd_upload_free(x->upload);
+	x->upload = NULL;
+}
+
+/* ACK the last block stored; before the first, repeat the OACK if any. */
+static void write_send_ack(struct ktftpd_xfer *x)
+{
+	u8 ack[TFTP_HDR_LEN];
+
+	/* A full buffer loses this ACK like the network might: the timer
+	 * or the peer's next DATA brings another. */
+	if (x->recv.expected == 1 && x->oack_len) {
+		ktftpd_xfer_send(x, x->oack, x->oack_len);
+	} else {
+		tftp_build_ack(ack, sizeof(ack), tftp_recv_ack_block(&x->recv));
+		ktftpd_xfer_send(x, ack, sizeof(ack));
+	}
+	ktftpd_xfer_arm_timer(x);
+}
+
+void ktftpd_xfer_write_greet(struct ktftpd_xfer *x)
+{
+	x->greeted = true;
+	write_send_ack(x);
+}
+
+/* Store @n payload bytes; false if the transfer had to end. */
+static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
+{
+	const char *why;
+	int code, err;
+
+	if (x->mode == TFTP_MODE_NETASCII) {
+		n = tftp_netascii_decode(&x->dec, data, n, x->scratch);
+		data = x->scratch;
+	}
+	if (x->bytes + n > (u64)x->cfg->val[KTFTPD_P_MAX_WRITE_SIZE]) {
+		ktftpd_xfer_fail(x, TFTP_ENOSPACE, "File too large");
+		return false;
+	}
+	err = ktftpd_upload_write(x->upload, data, n);
+	if (err) {
+		/* The partial file goes with the transfer: nothing half-written. */
+		ktftpd_upload_error(err, &code, &why);
+		ktftpd_xfer_fail(x, code, why);
+		return false;
+	}
+	x->bytes += n;
+	ktftpd_stats_add(KTFTPD_C_BYTES_RECEIVED, n);
+	return true;
+}
+
+/* The final block is stored: commit, ACK, and dally. */
+static bool write_finish(struct ktftpd_xfer *x)
+{
+	const char *why;
+	int code, err;
+	u8 cr;
+
+	if (x->mode == TFTP_MODE_NETASCII &&
+	    tftp_netascii_decode_end(&x->dec, &cr) && !write_store(x, &cr, 1))
+		return false;
+	err = ktftpd_upload_commit(x->upload);
+	if (err) {
+		ktftpd_upload_error(err, &code, &why);
+		ktftpd_xfer_fail(x, code, why);
+		return false;
+	}
+	x->dallying = true;
+	/* Dally for two timeouts: long enough for a resent final block. */
+	x->rto_ms *= 2;
+	write_send_ack(x);
+	return true;
+}
+
+bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
+			      bool truncated)
+{
+	enum tftp_data_result res;
+	bool ack_now;
+	u16 num;
+
+	switch (tftp_classify_from_peer(pkt, len, &num)) {
+	case TFTP_PEER_DATA:
+		if (truncated) {
+			ktftpd_xfer_fail(x, TFTP_EBADOP, "Block larger than negotiated");
+			return false;
+		}
+		res = tftp_recv_data(&x->recv, num, len - TFTP_HDR_LEN,
+				     x->neg.blksize, &ack_now);
+		if (res == TFTP_DATA_TAKE) {
+			if (!write_store(x, pkt + TFTP_HDR_LEN, len - TFTP_HDR_LEN))
+				return false;
+			if (x->recv.done)
+				return write_finish(x);
+			/* Progress: the peer is alive, push the deadline out. */
+			if (!x->rto_fixed)
+				x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
+			ktftpd_xfer_arm_timer(x);
+		}
+		if (ack_now)
+			write_send_ack(x);
+		return true;
+	case TFTP_PEER_ERROR:
+		/* The peer gave up (or, dallying, had all it needed). */
+		ktftpd_xfer_destroy(x, x->dallying);
+		return false;
+	case TFTP_PEER_ACK:
+	case TFTP_PEER_ILLEGAL:
+		ktftpd_xfer_fail(x, TFTP_EBADOP, "Illegal TFTP operation");
+		return false;
+	case TFTP_PEER_RUNT:
+		return true;
+	}
+	return true;
+}
+
+void ktftpd_xfer_write_timeout(struct ktftpd_xfer *x)
+{
+	if (x->dallying) {
+		ktftpd_xfer_destroy(x, true);
+		return;
+	}
+	if (tftp_recv_timeout(&x->recv) == TFTP_TIMEOUT_GIVE_UP) {
+		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout");
+		return;
+	}
+	ktftpd_xfer_backoff(x);
+	x->retransmits++;
+	ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
+	write_send_ack(x);
+}
