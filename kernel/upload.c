@@ -246,7 +246,10 @@ static int upload_rename_locked(struct ktftpd_upload *u)
 			.new_dentry = target,
 		};
 
+		/* As rename(2) would, hold the source by a lookup's reference. */
+		dget(temp);
 		err = vfs_rename(&rd);
+		dput(temp);
 	}
 	dput(target);
 	return err;
@@ -283,11 +286,18 @@ static void upload_remove_temp(struct ktftpd_upload *u)
 	err = mnt_want_write(u->dir.mnt);
 	if (err)
 		goto out;
+	/*
+	 * Our own reference, as unlink(2) holds one from its lookup: with
+	 * only the open file's, d_delete() would turn the dentry negative
+	 * under the file, and the file's last fput would find no inode.
+	 */
+	dget(temp);
 	inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
 	if (temp->d_parent == dir && !d_unhashed(temp) && d_is_positive(temp))
 		err = vfs_unlink(ktftpd_mnt_idmap(u->dir.mnt), d_inode(dir),
 				 temp, NULL);
 	inode_unlock(d_inode(dir));
+	dput(temp);
 	mnt_drop_write(u->dir.mnt);
 out:
 	if (err)
