@@ -15,9 +15,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all module ctl modules-all lint check demo setup clean
+.PHONY: all module ctl modules-all lint check demo setup clean fuzz
 
-all: module ctl
+all: module ctl fuzz
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
@@ -56,3 +56,12 @@ demo: setup
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null
 	rm -rf $(BUILD)
+
+# libFuzzer target for the protocol core (clang: ASan + UBSan).
+FUZZ_SRC := kernel/proto.c kernel/options.c kernel/netascii.c kernel/validate.c
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(FUZZ_SRC) $(wildcard kernel/*.h)
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Ikernel -Iinclude tests/fuzz/fuzz_request.c $(FUZZ_SRC) -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_request

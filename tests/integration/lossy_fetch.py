@@ -2,37 +2,53 @@
 DATA packet that arrives (duplicates and stale ones included) carries the
 right bytes for its block.  Run inside the client namespace:
 
-    python3 lossy_fetch.py HOST PORT NAME LOCAL_COPY
+    python3 lossy_fetch.py HOST PORT NAME LOCAL_COPY [BLKSIZE WINDOWSIZE]
+With a block and window size it negotiates them (RFC 7440) and ACKs as a
+windowed client does: at the end of each window, and on a gap or a
+timeout the last block it has in order.
 Prints 'ok <packets checked>' and exits 0, or explains and exits 1.
 """
 import sys
 import time
 
-from tftp import Client, ack, parse
+from tftp import Client, ack, opts, parse
 
 
 def main():
     host, port, name, local = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    blksize = int(sys.argv[5]) if len(sys.argv) > 5 else 512
+    window = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+    options = opts(blksize=blksize, windowsize=window) if window else []
     want = open(local, "rb").read()
     c = Client(host, port)
     got = bytearray()
     expected = 1
     checked = 0
+    in_window = 0
     deadline = time.monotonic() + 240
-    c.request(name)
+    c.request(name, options=options)
     while time.monotonic() < deadline:
         r = c.recv(timeout=1.0)
         if r is None:
             # Our RRQ or ACK was lost and the server's resend too: ask again.
             if c.tid is None:
-                c.request(name)
+                c.request(name, options=options)
             else:
                 c.send(ack(expected - 1), c.tid)
+                in_window = 0
             continue
         (kind, num, body), addr = r
         if kind == "ERROR":
             print(f"ERROR {num} {body} after {len(got)} bytes")
             return 1
+        if kind == "OACK":
+            if body != {"blksize": str(blksize), "windowsize": str(window)}:
+                print(f"WRONG OACK {body}")
+                return 1
+            c.tid = c.tid or addr
+            if expected == 1:
+                c.send(ack(0), addr)  # the first, or a repeat: ACK 0 again
+            continue
         if kind != "DATA":
             continue
         c.tid = c.tid or addr
@@ -40,16 +56,27 @@ def main():
         # at or before the one we expect (stale packets are earlier).
         back = (expected - num) & 0xFFFF
         block = expected - back if back < 0x8000 else expected
-        start = (block - 1) * 512
-        if body != want[start:start + 512]:
+        start = (block - 1) * blksize
+        if body != want[start:start + blksize]:
             print(f"WRONG BYTES in DATA {num} (block {block})")
             return 1
         checked += 1
-        if block == expected:
+        if not window:
+            if block == expected:
+                got += body
+                expected += 1
+            c.send(ack(num), addr)  # ACK every DATA, duplicates included
+        elif block == expected:
             got += body
             expected += 1
-        c.send(ack(num), addr)  # ACK every DATA, duplicates included
-        if block == expected - 1 and len(body) < 512:
+            in_window += 1
+            if in_window == window or len(body) < blksize:
+                c.send(ack(block), addr)
+                in_window = 0
+        elif block > expected:
+            c.send(ack(expected - 1), addr)  # a gap: go on after ours
+            in_window = 0
+        if block == expected - 1 and len(body) < blksize:
             print(f"ok {checked}" if bytes(got) == want else "MISMATCH")
             return 0 if bytes(got) == want else 1
     print("timed out")

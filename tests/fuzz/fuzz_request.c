@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the protocol core, the very files the module
+ * compiles: the request parser, option negotiation and the OACK builder,
+ * filename normalization, netascii both ways, and the upload state
+ * machine fed with the input as a stream of DATA block numbers.
+ * AddressSanitizer and UBSan turn any out-of-bounds access, overflow or
+ * undefined shift into a crash.
+ */
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netascii.h"
+#include "options.h"
+#include "proto.h"
+
+static void fuzz_negotiation(const struct tftp_request *req, const uint8_t *data)
+{
+	struct tftp_limits lim = { 8 + data[0] * 256u, 1 + data[1], 1u << 20 };
+	struct tftp_negotiated neg;
+	const char *why = NULL;
+	uint8_t oack[TFTP_OACK_MAX];
+	size_t len;
+	int code;
+
+	if (lim.blksize_max > TFTP_BLKSIZE_MAX)
+		lim.blksize_max = TFTP_BLKSIZE_MAX;
+	code = tftp_negotiate(req, &lim, (long long)data[2] << 30, &neg, &why);
+	if (code >= 0) {
+		assert(why != NULL);
+		return;
+	}
+	/* Granted values respect the limits; the defaults are the RFC's. */
+	if (neg.granted & TFTP_OPT_BLKSIZE)
+		assert(neg.blksize >= TFTP_BLKSIZE_MIN && neg.blksize <= lim.blksize_max);
+	else
+		assert(neg.blksize == TFTP_BLKSIZE_DEFAULT);
+	assert(neg.windowsize >= 1 && neg.windowsize <= lim.windowsize_max);
+	len = tftp_build_oack(oack, sizeof(oack), &neg);
+	assert(len <= sizeof(oack));
+	/* Every granted option always fits, so an OACK is never lost. */
+	assert((len == 0) == (neg.granted == 0));
+}
+
+static void fuzz_netascii(const uint8_t *data, size_t size)
+{
+	struct tftp_netascii_pos pos = { 0 };
+	struct tftp_netascii_dec dec = { 0 };
+	uint8_t out[64], back[65];
+	size_t blk = 8 + (size ? data[0] % 32 : 0), n, off = 0;
+
+	while (off < size) {
+		size_t avail = size - off < blk ? size - off : blk;
+
+		n = tftp_netascii_encode(&pos, data + off, avail, out, blk);
+		assert(n <= blk);
+		off = pos.offset;
+		tftp_netascii_decode(&dec, out, n, back);
+		if (n < blk)
+			break;
+	}
+	tftp_netascii_decode_end(&dec, back);
+	/* Decoding arbitrary wire bytes: never past len + 1. */
+	n = size < 64 ? size : 64;
+	assert(tftp_netascii_decode(&dec, data, n, back) <= n + 1);
+}
+
+static void fuzz_recv(const uint8_t *data, size_t size)
+{
+	struct tftp_recv r;
+	bool ack;
+	size_t i;
+
+	tftp_recv_init(&r, 1 + (size ? data[0] % 8 : 0), 3);
+	for (i = 0; i + 2 < size; i += 3) {
+		uint16_t block = (uint16_t)(data[i] << 8 | data[i + 1]);
+
+		tftp_recv_data(&r, block, data[i + 2], 200, &ack);
+		if (data[i + 2] == 0xff)
+			tftp_recv_timeout(&r);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tftp_request req;
+	const char *why = NULL;
+	char *name;
+	int code;
+
+	/* The parser must take any bytes, and never read past them. */
+	uint8_t *pkt = malloc(size ? size : 1);
+
+	memcpy(pkt, data, size);
+	code = tftp_parse_request(pkt, size, &req, &why);
+	if (code < 0) {
+		assert(req.filename_len > 0 && req.n_options <= TFTP_MAX_OPTIONS);
+		if (size >= 3)
+			fuzz_negotiation(&req, data);
+		name = strndup(req.filename, req.filename_len);
+		assert(tftp_normalize_filename(name, req.filename_len) <= req.filename_len);
+		free(name);
+	} else {
+		assert(why != NULL);
+	}
+	free(pkt);
+	fuzz_netascii(data, size);
+	fuzz_recv(data, size);
+	return 0;
+}
