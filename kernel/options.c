@@ -96,8 +96,13 @@ static int grant_tsize(struct tftp_negotiated *neg,
 		}
 		neg->tsize = v;
 	} else {
-		/* An RRQ asks with 0 (RFC 2349); the answer is the size. */
-		if (file_size < 0)
+		/*
+		 * An RRQ asks with 0 (RFC 2349); the answer is the size.  Not
+		 * for an empty file: curl refuses an OACK with "tsize 0" and
+		 * the download fails, while leaving the option out costs every
+		 * client nothing (a server may decline any option).
+		 */
+		if (file_size <= 0)
 			return -1;
 		neg->tsize = (u64)file_size;
 	}

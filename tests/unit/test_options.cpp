@@ -154,6 +154,9 @@ TEST(Options, TsizeOnlyWhenTheSizeMayBeTold)
 {
 	auto n = negotiate({{"tsize", "0"}}, TFTP_RRQ, -1);
 	EXPECT_EQ(n.neg.granted, 0u);
+	// Empty: declined, as curl fails on an OACK saying "tsize 0".
+	n = negotiate({{"tsize", "0"}}, TFTP_RRQ, 0);
+	EXPECT_EQ(n.neg.granted, 0u);
 	n = negotiate({{"tsize", "0"}}, TFTP_RRQ, 5LL << 30);
 	EXPECT_EQ(oack(n.neg)["tsize"], "5368709120");
 	EXPECT_EQ(negotiate({{"tsize", "abc"}}).neg.granted, 0u);
