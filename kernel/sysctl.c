@@ -69,25 +69,20 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 	const struct ktftpd_param_desc *d = &ktftpd_params[p];
 	char text[24];
 	struct ctl_table tmp = { .data = text, .maxlen = sizeof(text) };
-	size_t len;
 	long val;
 	int ret;
 
 	if (!write) {
 		val = ktftpd_config_value(p);
-		snprintf(text, sizeof(text), d->octal ? "0%lo" : "%ld", val);
+		snprintf(text, sizeof(text), d->octal ? "%#lo" : "%ld", val);
 		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
 	}
-	if (*ppos != 0)
+	if (*ppos != 0 || *lenp >= sizeof(text))
 		return -EINVAL;
-	len = *lenp;
-	if (len > 0 && ((const char *)buffer)[len - 1] == '\n')
-		len--;
-	if (len == 0 || len >= sizeof(text))
-		return -EINVAL;
-	memcpy(text, buffer, len);
-	text[len] = '\0';
-	ret = kstrtol(text, d->octal ? 8 : 10, &val);
+	memcpy(text, buffer, *lenp);
+	text[*lenp] = '\0';
+	/* Spaces and a newline around the value are fine, as for proc_dointvec. */
+	ret = kstrtol(strim(text), d->octal ? 8 : 10, &val);
 	if (ret)
 		return -EINVAL;
 	ret = ktftpd_config_set(p, val);

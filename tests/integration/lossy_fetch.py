@@ -53,9 +53,10 @@ def main():
             continue
         c.tid = c.tid or addr
         # Which 64-bit block does this 16-bit number mean?  The nearest one
-        # at or before the one we expect (stale packets are earlier).
-        back = (expected - num) & 0xFFFF
-        block = expected - back if back < 0x8000 else expected
+        # to the block we expect: stale packets are earlier, and with a
+        # window, blocks after a lost one are later.
+        ahead = (num - expected) & 0xFFFF
+        block = expected + ahead if ahead < 0x8000 else expected - (0x10000 - ahead)
         start = (block - 1) * blksize
         if body != want[start:start + blksize]:
             print(f"WRONG BYTES in DATA {num} (block {block})")

@@ -14,7 +14,9 @@ def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
     assert module_loaded()
     assert {p.name for p in SYSCTL.iterdir()} == {
         "stop", "root", "port", "timeout", "retries", "max_sessions",
-        "max_sessions_per_client", "drain_timeout"}
+        "max_sessions_per_client", "drain_timeout", "blksize_max",
+        "windowsize_max", "allow_write", "create", "create_mode",
+        "max_write_size"}
 
 
 def test_defaults(ktftpd):
@@ -26,6 +28,33 @@ def test_defaults(ktftpd):
     assert sysctl_read("max_sessions") == "1024"
     assert sysctl_read("max_sessions_per_client") == "64"
     assert sysctl_read("drain_timeout") == "5000"
+    assert sysctl_read("blksize_max") == "65464"
+    assert sysctl_read("windowsize_max") == "64"
+    assert sysctl_read("allow_write") == "0"   # writes are opt-in
+    assert sysctl_read("create") == "0"
+    assert sysctl_read("create_mode") == "0644"
+    assert sysctl_read("max_write_size") == str(64 << 20)
+
+
+@pytest.mark.parametrize("name,good,bad", [
+    ("blksize_max", ["8", "65464", "1468"], ["7", "65465", "x"]),
+    ("windowsize_max", ["1", "65535"], ["0", "65536"]),
+    ("allow_write", ["0", "1"], ["2", "-1"]),
+    ("create", ["1", "0"], ["2"]),
+    ("create_mode", {"0600": "0600", "755": "0755", "0": "0"}, ["0800", "1000", "abc", "-1"]),
+    ("max_write_size", ["0", "5000000000", str(1 << 40)], [str((1 << 40) + 1), "-5"]),
+])
+def test_protocol_sysctls_validate(ktftpd, name, good, bad):
+    for v in good:
+        sysctl_write(name, v)
+        want = good[v] if isinstance(good, dict) else v
+        assert sysctl_read(name) == want
+    kept = sysctl_read(name)
+    for v in bad:
+        with pytest.raises(OSError) as e:
+            sysctl_write(name, v)
+        assert e.value.errno == errno.EINVAL, v
+        assert sysctl_read(name) == kept
 
 
 @pytest.mark.parametrize("name,bad", [

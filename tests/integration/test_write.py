@@ -281,8 +281,10 @@ def real_client_upload(client, src, name):
 def test_real_clients_upload_byte_exact(writable, client, tmp_path):
     writable.set(create=1)
     src = make_file(tmp_path / "src.bin", 300_000 + 77)
-    r = real_client_upload(client, src, f"up-{client}.bin")
     dst = TFTP_ROOT / f"up-{client}.bin"
+    dst.unlink(missing_ok=True)
+    r = real_client_upload(client, src, dst.name)
+    assert r.returncode == 0, f"{client}: {r.returncode} {r.stdout} {r.stderr}"
     assert dst.exists(), f"{client}: {r.returncode} {r.stdout} {r.stderr}"
     assert sha256(dst) == sha256(src)
     assert temp_files() == []
