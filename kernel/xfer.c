@@ -179,8 +179,12 @@ void ktftpd_xfer_run(struct ktftpd_xfer *x)
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
 		return;
 	}
-	if (test_and_clear_bit(XFER_EV_WRITABLE, &x->events))
-		WRITE_ONCE(x->send_blocked, false);
+	/*
+	 * Whatever woke us, sending may be tried again: a write-space kick
+	 * that raced with the failed send is never waited for in vain.
+	 */
+	clear_bit(XFER_EV_WRITABLE, &x->events);
+	WRITE_ONCE(x->send_blocked, false);
 	for (;;) {
 		len = ktftpd_net_recv(x->sock, &from, NULL, pkt, cap, true,
 				      &truncated);

@@ -58,7 +58,7 @@ struct ktftpd_xfer {
 	loff_t size;
 	struct tftp_send send;
 	u64 sent_high;			/* highest block sent + 1 */
-	bool send_blocked;		/* the socket buffer was full */
+	bool send_blocked;		/* a send found the buffer full: kick on space */
 	/* netascii: where each block in the window starts, and a read buffer */
 	struct tftp_netascii_pos *ckpt;
 	u32 ckpt_n;

@@ -122,11 +122,16 @@ void ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 	int err;
 
 	x->greeted = true;
-	while (!READ_ONCE(x->send_blocked) && tftp_send_may_send(&x->send)) {
+	while (tftp_send_may_send(&x->send)) {
 		err = send_block(x);
 		if (err == -EAGAIN) {
-			/* Wait for buffer space; the timer still guards us. */
+			/*
+			 * Wait for buffer space (the write-space callback kicks
+			 * us), with the timer armed in case it never comes.
+			 */
 			WRITE_ONCE(x->send_blocked, true);
+			if (!timer_pending(&x->timer))
+				ktftpd_xfer_arm_timer(x);
 			break;
 		}
 		if (err) {

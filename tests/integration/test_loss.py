@@ -127,25 +127,85 @@ def upload_cmd(client, host, src, name):
 @pytest.mark.parametrize("client,host", [("tftp-hpa", SRV4), ("curl", SRV4), ("curl", SRV6)])
 def test_lossy_link_uploads_stay_byte_exact(server, lossy_net, client, host):
     lossy_server(server)
-    server.set(allow_write=1, create=1)
+    # An uploading client resends DATA only on its own timer (tftp-hpa
+    # ignores an ACK it has already had, by design), so the server, which
+    # can only repeat its ACK, must outwait a few of the client's timeouts
+    # in a row: 40 retries capped at 800 ms is about half a minute.
+    server.set(allow_write=1, create=1, retries=40)
     src = make_file(Path("/tmp") / "loss-up.bin", 16 * 1024 + 17)
     dst = TFTP_ROOT / f"loss-up-{client}-{host.count(':')}.bin"
     try:
         # As for downloads, a client whose very first packets are all lost
         # gives up by itself: retried up to 3 times, as an operator would.
+        tries = []
         for _ in range(3):
             dst.unlink(missing_ok=True)
             try:
-                subprocess.run(in_ns(*upload_cmd(client, host, str(src), dst.name)),
-                               capture_output=True, timeout=120)
+                r = subprocess.run(in_ns(*upload_cmd(client, host, str(src), dst.name)),
+                                   capture_output=True, text=True, timeout=120)
+                tries.append(f"status {r.returncode}: {r.stdout[-300:]} {r.stderr[-300:]}")
             except subprocess.TimeoutExpired:
-                pass
+                tries.append("client timed out")
             server.wait_idle(60)
             if dst.exists():
                 break
-        assert dst.exists(), f"{client}: nothing stored"
+        assert dst.exists(), f"{client}: nothing stored: {tries}; {server.stats()}"
         # Atomic: whatever was stored is the whole file, never a part of it.
         assert sha256(dst) == sha256(src), f"{client}: not byte-exact"
         assert not list(TFTP_ROOT.glob(".ktftpd-*"))
     finally:
         dst.unlink(missing_ok=True)
+
+
+SLOW_NS = "ktftpd-slow"
+
+
+@pytest.fixture
+def slow_net():
+    """A clean link rate-limited by tbf, which (unlike netem, which orphans
+    what it queues) keeps each queued datagram charged to the sending
+    socket: a big enough burst outgrows the server's send buffer."""
+    run("modprobe", "veth")
+    run("modprobe", "sch_tbf")
+    run("ip", "netns", "add", SLOW_NS)
+    try:
+        run("ip", "link", "add", "veth-slow", "type", "veth", "peer", "name", "veth-slowc")
+        run("ip", "link", "set", "veth-slowc", "netns", SLOW_NS)
+        run("ip", "addr", "add", "198.18.1.1/24", "dev", "veth-slow")
+        run("ip", "link", "set", "veth-slow", "up")
+        run("ip", "-n", SLOW_NS, "addr", "add", "198.18.1.2/24", "dev", "veth-slowc")
+        run("ip", "-n", SLOW_NS, "link", "set", "veth-slowc", "up")
+        run("tc", "qdisc", "add", "dev", "veth-slow", "root", "tbf", "rate", "200mbit",
+            "burst", "256kb", "limit", "64mb")
+        yield
+    finally:
+        subprocess.run(["ip", "link", "del", "veth-slow"], capture_output=True)
+        subprocess.run(["ip", "netns", "del", SLOW_NS], capture_output=True)
+
+
+def udp_sndbuf_errors():
+    lines = [l.split() for l in Path("/proc/net/snmp").read_text().splitlines()
+             if l.startswith("Udp:")]
+    return int(lines[1][lines[0].index("SndbufErrors")])
+
+
+def test_burst_larger_than_the_socket_buffer_waits_for_space(server, slow_net):
+    """A window of 1000 blocks of 64 KiB (64 MB) against a send buffer of at
+    most 16 MiB: sends fail with EAGAIN, and the write-space callback, not
+    the (10 s) timer, resumes the transfer."""
+    server.set(windowsize_max=1000, timeout=10000)
+    blob = make_file(TFTP_ROOT / "burst.bin", 30 << 20)
+    before_err, before = udp_sndbuf_errors(), server.stats()
+    helper = Path(__file__).with_name("window_fetch.py")
+    r = subprocess.run(in_ns_of(SLOW_NS, sys.executable, str(helper), "198.18.1.1",
+                                str(PORT), blob.name, str(blob), "65464", "1000"),
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stdout + r.stderr
+    after = server.stats()
+    assert udp_sndbuf_errors() > before_err, "the buffer never filled: nothing tested"
+    assert after["retransmits"] == before["retransmits"], "the timer had to step in"
+    blob.unlink()
+
+
+def in_ns_of(ns, *cmd):
+    return ["ip", "netns", "exec", ns, *cmd]
