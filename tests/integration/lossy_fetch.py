@@ -5,7 +5,9 @@ right bytes for its block.  Run inside the client namespace:
     python3 lossy_fetch.py HOST PORT NAME LOCAL_COPY [BLKSIZE WINDOWSIZE]
 With a block and window size it negotiates them (RFC 7440) and ACKs as a
 windowed client does: at the end of each window, and on a gap or a
-timeout the last block it has in order.
+timeout the last block it has in order.  A window resent from before its
+last ACK means that ACK was lost: it ACKs again (at most every 0.2 s), as
+the server's resends can come faster than its own 1 s timeout.
 Prints 'ok <packets checked>' and exits 0, or explains and exits 1.
 """
 import sys
@@ -25,6 +27,7 @@ def main():
     expected = 1
     checked = 0
     in_window = 0
+    last_reack = 0.0
     deadline = time.monotonic() + 240
     c.request(name, options=options)
     while time.monotonic() < deadline:
@@ -77,6 +80,14 @@ def main():
         elif block > expected:
             c.send(ack(expected - 1), addr)  # a gap: go on after ours
             in_window = 0
+        elif time.monotonic() - last_reack > 0.2:
+            # Stale: our last ACK was lost and the server resends its
+            # window.  Staying silent would wait for our 1 s timer, which
+            # the server's backed-off resends (at most 0.8 s apart) keep
+            # from ever firing, until the server gives up.
+            c.send(ack(expected - 1), addr)
+            in_window = 0
+            last_reack = time.monotonic()
         if block == expected - 1 and len(body) < blksize:
             print(f"ok {checked}" if bytes(got) == want else "MISMATCH")
             return 0 if bytes(got) == want else 1
