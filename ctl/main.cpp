@@ -1,35 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 // ktftpctl: control the in-kernel TFTP server over generic netlink.
-// main() only parses global flags and dispatches; each subcommand lives in
-// its own cmd_<name>.cpp.
+// main() parses the command line and runs the chosen subcommand's action;
+// each subcommand lives in its own cmd_<name>.cpp.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
-#include "commands.hpp"
-#include "netlink.hpp"
+#include "app.hpp"
+#include "config.hpp"
+#include "errors.hpp"
 
 int main(int argc, char **argv)
 {
-	CLI::App app{"ktftpctl: control the ktftpd in-kernel TFTP server"};
-	app.set_version_flag("--version", KTFTPD_VERSION);
-	app.require_subcommand(1);
-
-	ktftpd::GlobalOptions global;
-	app.add_flag("-j,--json", global.json, "Machine-readable JSON output");
-
-	ktftpd::setup_status(app, global);
+	CLI::App app;
+	ktftpd::Invocation inv;
+	ktftpd::build_app(app, inv);
 
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
-		return app.exit(e);
-	} catch (const ktftpd::NetlinkError &e) {
+		int code = app.exit(e);
+		return code == 0 ? 0 : ktftpd::EXIT_USAGE;
+	}
+	try {
+		return inv.action ? inv.action() : ktftpd::EXIT_USAGE;
+	} catch (const ktftpd::Failure &e) {
 		std::cerr << "ktftpctl: " << e.what() << '\n';
-		return 1;
+		return e.exit_code();
+	} catch (const ktftpd::ConfigError &e) {
+		std::cerr << "ktftpctl: " << e.what() << '\n';
+		return ktftpd::EXIT_CONFIG;
 	} catch (const std::exception &e) {
 		std::cerr << "ktftpctl: " << e.what() << '\n';
-		return 1;
+		return ktftpd::EXIT_FAILURE_OTHER;
 	}
-	return 0;
 }

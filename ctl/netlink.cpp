@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "netlink.hpp"
 
+#include <poll.h>
+
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <functional>
+#include <string>
 
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -15,25 +17,22 @@
 
 #include <uapi/linux/ktftpd.h>
 
+#include "errors.hpp"
+
 namespace ktftpd {
 namespace {
-
-struct MsgDeleter {
-	void operator()(nl_msg *m) const { nlmsg_free(m); }
-};
-using MsgPtr = std::unique_ptr<nl_msg, MsgDeleter>;
 
 struct CbDeleter {
 	void operator()(nl_cb *cb) const { nl_cb_put(cb); }
 };
 using CbPtr = std::unique_ptr<nl_cb, CbDeleter>;
 
-using AttrTable = nlattr *[KTFTPD_A_MAX + 1];
+using Handler = std::function<void(std::uint8_t cmd, const Attrs &)>;
 
 // State shared with the C callbacks.  They record and return; they never
-// throw (an exception in on_reply is caught and kept for later).
+// throw (an exception from the handler is caught and kept for later).
 struct Transaction {
-	std::function<void(AttrTable &)> on_reply;
+	const Handler *on_reply = nullptr;
 	std::exception_ptr failure;
 	int error = 0;		// negative errno from the kernel, 0 if none
 	std::string ext_ack;	// the kernel's extended-ack message, if any
@@ -43,15 +42,15 @@ struct Transaction {
 int on_valid(nl_msg *msg, void *arg) noexcept
 {
 	auto *t = static_cast<Transaction *>(arg);
-	AttrTable tb{};
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, KTFTPD_A_MAX, nullptr) < 0) {
-		t->error = -EPROTO;
-		return NL_STOP;
-	}
 	try {
-		if (t->on_reply)
-			t->on_reply(tb);
+		nlmsghdr *nlh = nlmsg_hdr(msg);
+		auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlh));
+		if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+			throw std::runtime_error("short message from the kernel");
+		auto *data = reinterpret_cast<const std::uint8_t *>(genlmsg_attrdata(gh, 0));
+		Attrs attrs({data, static_cast<std::size_t>(genlmsg_attrlen(gh, 0))});
+		if (t->on_reply && *t->on_reply)
+			(*t->on_reply)(gh->cmd, attrs);
 	} catch (...) {
 		t->failure = std::current_exception();
 		return NL_STOP;
@@ -59,7 +58,7 @@ int on_valid(nl_msg *msg, void *arg) noexcept
 	return NL_OK;
 }
 
-int on_ack(nl_msg *, void *arg) noexcept
+int on_done(nl_msg *, void *arg) noexcept
 {
 	static_cast<Transaction *>(arg)->done = true;
 	return NL_STOP;
@@ -102,9 +101,41 @@ int on_error(sockaddr_nl *, nlmsgerr *err, void *arg) noexcept
 	return NL_STOP;
 }
 
-std::string errno_text(int err)
+[[noreturn]] void fail_errno(int err, const std::string &ext_ack)
 {
-	return std::strerror(err);
+	if (err == EPERM || err == EACCES)
+		throw Failure(EXIT_NOPERM,
+			      "permission denied: this needs root (CAP_NET_ADMIN)");
+	std::string what = std::strerror(err);
+	if (!ext_ack.empty())
+		what = ext_ack + " (" + what + ")";
+	// A value the kernel refused: out of range, or a root that is not there.
+	if (err == EINVAL || err == ERANGE || err == E2BIG || err == ENOENT ||
+	    err == ENOTDIR)
+		throw Failure(EXIT_DATAERR, what);
+	throw Failure(EXIT_FAILURE_OTHER, what);
+}
+
+[[noreturn]] void fail_libnl(const char *what, int r)
+{
+	throw Failure(EXIT_FAILURE_OTHER, std::string(what) + ": " + nl_geterror(r));
+}
+
+int accept_any_seq(nl_msg *, void *) noexcept
+{
+	return NL_OK;
+}
+
+CbPtr new_cb(Transaction &t)
+{
+	CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
+	if (!cb)
+		throw std::bad_alloc();
+	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_done, &t);
+	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_done, &t);
+	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &t);
+	return cb;
 }
 
 } // namespace
@@ -117,11 +148,10 @@ void Client::SockDeleter::operator()(nl_sock *s) const
 Client::Client() : sock_(nl_socket_alloc())
 {
 	if (!sock_)
-		throw NetlinkError(ENOMEM, "cannot allocate a netlink socket");
+		throw std::bad_alloc();
 	int r = genl_connect(sock_.get());
 	if (r < 0)
-		throw NetlinkError(0, std::string("cannot open generic netlink: ") +
-					      nl_geterror(r));
+		fail_libnl("cannot open generic netlink", r);
 	// Ask for extended acks, so the kernel's reason reaches the user.
 	// (libnl 3.7 has no helper for this; a kernel without it ignores it.)
 	int one = 1;
@@ -129,119 +159,119 @@ Client::Client() : sock_(nl_socket_alloc())
 		   &one, sizeof(one));
 	family_ = genl_ctrl_resolve(sock_.get(), KTFTPD_GENL_NAME);
 	if (family_ < 0)
-		throw NetlinkError(ENOENT,
-				   "the ktftpd module is not loaded (no generic-netlink family \"" KTFTPD_GENL_NAME "\")");
+		throw Failure(EXIT_UNAVAILABLE,
+			      "ktftpd kernel module is not loaded (try: modprobe ktftpd)");
 }
 
 Client::~Client() = default;
 
-namespace {
-
 // Send one request and collect its replies; throws on any failure.
-void transact(nl_sock *sock, int family, std::uint8_t cmd,
-	      std::function<void(AttrTable &)> on_reply)
+void Client::transact(MsgPtr msg, const Reply &on_reply)
 {
-	MsgPtr msg(nlmsg_alloc());
-	if (!msg)
-		throw NetlinkError(ENOMEM, "out of memory");
-	if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
-			 NLM_F_REQUEST | NLM_F_ACK, cmd, KTFTPD_GENL_VERSION))
-		throw NetlinkError(ENOMEM, "cannot build the request");
-
-	CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
-	if (!cb)
-		throw NetlinkError(ENOMEM, "out of memory");
 	Transaction t;
-	t.on_reply = std::move(on_reply);
-	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
-	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
-	nl_cb_err(cb.get(), NL_CB_CUSTOM, on_error, &t);
+	t.on_reply = &on_reply;
+	CbPtr cb = new_cb(t);
 
-	int r = nl_send_auto(sock, msg.get());
+	int r = nl_send_auto(sock_.get(), msg.get());
 	if (r < 0)
-		throw NetlinkError(0, std::string("netlink send: ") + nl_geterror(r));
+		fail_libnl("netlink send", r);
 	while (!t.done && !t.failure && t.error == 0) {
-		r = nl_recvmsgs(sock, cb.get());
+		r = nl_recvmsgs(sock_.get(), cb.get());
 		if (r < 0 && t.error == 0 && !t.failure)
-			throw NetlinkError(0, std::string("netlink receive: ") +
-						      nl_geterror(r));
+			fail_libnl("netlink receive", r);
 	}
 	if (t.failure)
 		std::rethrow_exception(t.failure);
-	if (t.error < 0) {
-		std::string what = errno_text(-t.error);
-		if (!t.ext_ack.empty())
-			what += ": " + t.ext_ack;
-		throw NetlinkError(-t.error, what);
-	}
+	if (t.error < 0)
+		fail_errno(-t.error, t.ext_ack);
 }
-
-} // namespace
-
-namespace {
-
-std::uint64_t get_u64(nlattr *a)
-{
-	if (nla_len(a) < static_cast<int>(sizeof(std::uint64_t)))
-		throw NetlinkError(EPROTO, "malformed counter from the kernel");
-	return nla_get_u64(a);
-}
-
-Stats parse_stats(nlattr *nest)
-{
-	nlattr *tb[KTFTPD_STAT_MAX + 1] = {};
-	Stats st;
-
-	if (nla_parse_nested(tb, KTFTPD_STAT_MAX, nest, nullptr) < 0)
-		throw NetlinkError(EPROTO, "malformed statistics from the kernel");
-	const std::pair<int, std::uint64_t *> u64s[] = {
-		{KTFTPD_STAT_REQUESTS, &st.requests},
-		{KTFTPD_STAT_XFER_COMPLETED, &st.completed},
-		{KTFTPD_STAT_XFER_FAILED, &st.failed},
-		{KTFTPD_STAT_BYTES_SENT, &st.bytes_sent},
-		{KTFTPD_STAT_PACKETS_SENT, &st.packets_sent},
-		{KTFTPD_STAT_RETRANSMITS, &st.retransmits},
-		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
-		{KTFTPD_STAT_BYTES_RECEIVED, &st.bytes_received},
-	};
-	for (auto [type, field] : u64s)
-		if (tb[type])
-			*field = get_u64(tb[type]);
-	if (tb[KTFTPD_STAT_ACTIVE])
-		st.active = nla_get_u32(tb[KTFTPD_STAT_ACTIVE]);
-	if (tb[KTFTPD_STAT_PEAK])
-		st.peak = nla_get_u32(tb[KTFTPD_STAT_PEAK]);
-	if (tb[KTFTPD_STAT_ERRORS_SENT]) {
-		nlattr *a;
-		int rem;
-		nla_for_each_nested(a, tb[KTFTPD_STAT_ERRORS_SENT], rem) {
-			if (nla_type(a) >= 1)
-				st.errors_sent[nla_type(a) - 1] = get_u64(a);
-		}
-	}
-	return st;
-}
-
-} // namespace
 
 Status Client::get_status()
 {
-	Status st;
-	bool got = false;
-	transact(sock_.get(), family_, KTFTPD_CMD_GET_STATUS, [&](AttrTable &tb) {
-		if (!tb[KTFTPD_A_RUNNING] || !tb[KTFTPD_A_PORT] || !tb[KTFTPD_A_ROOT])
-			throw NetlinkError(EPROTO, "incomplete status reply from the kernel");
-		st.running = nla_get_u8(tb[KTFTPD_A_RUNNING]) != 0;
-		st.port = nla_get_u16(tb[KTFTPD_A_PORT]);
-		const char *root = static_cast<const char *>(nla_data(tb[KTFTPD_A_ROOT]));
-		st.root.assign(root, strnlen(root, nla_len(tb[KTFTPD_A_ROOT])));
-		if (tb[KTFTPD_A_STATS])
-			st.stats = parse_stats(tb[KTFTPD_A_STATS]);
-		got = true;
-	});
-	if (!got)
-		throw NetlinkError(EPROTO, "no status reply from the kernel");
-	return st;
+	std::optional<Status> st;
+	transact(new_request(family_, KTFTPD_CMD_GET_STATUS, NLM_F_REQUEST | NLM_F_ACK),
+		 [&](std::uint8_t, const Attrs &a) { st = parse_status(a); });
+	if (!st)
+		throw Failure(EXIT_FAILURE_OTHER, "no status reply from the kernel");
+	return *st;
+}
+
+bool Client::start(const Config &cfg)
+{
+	auto msg = new_request(family_, KTFTPD_CMD_START, NLM_F_REQUEST | NLM_F_ACK);
+	if (!cfg.empty())
+		put_config(msg.get(), cfg);
+	bool changed = false;
+	transact(std::move(msg),
+		 [&](std::uint8_t, const Attrs &a) { changed = parse_changed(a); });
+	return changed;
+}
+
+void Client::stop(std::optional<std::uint32_t> drain_ms)
+{
+	auto msg = new_request(family_, KTFTPD_CMD_STOP, NLM_F_REQUEST | NLM_F_ACK);
+	if (drain_ms)
+		put_drain(msg.get(), *drain_ms);
+	transact(std::move(msg), {});
+}
+
+bool Client::set_config(const Config &cfg)
+{
+	auto msg = new_request(family_, KTFTPD_CMD_SET_CONFIG, NLM_F_REQUEST | NLM_F_ACK);
+	put_config(msg.get(), cfg);
+	bool changed = false;
+	transact(std::move(msg),
+		 [&](std::uint8_t, const Attrs &a) { changed = parse_changed(a); });
+	return changed;
+}
+
+std::vector<Session> Client::sessions()
+{
+	std::vector<Session> out;
+	transact(new_request(family_, KTFTPD_CMD_GET_SESSIONS, NLM_F_REQUEST | NLM_F_DUMP),
+		 [&](std::uint8_t, const Attrs &a) {
+			 if (a[KTFTPD_A_SESSION])
+				 out.push_back(parse_session(a[KTFTPD_A_SESSION]));
+		 });
+	return out;
+}
+
+void Client::monitor(const std::function<void(const Event &)> &on_event,
+		     const std::function<bool()> &keep_going)
+{
+	int grp = genl_ctrl_resolve_grp(sock_.get(), KTFTPD_GENL_NAME, KTFTPD_MCGRP_EVENTS);
+	if (grp < 0)
+		fail_libnl("cannot find the events group", grp);
+	int r = nl_socket_add_membership(sock_.get(), grp);
+	if (r < 0) {
+		if (r == -NLE_PERM)
+			fail_errno(EPERM, {});
+		fail_libnl("cannot join the events group", r);
+	}
+	Transaction t;
+	Handler handler = [&](std::uint8_t cmd, const Attrs &a) {
+		on_event(parse_event(cmd, a));
+	};
+	t.on_reply = &handler;
+	CbPtr cb = new_cb(t);
+	// Events are not answers to a request: no sequence numbers to check.
+	nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, nullptr);
+	pollfd pfd{nl_socket_get_fd(sock_.get()), POLLIN, 0};
+	while (keep_going()) {
+		int n = poll(&pfd, 1, 200);
+		if (n < 0 && errno != EINTR)
+			throw Failure(EXIT_FAILURE_OTHER, std::string("poll: ") + std::strerror(errno));
+		if (n <= 0)
+			continue;
+		r = nl_recvmsgs(sock_.get(), cb.get());
+		if (t.failure)
+			std::rethrow_exception(t.failure);
+		// A burst larger than the socket buffer loses events: say so, go on.
+		if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW)
+			continue;
+		if (r < 0 && r != -NLE_INTR && r != -NLE_AGAIN)
+			fail_libnl("netlink receive", r);
+	}
 }
 
 } // namespace ktftpd

@@ -1,66 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
-// The only file that talks to libnl: an RAII generic-netlink client for the
-// "ktftpd" family.  Errors surface as ktftpd::NetlinkError, thrown only
-// after libnl has returned, never through its C callbacks.
+// The only file that talks to the kernel: an RAII generic-netlink client
+// for the "ktftpd" family.  Failures surface as ktftpd::Failure with the
+// exit status to use, thrown only after libnl has returned, never through
+// its C callbacks.
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
-#include <stdexcept>
-#include <string>
+#include <optional>
+#include <vector>
+
+#include "messages.hpp"
+#include "model.hpp"
 
 struct nl_sock;
 
 namespace ktftpd {
 
-class NetlinkError : public std::runtime_error {
-public:
-	NetlinkError(int err, const std::string &what)
-		: std::runtime_error(what), err_(err) {}
-	// Positive errno (EPERM, EINVAL...) or 0 when not an errno.
-	int err() const { return err_; }
-
-private:
-	int err_;
-};
-
-struct Stats {
-	std::uint64_t requests = 0;
-	std::uint64_t completed = 0;
-	std::uint64_t failed = 0;
-	std::uint64_t bytes_sent = 0;
-	std::uint64_t bytes_received = 0;
-	std::uint64_t packets_sent = 0;
-	std::uint64_t retransmits = 0;
-	std::uint64_t refused_busy = 0;
-	std::uint32_t active = 0;
-	std::uint32_t peak = 0;
-	std::map<unsigned, std::uint64_t> errors_sent;	// by TFTP error code
-};
-
-struct Status {
-	bool running = false;
-	std::uint16_t port = 0;
-	std::string root;
-	Stats stats;
-};
-
 class Client {
 public:
-	// Connects and resolves the family; throws NetlinkError (ENOENT when
-	// the module is not loaded).
+	// Connects and resolves the family.  Throws Failure: exit status 69
+	// when the module is not loaded.
 	Client();
 	Client(const Client &) = delete;
 	Client &operator=(const Client &) = delete;
 	~Client();
 
 	Status get_status();
+	// Apply @cfg (may be empty), then start.  Returns whether the config changed.
+	bool start(const Config &cfg);
+	void stop(std::optional<std::uint32_t> drain_ms);
+	// Returns whether the config changed.
+	bool set_config(const Config &cfg);
+	std::vector<Session> sessions();
+	// Join the events group and call @on_event for each event until
+	// @keep_going returns false (checked at least every 200 ms).
+	void monitor(const std::function<void(const Event &)> &on_event,
+		     const std::function<bool()> &keep_going);
 
 private:
 	struct SockDeleter {
 		void operator()(nl_sock *s) const;
 	};
+	using Reply = std::function<void(std::uint8_t cmd, const Attrs &)>;
+	void transact(MsgPtr msg, const Reply &on_reply);
+
 	std::unique_ptr<nl_sock, SockDeleter> sock_;
 	int family_ = -1;
 };

@@ -1,13 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "render.hpp"
 
+#include <iomanip>
 #include <ostream>
+#include <sstream>
+
+#include "config.hpp"
 
 namespace ktftpd {
+namespace {
 
-nlohmann::json to_json(const Stats &s)
+void dump(std::ostream &out, const nlohmann::ordered_json &j, const Output &o)
 {
-	nlohmann::json errors = nlohmann::json::object();
+	out << (o.pretty ? j.dump(2) : j.dump()) << '\n';
+}
+
+std::string seconds(std::uint64_t ms)
+{
+	std::ostringstream s;
+	s << std::fixed << std::setprecision(1) << ms / 1000.0 << " s";
+	return s.str();
+}
+
+std::string listen_text(const Config &cfg)
+{
+	if (!cfg.listen || cfg.listen->empty())
+		return "all addresses";
+	std::string s;
+	for (const auto &a : *cfg.listen)
+		s += (s.empty() ? "" : " ") + a;
+	return s;
+}
+
+const char *tftp_error_name(unsigned code)
+{
+	static const char *const names[] = {
+		"undefined", "file_not_found", "access_violation", "disk_full",
+		"illegal_operation", "unknown_tid", "file_exists", "no_such_user",
+		"option_refused",
+	};
+	return code < std::size(names) ? names[code] : "other";
+}
+
+void row(std::ostream &out, const std::string &key, const std::string &value)
+{
+	out << std::left << std::setw(11) << (key + ":") << value << '\n';
+}
+
+// One counter in the Prometheus text format.
+void metric(std::ostream &out, const char *name, const char *type, const char *help,
+	    std::uint64_t value)
+{
+	out << "# HELP ktftpd_" << name << ' ' << help << '\n'
+	    << "# TYPE ktftpd_" << name << ' ' << type << '\n'
+	    << "ktftpd_" << name << ' ' << value << '\n';
+}
+
+} // namespace
+
+nlohmann::ordered_json to_json(const Stats &s)
+{
+	nlohmann::ordered_json errors = nlohmann::ordered_json::object();
 	for (auto [code, n] : s.errors_sent)
 		errors[std::to_string(code)] = n;
 	return {
@@ -25,32 +78,186 @@ nlohmann::json to_json(const Stats &s)
 	};
 }
 
-nlohmann::json to_json(const Status &st)
+nlohmann::ordered_json to_json(const Status &st)
 {
 	return {
 		{"running", st.running},
-		{"port", st.port},
-		{"root", st.root},
+		{"uptime_ms", st.uptime_ms},
+		{"version", st.version},
+		{"config", config_to_json(st.config)},
 		{"stats", to_json(st.stats)},
 	};
 }
 
-void render_status(std::ostream &out, const Status &st, Format fmt)
+nlohmann::ordered_json to_json(const Session &s)
 {
-	if (fmt == Format::json) {
-		out << to_json(st).dump(2) << '\n';
+	nlohmann::ordered_json j = {
+		{"id", s.id},
+		{"peer", s.peer},
+		{"port", s.port},
+		{"file", s.file},
+		{"direction", s.write ? "write" : "read"},
+		{"bytes", s.bytes},
+		{"total", nullptr},
+		{"blksize", s.blksize},
+		{"windowsize", s.windowsize},
+		{"retransmits", s.retransmits},
+		{"age_ms", s.age_ms},
+	};
+	if (s.total)
+		j["total"] = *s.total;
+	return j;
+}
+
+nlohmann::ordered_json to_json(const Event &e)
+{
+	static const char *const kinds[] = {"start", "finish", "error"};
+	nlohmann::ordered_json j = {
+		{"event", kinds[static_cast<int>(e.kind)]},
+		{"session", to_json(e.session)},
+	};
+	if (e.error_code)
+		j["error_code"] = *e.error_code;
+	if (!e.error_msg.empty())
+		j["error_message"] = e.error_msg;
+	return j;
+}
+
+void render_status(std::ostream &out, const Status &st, const Output &o)
+{
+	if (o.format == Format::json)
+		return dump(out, to_json(st), o);
+	const Config &c = st.config;
+	const Stats &s = st.stats;
+	row(out, "state", st.running ? "running, up " + seconds(st.uptime_ms) : "stopped");
+	row(out, "version", st.version);
+	row(out, "root", c.root.value_or("?"));
+	row(out, "port", std::to_string(c.params[KTFTPD_P_PORT].value_or(0)));
+	row(out, "listen", listen_text(c));
+	row(out, "sessions", std::to_string(s.active) + " active, " +
+				     std::to_string(s.peak) + " peak");
+	row(out, "transfers", std::to_string(s.completed) + " completed, " +
+				      std::to_string(s.failed) + " failed, " +
+				      std::to_string(s.refused_busy) + " refused busy");
+	row(out, "sent", std::to_string(s.bytes_sent) + " bytes, " +
+				 std::to_string(s.packets_sent) + " packets, " +
+				 std::to_string(s.retransmits) + " retransmits");
+	row(out, "received", std::to_string(s.bytes_received) + " bytes");
+	row(out, "requests", std::to_string(s.requests));
+}
+
+void render_stats(std::ostream &out, const Status &st, const Output &o)
+{
+	const Stats &s = st.stats;
+	if (o.format == Format::json)
+		return dump(out, to_json(s), o);
+	if (o.format == Format::prometheus) {
+		metric(out, "up", "gauge", "1 while the server is running.", st.running);
+		metric(out, "requests_total", "counter",
+		       "Datagrams received on the listening port.", s.requests);
+		metric(out, "transfers_completed_total", "counter",
+		       "Transfers that completed.", s.completed);
+		metric(out, "transfers_failed_total", "counter",
+		       "Transfers that timed out, were aborted or refused mid-way.", s.failed);
+		metric(out, "sent_bytes_total", "counter", "File payload bytes sent.",
+		       s.bytes_sent);
+		metric(out, "received_bytes_total", "counter",
+		       "Upload payload bytes stored.", s.bytes_received);
+		metric(out, "packets_sent_total", "counter", "Datagrams sent.",
+		       s.packets_sent);
+		metric(out, "retransmits_total", "counter", "Packets sent again.",
+		       s.retransmits);
+		metric(out, "refused_busy_total", "counter",
+		       "Requests refused by max_sessions or the per-client cap.",
+		       s.refused_busy);
+		metric(out, "sessions_active", "gauge", "Transfers in flight.", s.active);
+		metric(out, "sessions_peak", "gauge", "Most transfers in flight at once.",
+		       s.peak);
+		out << "# HELP ktftpd_errors_sent_total TFTP ERROR packets sent, by code.\n"
+		    << "# TYPE ktftpd_errors_sent_total counter\n";
+		for (auto [code, n] : s.errors_sent)
+			out << "ktftpd_errors_sent_total{code=\"" << code << "\",name=\""
+			    << tftp_error_name(code) << "\"} " << n << '\n';
 		return;
 	}
-	const Stats &c = st.stats;
-	out << "state: " << (st.running ? "running" : "stopped") << '\n'
-	    << "port:  " << st.port << '\n'
-	    << "root:  " << st.root << '\n'
-	    << "sessions: " << c.active << " active, " << c.peak << " peak\n"
-	    << "transfers: " << c.completed << " completed, " << c.failed
-	    << " failed, " << c.refused_busy << " refused busy\n"
-	    << "sent: " << c.bytes_sent << " bytes, " << c.packets_sent
-	    << " packets, " << c.retransmits << " retransmits\n"
-	    << "requests: " << c.requests << '\n';
+	const std::pair<const char *, std::uint64_t> rows[] = {
+		{"requests", s.requests},
+		{"transfers_completed", s.completed},
+		{"transfers_failed", s.failed},
+		{"bytes_sent", s.bytes_sent},
+		{"bytes_received", s.bytes_received},
+		{"packets_sent", s.packets_sent},
+		{"retransmits", s.retransmits},
+		{"refused_busy", s.refused_busy},
+		{"active", s.active},
+		{"peak", s.peak},
+	};
+	for (auto [name, v] : rows)
+		out << std::left << std::setw(22) << name << std::right << std::setw(14) << v << '\n';
+	for (auto [code, n] : s.errors_sent)
+		if (n)
+			out << std::left << std::setw(22)
+			    << ("errors_sent." + std::string(tftp_error_name(code)))
+			    << std::right << std::setw(14) << n << '\n';
+}
+
+void render_sessions(std::ostream &out, const std::vector<Session> &sessions, const Output &o)
+{
+	if (o.format == Format::json) {
+		nlohmann::ordered_json j = nlohmann::ordered_json::array();
+		for (const auto &s : sessions)
+			j.push_back(to_json(s));
+		return dump(out, j, o);
+	}
+	out << std::left << std::setw(6) << "ID" << std::setw(40) << "PEER" << std::setw(6)
+	    << "DIR" << std::right << std::setw(12) << "BYTES" << std::setw(12) << "TOTAL"
+	    << std::setw(8) << "BLKSIZE" << std::setw(7) << "WINDOW" << std::setw(8)
+	    << "RETRANS" << std::setw(9) << "AGE" << "  FILE\n";
+	for (const auto &s : sessions) {
+		std::string peer = (s.peer.find(':') != std::string::npos ? "[" + s.peer + "]" : s.peer) +
+				   ":" + std::to_string(s.port);
+		out << std::left << std::setw(6) << s.id << std::setw(40) << peer << std::setw(6)
+		    << (s.write ? "write" : "read") << std::right << std::setw(12) << s.bytes
+		    << std::setw(12) << (s.total ? std::to_string(*s.total) : "-")
+		    << std::setw(8) << s.blksize << std::setw(7) << s.windowsize << std::setw(8)
+		    << s.retransmits << std::setw(9) << seconds(s.age_ms) << "  " << s.file << '\n';
+	}
+	if (sessions.empty())
+		out << "(no transfers in flight)\n";
+}
+
+void render_event(std::ostream &out, const Event &e, const Output &o)
+{
+	if (o.format == Format::json) {
+		out << to_json(e).dump() << '\n';
+		return;
+	}
+	const Session &s = e.session;
+	std::string peer = (s.peer.find(':') != std::string::npos ? "[" + s.peer + "]" : s.peer) +
+			   ":" + std::to_string(s.port);
+	const char *dir = s.write ? "write" : "read";
+	switch (e.kind) {
+	case Event::Kind::start:
+		out << "start  #" << s.id << ' ' << peer << ' ' << dir << ' ' << s.file
+		    << " blksize " << s.blksize << " window " << s.windowsize << '\n';
+		break;
+	case Event::Kind::finish:
+		out << "finish #" << s.id << ' ' << peer << ' ' << dir << ' ' << s.file << ' '
+		    << s.bytes << " bytes in " << seconds(s.age_ms) << '\n';
+		break;
+	case Event::Kind::error:
+		out << "error  #" << s.id << ' ' << peer << ' ' << dir << ' ' << s.file
+		    << " code " << e.error_code.value_or(0) << ": " << e.error_msg << " after "
+		    << s.bytes << " bytes\n";
+		break;
+	}
+}
+
+void render_config(std::ostream &out, const Config &cfg, const Output &o)
+{
+	// The config as a file: `config apply` takes it back.  Always JSON.
+	auto j = config_to_json(cfg);
+	out << (o.pretty || o.format != Format::json ? j.dump(2) : j.dump()) << '\n';
 }
 
 } // namespace ktftpd

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The configuration in force: one immutable struct published with RCU,
- * replaced whole under config_lock.  sysctl and netlink both change it
- * only through the setters here, so the two views can never disagree.
+ * The configuration in force: one immutable struct published with RCU and
+ * replaced whole.  sysctl, netlink and module parameters all change it
+ * through ktftpd_server_configure(), which builds a new config here,
+ * validated whole, and publishes it: the views can never disagree, and a
+ * change is applied entirely or not at all.
  */
 #include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/inet.h>
+#include <net/ipv6.h>
 #include "config.h"
 #include "validate.h"
 
@@ -47,29 +51,15 @@ void ktftpd_config_put(struct ktftpd_config *cfg)
 		kref_put(&cfg->ref, config_release);
 }
 
-/* Publish @next (which carries the published reference) and drop @prev's. */
-static void config_publish(struct ktftpd_config *next)
+void ktftpd_config_publish(struct ktftpd_config *next)
 {
 	struct ktftpd_config *prev;
 
+	mutex_lock(&config_lock);
 	prev = rcu_replace_pointer(current_config, next,
 				   lockdep_is_held(&config_lock));
+	mutex_unlock(&config_lock);
 	ktftpd_config_put(prev);
-}
-
-static struct ktftpd_config *config_copy_locked(void)
-{
-	struct ktftpd_config *cur, *next;
-
-	cur = rcu_dereference_protected(current_config,
-					lockdep_is_held(&config_lock));
-	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL);
-	if (next) {
-		kref_init(&next->ref);
-		if (next->root_ok)
-			path_get(&next->root_path);
-	}
-	return next;
 }
 
 long ktftpd_config_value(enum ktftpd_param p)
@@ -84,59 +74,189 @@ long ktftpd_config_value(enum ktftpd_param p)
 	return v;
 }
 
-int ktftpd_config_set(enum ktftpd_param p, long value)
-{
-	struct ktftpd_config *next;
-
-	if (!ktftpd_param_valid(p, value))
-		return -EINVAL;
-	mutex_lock(&config_lock);
-	next = config_copy_locked();
-	if (next) {
-		next->val[p] = value;
-		config_publish(next);
-	}
-	mutex_unlock(&config_lock);
-	return next ? 0 : -ENOMEM;
-}
-
 /* Resolve @root, which must name a directory, in the caller's context. */
 static int resolve_root(const char *root, struct path *path)
 {
 	return kern_path(root, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
 }
 
-int ktftpd_config_set_root(const char *root, size_t len)
+static bool listen_addr_equal(const struct ktftpd_listen_addr *a,
+			      const struct ktftpd_listen_addr *b)
 {
-	struct ktftpd_config *next;
-	char buf[KTFTPD_ROOT_MAX];
-	struct path path;
-	int err;
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4 == b->v4;
+	return ipv6_addr_equal(&a->v6, &b->v6);
+}
 
-	if (!ktftpd_root_valid(root, len))
+static int check_listen(const struct ktftpd_config_change *chg,
+			const char **why)
+{
+	unsigned int i, j;
+
+	if (chg->n_listen > KTFTPD_LISTEN_MAX) {
+		*why = "too many listen addresses";
 		return -EINVAL;
-	memcpy(buf, root, len);
-	buf[len] = '\0';
-	err = resolve_root(buf, &path);
-	if (err)
-		return err;
-
-	mutex_lock(&config_lock);
-	next = config_copy_locked();
-	if (next) {
-		if (next->root_ok)
-			path_put(&next->root_path);
-		memcpy(next->root, buf, len + 1);
-		next->root_path = path;
-		next->root_ok = true;
-		config_publish(next);
 	}
-	mutex_unlock(&config_lock);
-	if (!next) {
-		path_put(&path);
-		return -ENOMEM;
+	for (i = 0; i < chg->n_listen; i++) {
+		const struct ktftpd_listen_addr *a = &chg->listen[i];
+
+		if (a->family != AF_INET && a->family != AF_INET6) {
+			*why = "listen address of unknown family";
+			return -EINVAL;
+		}
+		if (a->family == AF_INET6 && ipv6_addr_v4mapped(&a->v6)) {
+			*why = "listen address is v4-mapped: give it as IPv4";
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (listen_addr_equal(a, &chg->listen[j])) {
+				*why = "listen address given twice";
+				return -EINVAL;
+			}
+		}
 	}
 	return 0;
+}
+
+struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,
+					  int *bad, const char **why)
+{
+	struct ktftpd_config *cur, *next;
+	char buf[KTFTPD_ROOT_MAX];
+	struct path path;
+	int i, err;
+
+	for (i = 0; i < KTFTPD_P_COUNT; i++) {
+		if ((chg->set & BIT(i)) && !ktftpd_param_valid(i, chg->val[i])) {
+			*bad = i;
+			*why = "value out of range";
+			return ERR_PTR(-ERANGE);
+		}
+	}
+	if (chg->set_listen) {
+		err = check_listen(chg, why);
+		if (err) {
+			*bad = KTFTPD_F_LISTEN;
+			return ERR_PTR(err);
+		}
+	}
+	if (chg->root) {
+		*bad = KTFTPD_F_ROOT;
+		if (!ktftpd_root_valid(chg->root, chg->root_len)) {
+			*why = "root must be an absolute path of printable characters";
+			return ERR_PTR(-EINVAL);
+		}
+		memcpy(buf, chg->root, chg->root_len);
+		buf[chg->root_len] = '\0';
+		err = resolve_root(buf, &path);
+		if (err) {
+			*why = "root does not name a directory";
+			return ERR_PTR(err);
+		}
+	}
+
+	cur = ktftpd_config_get();
+	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL);
+	if (next && next->root_ok && !chg->root)
+		path_get(&next->root_path);
+	ktftpd_config_put(cur);
+	if (!next) {
+		if (chg->root)
+			path_put(&path);
+		*bad = -1;
+		*why = "out of memory";
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&next->ref);
+	for (i = 0; i < KTFTPD_P_COUNT; i++)
+		if (chg->set & BIT(i))
+			next->val[i] = chg->val[i];
+	if (chg->root) {
+		memcpy(next->root, buf, chg->root_len + 1);
+		next->root_path = path;
+		next->root_ok = true;
+	}
+	if (chg->set_listen) {
+		next->n_listen = chg->n_listen;
+		memset(next->listen, 0, sizeof(next->listen));
+		memcpy(next->listen, chg->listen,
+		       chg->n_listen * sizeof(chg->listen[0]));
+	}
+	return next;
+}
+
+bool ktftpd_config_same_listen(const struct ktftpd_config *a,
+			       const struct ktftpd_config *b)
+{
+	unsigned int i;
+
+	if (a->val[KTFTPD_P_PORT] != b->val[KTFTPD_P_PORT] ||
+	    a->n_listen != b->n_listen)
+		return false;
+	for (i = 0; i < a->n_listen; i++)
+		if (!listen_addr_equal(&a->listen[i], &b->listen[i]))
+			return false;
+	return true;
+}
+
+bool ktftpd_config_same(const struct ktftpd_config *a,
+			const struct ktftpd_config *b)
+{
+	return !memcmp(a->val, b->val, sizeof(a->val)) &&
+	       !strcmp(a->root, b->root) && a->root_ok == b->root_ok &&
+	       (!a->root_ok || path_equal(&a->root_path, &b->root_path)) &&
+	       ktftpd_config_same_listen(a, b);
+}
+
+int ktftpd_listen_parse(const char *text, struct ktftpd_config_change *chg)
+{
+	const char *p = text, *end;
+	struct ktftpd_listen_addr *a;
+
+	chg->set_listen = true;
+	chg->n_listen = 0;
+	for (;;) {
+		while (*p == ' ' || *p == ',' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			return 0;
+		if (chg->n_listen == KTFTPD_LISTEN_MAX)
+			return -EINVAL;
+		a = &chg->listen[chg->n_listen++];
+		memset(a, 0, sizeof(*a));
+		if (in4_pton(p, -1, (u8 *)&a->v4, -1, &end)) {
+			a->family = AF_INET;
+		} else if (in6_pton(p, -1, a->v6.s6_addr, -1, &end)) {
+			a->family = AF_INET6;
+		} else {
+			return -EINVAL;
+		}
+		/* An address ends at a separator, not in the middle of junk. */
+		if (*end && *end != ' ' && *end != ',' && *end != '\t' &&
+		    *end != '\n')
+			return -EINVAL;
+		p = end;
+	}
+}
+
+void ktftpd_listen_format(const struct ktftpd_config *cfg, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->n_listen && used < len; i++) {
+		const struct ktftpd_listen_addr *a = &cfg->listen[i];
+
+		if (a->family == AF_INET)
+			used += scnprintf(buf + used, len - used, "%s%pI4",
+					  i ? " " : "", &a->v4);
+		else
+			used += scnprintf(buf + used, len - used, "%s%pI6c",
+					  i ? " " : "", &a->v6);
+	}
 }
 
 int ktftpd_config_init(void)

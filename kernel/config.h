@@ -2,6 +2,7 @@
 #ifndef KTFTPD_CONFIG_H
 #define KTFTPD_CONFIG_H
 
+#include <linux/in6.h>
 #include <linux/kref.h>
 #include <linux/path.h>
 #include <linux/rcupdate.h>
@@ -16,6 +17,15 @@
  * sysctl, netlink) always sees one consistent set of values, and a transfer
  * keeps the config it started under for as long as it holds a reference.
  */
+/* One listen address: AF_INET or AF_INET6 (0.0.0.0 and :: allowed). */
+struct ktftpd_listen_addr {
+	u16 family;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+};
+
 struct ktftpd_config {
 	struct kref ref;
 	struct rcu_head rcu;
@@ -29,6 +39,29 @@ struct ktftpd_config {
 	 */
 	struct path root_path;
 	bool root_ok;
+	/* None: every address, IPv4 and IPv6, on one dual-stack socket. */
+	unsigned int n_listen;
+	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];
+};
+
+/*
+ * A change to the config: every field it sets is validated, and the new
+ * config built, before anything is published.
+ */
+struct ktftpd_config_change {
+	unsigned long set;		/* BIT(enum ktftpd_param) per value set */
+	long val[KTFTPD_P_COUNT];
+	const char *root;		/* @root_len bytes, no NUL; NULL: kept */
+	size_t root_len;
+	bool set_listen;
+	unsigned int n_listen;
+	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];
+};
+
+/* What ktftpd_config_build() found wrong: a param, the root or listen. */
+enum {
+	KTFTPD_F_ROOT = KTFTPD_P_COUNT,
+	KTFTPD_F_LISTEN,
 };
 
 int ktftpd_config_init(void);
@@ -41,9 +74,26 @@ void ktftpd_config_put(struct ktftpd_config *cfg);
 /* One value of the config in force (a snapshot: it may change after). */
 long ktftpd_config_value(enum ktftpd_param p);
 
-int ktftpd_config_set(enum ktftpd_param p, long value);
-/* Validate and resolve @root (not NUL-terminated, @len bytes) in the
- * caller's context; -EINVAL, -ENOENT, -ENOTDIR... keep the old root. */
-int ktftpd_config_set_root(const char *root, size_t len);
+/*
+ * The config that @chg makes of the one in force, not yet published.  The
+ * root is resolved here, in the caller's context.  On error returns an
+ * ERR_PTR, with *@bad the field at fault (enum ktftpd_param, KTFTPD_F_ROOT
+ * or KTFTPD_F_LISTEN) and *@why a reason for a person.  Callers serialize
+ * build and publish (server.c does, under its lock).
+ */
+struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,
+					  int *bad, const char **why);
+/* Make @next the config in force; it takes over the caller's reference. */
+void ktftpd_config_publish(struct ktftpd_config *next);
+bool ktftpd_config_same(const struct ktftpd_config *a,
+			const struct ktftpd_config *b);
+/* Same port and listen addresses: the listeners need not move. */
+bool ktftpd_config_same_listen(const struct ktftpd_config *a,
+			       const struct ktftpd_config *b);
+
+/* "addr addr ..." (space or comma separated; empty: every address). */
+int ktftpd_listen_parse(const char *text, struct ktftpd_config_change *chg);
+/* The listen addresses as text that ktftpd_listen_parse() takes back. */
+void ktftpd_listen_format(const struct ktftpd_config *cfg, char *buf, size_t len);
 
 #endif /* KTFTPD_CONFIG_H */

@@ -9,6 +9,7 @@
 #include <net/sock.h>
 #include "listener.h"
 #include "net.h"
+#include "netlink.h"
 #include "proto.h"
 #include "server.h"
 #include "stats.h"
@@ -73,6 +74,8 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 	x = ktftpd_xfer_create(l->sock, &req, from, local, &code, &why);
 	if (!x) {
 		reply_error(l, from, code, why);
+		ktftpd_nl_event_refused(from, req.filename, req.filename_len,
+					req.opcode == TFTP_WRQ, code, why);
 		return;
 	}
 	switch (ktftpd_server_admit(x, &why)) {
@@ -85,6 +88,8 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 		ktftpd_stats_inc(KTFTPD_C_REFUSED_BUSY);
 		ktftpd_xfer_free(x);
 		reply_error(l, from, TFTP_EUNDEF, why);
+		ktftpd_nl_event_refused(from, req.filename, req.filename_len,
+					req.opcode == TFTP_WRQ, TFTP_EUNDEF, why);
 		return;
 	}
 	ktftpd_xfer_start(x);
@@ -114,7 +119,9 @@ static int listener_fn(void *data)
 	return 0;
 }
 
-struct ktftpd_listener *ktftpd_listener_start(u16 port, int *err)
+struct ktftpd_listener *ktftpd_listener_start(u16 port,
+					      const struct ktftpd_listen_addr *at,
+					      int *err)
 {
 	struct ktftpd_listener *l;
 
@@ -123,7 +130,7 @@ struct ktftpd_listener *ktftpd_listener_start(u16 port, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	*err = ktftpd_net_listen(port, &l->sock);
+	*err = ktftpd_net_listen(port, at, &l->sock);
 	if (*err)
 		goto err_free;
 	/*

@@ -5,9 +5,12 @@
 #include <linux/types.h>
 
 struct ktftpd_listener;
+struct ktftpd_listen_addr;
 
-/* Bind the port and start the listener thread "ktftpd-listen". */
-struct ktftpd_listener *ktftpd_listener_start(u16 port, int *err);
+/* Bind @port on @at (NULL: every address) and start a listener thread. */
+struct ktftpd_listener *ktftpd_listener_start(u16 port,
+					      const struct ktftpd_listen_addr *at,
+					      int *err);
 /* Close the socket and stop the thread: no new transfer after this. */
 void ktftpd_listener_stop(struct ktftpd_listener *l);
 

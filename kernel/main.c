@@ -35,22 +35,27 @@ MODULE_PARM_DESC(workers, "Worker threads (default: one per CPU, at most 16)");
 
 static int __init apply_params(void)
 {
-	int ret;
+	struct ktftpd_config_change chg = {};
+	const char *why;
+	bool changed;
+	int bad, ret;
 
 	if (root) {
-		ret = ktftpd_config_set_root(root, strlen(root));
-		if (ret) {
-			pr_err("ktftpd: invalid root=%s (%pe): an existing directory, by absolute path, is needed\n",
-			       root, ERR_PTR(ret));
-			return ret;
-		}
+		chg.root = root;
+		chg.root_len = strlen(root);
 	}
 	if (port) {
-		ret = ktftpd_config_set(KTFTPD_P_PORT, port);
-		if (ret) {
+		chg.set |= BIT(KTFTPD_P_PORT);
+		chg.val[KTFTPD_P_PORT] = port;
+	}
+	ret = ktftpd_server_configure(&chg, false, &changed, &bad, &why);
+	if (ret) {
+		if (bad == KTFTPD_F_ROOT)
+			pr_err("ktftpd: invalid root=%s (%pe): an existing directory, by absolute path, is needed\n",
+			       root, ERR_PTR(ret));
+		else
 			pr_err("ktftpd: invalid port=%d: 1..65535\n", port);
-			return ret;
-		}
+		return -EINVAL;
 	}
 	if (workers > 256) {
 		pr_err("ktftpd: invalid workers=%u: 0..256\n", workers);
@@ -107,10 +112,13 @@ err_config:
 
 static void __exit ktftpd_exit(void)
 {
-	/* Control surfaces first, so nothing can restart the server. */
+	/*
+	 * The server first: it refuses to start again from here on, and its
+	 * transfers end while the family is still there to report them.
+	 */
+	ktftpd_server_exit();
 	ktftpd_netlink_exit();
 	ktftpd_sysctl_exit();
-	ktftpd_server_exit();
 	ktftpd_stats_exit();
 	ktftpd_config_exit();
 	pr_info("ktftpd: unloaded\n");

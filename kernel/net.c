@@ -8,6 +8,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
+#include "config.h"
 #include "net.h"
 
 static int net_bind(struct socket *sock, const struct ktftpd_addr *a)
@@ -29,12 +30,45 @@ static void addr_any(struct ktftpd_addr *a, int family, u16 port)
 	}
 }
 
-int ktftpd_net_listen(u16 port, struct socket **res)
+/* A listening socket on one address: IPv6 ones only for IPv6. */
+static int listen_on(u16 port, const struct ktftpd_listen_addr *at,
+		     struct socket **res)
+{
+	struct ktftpd_addr addr;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, at->family, SOCK_DGRAM, IPPROTO_UDP,
+			       &sock);
+	if (err)
+		return err;
+	addr_any(&addr, at->family, port);
+	if (at->family == AF_INET6) {
+		sock->sk->sk_ipv6only = true;
+		ip6_sock_set_recvpktinfo(sock->sk);
+		addr.v6.sin6_addr = at->v6;
+	} else {
+		ip_sock_set_pktinfo(sock->sk);
+		addr.v4.sin_addr.s_addr = at->v4;
+	}
+	err = net_bind(sock, &addr);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	*res = sock;
+	return 0;
+}
+
+int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
+		      struct socket **res)
 {
 	struct ktftpd_addr any;
 	struct socket *sock;
 	int err;
 
+	if (at)
+		return listen_on(port, at, res);
 	err = sock_create_kern(&init_net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
 	if (err == 0) {
 		/* Dual stack: IPv4 too, as v4-mapped addresses. */

@@ -18,13 +18,16 @@ struct ktftpd_addr {
 	int len;
 };
 
+struct ktftpd_listen_addr;
+
 /*
- * The listening socket: IPv6 dual stack on [::]:port (so IPv4 arrives
- * v4-mapped), or plain IPv4 where IPv6 is disabled.  It reports each
- * datagram's destination address, so a transfer answers from the address
- * the client asked.
+ * A listening socket.  With @at NULL: IPv6 dual stack on [::]:port (so
+ * IPv4 arrives v4-mapped), or plain IPv4 where IPv6 is disabled; else on
+ * @at only.  It reports each datagram's destination address, so a
+ * transfer answers from the address the client asked.
  */
-int ktftpd_net_listen(u16 port, struct socket **res);
+int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
+		      struct socket **res);
 
 /* A transfer's socket: same family as @listener, bound to @local:0. */
 int ktftpd_net_transfer_socket(struct socket *listener,

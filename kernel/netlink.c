@@ -1,25 +1,123 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "ktftpd" generic-netlink family.  The protocol is documented in
- * include/uapi/linux/ktftpd.h.  Handlers read and change state only through
- * config.c and server.c, exactly as sysctl.c does.
+ * The "ktftpd" generic-netlink family: commands that read and change the
+ * server.  The protocol is documented in include/uapi/linux/ktftpd.h.
+ * Handlers change state only through server.c (ktftpd_server_configure()
+ * and friends), exactly as sysctl.c does, so the two views agree.
+ * Sessions and events are in nl_sessions.c.
  */
+#include <linux/inet.h>
 #include <net/genetlink.h>
 #include "config.h"
 #include "server.h"
 #include "stats.h"
 #include "netlink.h"
 
-static const struct nla_policy ktftpd_policy[KTFTPD_A_MAX + 1] = {
-	[KTFTPD_A_RUNNING]	= { .type = NLA_U8 },
-	[KTFTPD_A_PORT]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[KTFTPD_A_ROOT]		= { .type = NLA_NUL_STRING,
-				    .len = KTFTPD_ROOT_MAX - 1 },
-	/* Reply only: never accepted from user space. */
-	[KTFTPD_A_STATS]	= { .type = NLA_REJECT },
+/* Filled from ktftpd_params at init: one table of ranges for every view. */
+static struct netlink_range_validation param_range[KTFTPD_P_COUNT];
+
+/* Config attribute of each parameter, and the parameter of each attribute. */
+static const u16 param_attr[KTFTPD_P_COUNT] = {
+	[KTFTPD_P_PORT]			= KTFTPD_CFG_PORT,
+	[KTFTPD_P_TIMEOUT]		= KTFTPD_CFG_TIMEOUT_MS,
+	[KTFTPD_P_RETRIES]		= KTFTPD_CFG_RETRIES,
+	[KTFTPD_P_MAX_SESSIONS]		= KTFTPD_CFG_MAX_SESSIONS,
+	[KTFTPD_P_MAX_PER_CLIENT]	= KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT,
+	[KTFTPD_P_DRAIN]		= KTFTPD_CFG_DRAIN_MS,
+	[KTFTPD_P_BLKSIZE_MAX]		= KTFTPD_CFG_BLKSIZE_MAX,
+	[KTFTPD_P_WINDOWSIZE_MAX]	= KTFTPD_CFG_WINDOWSIZE_MAX,
+	[KTFTPD_P_ALLOW_WRITE]		= KTFTPD_CFG_ALLOW_WRITE,
+	[KTFTPD_P_CREATE]		= KTFTPD_CFG_CREATE,
+	[KTFTPD_P_CREATE_MODE]		= KTFTPD_CFG_CREATE_MODE,
+	[KTFTPD_P_MAX_WRITE_SIZE]	= KTFTPD_CFG_MAX_WRITE_SIZE,
 };
 
-static struct genl_family ktftpd_genl_family;
+#define PARAM_POLICY(type, p) NLA_POLICY_FULL_RANGE(type, &param_range[p])
+
+static const struct nla_policy listen_policy[KTFTPD_LISTEN_ATTR_MAX + 1] = {
+	[KTFTPD_LISTEN_IPV4]	= NLA_POLICY_EXACT_LEN(4),
+	[KTFTPD_LISTEN_IPV6]	= NLA_POLICY_EXACT_LEN(16),
+};
+
+static const struct nla_policy cfg_policy[KTFTPD_CFG_MAX + 1] = {
+	[KTFTPD_CFG_ROOT]	= { .type = NLA_NUL_STRING,
+				    .len = KTFTPD_ROOT_MAX - 1 },
+	[KTFTPD_CFG_PORT]	= PARAM_POLICY(NLA_U16, KTFTPD_P_PORT),
+	[KTFTPD_CFG_LISTEN]	= NLA_POLICY_NESTED(listen_policy),
+	[KTFTPD_CFG_TIMEOUT_MS]	= PARAM_POLICY(NLA_U32, KTFTPD_P_TIMEOUT),
+	[KTFTPD_CFG_RETRIES]	= PARAM_POLICY(NLA_U32, KTFTPD_P_RETRIES),
+	[KTFTPD_CFG_MAX_SESSIONS] = PARAM_POLICY(NLA_U32, KTFTPD_P_MAX_SESSIONS),
+	[KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT] =
+		PARAM_POLICY(NLA_U32, KTFTPD_P_MAX_PER_CLIENT),
+	[KTFTPD_CFG_DRAIN_MS]	= PARAM_POLICY(NLA_U32, KTFTPD_P_DRAIN),
+	[KTFTPD_CFG_BLKSIZE_MAX] = PARAM_POLICY(NLA_U32, KTFTPD_P_BLKSIZE_MAX),
+	[KTFTPD_CFG_WINDOWSIZE_MAX] =
+		PARAM_POLICY(NLA_U32, KTFTPD_P_WINDOWSIZE_MAX),
+	[KTFTPD_CFG_ALLOW_WRITE] = PARAM_POLICY(NLA_U8, KTFTPD_P_ALLOW_WRITE),
+	[KTFTPD_CFG_CREATE]	= PARAM_POLICY(NLA_U8, KTFTPD_P_CREATE),
+	[KTFTPD_CFG_CREATE_MODE] = PARAM_POLICY(NLA_U32, KTFTPD_P_CREATE_MODE),
+	[KTFTPD_CFG_MAX_WRITE_SIZE] =
+		PARAM_POLICY(NLA_U64, KTFTPD_P_MAX_WRITE_SIZE),
+};
+
+/* Per command: everything not listed is refused (strict validation). */
+static const struct nla_policy no_attrs_policy[KTFTPD_A_MAX + 1] = {
+};
+
+static const struct nla_policy config_cmd_policy[KTFTPD_A_MAX + 1] = {
+	[KTFTPD_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
+};
+
+static const struct nla_policy stop_policy[KTFTPD_A_MAX + 1] = {
+	[KTFTPD_A_DRAIN_MS]	= PARAM_POLICY(NLA_U32, KTFTPD_P_DRAIN),
+};
+
+static int put_u64(struct sk_buff *msg, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(msg, type, v, pad);
+}
+
+static int put_param(struct sk_buff *msg, enum ktftpd_param p, long v)
+{
+	switch (cfg_policy[param_attr[p]].type) {
+	case NLA_U8:
+		return nla_put_u8(msg, param_attr[p], v);
+	case NLA_U16:
+		return nla_put_u16(msg, param_attr[p], v);
+	case NLA_U32:
+		return nla_put_u32(msg, param_attr[p], v);
+	default:
+		return put_u64(msg, param_attr[p], v, KTFTPD_CFG_PAD);
+	}
+}
+
+static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
+{
+	struct nlattr *nest, *listen;
+	unsigned int i;
+
+	nest = nla_nest_start(msg, KTFTPD_A_CONFIG);
+	if (!nest || nla_put_string(msg, KTFTPD_CFG_ROOT, cfg->root))
+		return -EMSGSIZE;
+	for (i = 0; i < KTFTPD_P_COUNT; i++)
+		if (put_param(msg, i, cfg->val[i]))
+			return -EMSGSIZE;
+	listen = nla_nest_start(msg, KTFTPD_CFG_LISTEN);
+	if (!listen)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->n_listen; i++) {
+		const struct ktftpd_listen_addr *a = &cfg->listen[i];
+		int err = a->family == AF_INET ?
+			nla_put_in_addr(msg, KTFTPD_LISTEN_IPV4, a->v4) :
+			nla_put_in6_addr(msg, KTFTPD_LISTEN_IPV6, &a->v6);
+
+		if (err)
+			return err;
+	}
+	nla_nest_end(msg, listen);
+	nla_nest_end(msg, nest);
+	return 0;
+}
 
 /* Counter attributes in the order of enum ktftpd_counter. */
 static const u16 counter_attr[KTFTPD_C_COUNT] = {
@@ -44,8 +142,8 @@ static int put_stats(struct sk_buff *msg)
 	if (!stats)
 		return -EMSGSIZE;
 	for (i = 0; i < KTFTPD_C_COUNT; i++)
-		if (nla_put_u64_64bit(msg, counter_attr[i], snap.counter[i],
-				      KTFTPD_STAT_PAD))
+		if (put_u64(msg, counter_attr[i], snap.counter[i],
+			    KTFTPD_STAT_PAD))
 			return -EMSGSIZE;
 	if (nla_put_u32(msg, KTFTPD_STAT_ACTIVE, snap.active) ||
 	    nla_put_u32(msg, KTFTPD_STAT_PEAK, snap.peak))
@@ -54,69 +152,261 @@ static int put_stats(struct sk_buff *msg)
 	if (!errors)
 		return -EMSGSIZE;
 	for (i = 0; i < TFTP_ERROR_CODES; i++)
-		if (nla_put_u64_64bit(msg, i + 1, snap.errors_sent[i],
-				      KTFTPD_STAT_PAD))
+		if (put_u64(msg, i + 1, snap.errors_sent[i], KTFTPD_STAT_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, errors);
 	nla_nest_end(msg, stats);
 	return 0;
 }
 
-static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+/* A reply to @info with the attributes @fill puts. */
+static int reply(struct genl_info *info, u8 cmd,
+		 int (*fill)(struct sk_buff *msg, void *arg), void *arg)
 {
-	struct ktftpd_config *cfg;
 	struct sk_buff *msg;
 	void *hdr;
-	int ret = -EMSGSIZE;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &ktftpd_genl_family, 0,
-				KTFTPD_CMD_GET_STATUS);
-	if (!hdr)
-		goto err_free;
-
-	cfg = ktftpd_config_get();
-	if (nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()) ||
-	    nla_put_u16(msg, KTFTPD_A_PORT, cfg->val[KTFTPD_P_PORT]) ||
-	    nla_put_string(msg, KTFTPD_A_ROOT, cfg->root) ||
-	    put_stats(msg)) {
-		ktftpd_config_put(cfg);
-		goto err_free;
+	hdr = genlmsg_put_reply(msg, info, &ktftpd_genl_family, 0, cmd);
+	if (!hdr || fill(msg, arg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
 	}
-	ktftpd_config_put(cfg);
-
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
-
-err_free:
-	nlmsg_free(msg);
-	return ret;
 }
 
-static const struct genl_small_ops ktftpd_genl_ops[] = {
+static int fill_status(struct sk_buff *msg, void *arg)
+{
+	struct ktftpd_config *cfg = ktftpd_config_get();
+	int err;
+
+	err = nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()) ||
+	      put_u64(msg, KTFTPD_A_UPTIME_MS, ktftpd_server_uptime_ms(),
+		      KTFTPD_A_PAD) ||
+	      nla_put_string(msg, KTFTPD_A_VERSION, KTFTPD_VERSION) ||
+	      put_config(msg, cfg) || put_stats(msg);
+	ktftpd_config_put(cfg);
+	return err ? -EMSGSIZE : 0;
+}
+
+static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply(info, KTFTPD_CMD_GET_STATUS, fill_status, NULL);
+}
+
+/*
+ * Turn a KTFTPD_A_CONFIG nest (validated by the policy already) into a
+ * change.  Only what the policy cannot say is checked here.
+ */
+static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
+			struct nlattr **by_field, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KTFTPD_CFG_MAX + 1];
+	struct nlattr *a;
+	int i, rem, err;
+
+	err = nla_parse_nested(tb, KTFTPD_CFG_MAX, nest, cfg_policy, extack);
+	if (err)
+		return err;
+	for (i = 0; i < KTFTPD_P_COUNT; i++) {
+		a = tb[param_attr[i]];
+		if (!a)
+			continue;
+		by_field[i] = a;
+		chg->set |= BIT(i);
+		switch (cfg_policy[param_attr[i]].type) {
+		case NLA_U8:
+			chg->val[i] = nla_get_u8(a);
+			break;
+		case NLA_U16:
+			chg->val[i] = nla_get_u16(a);
+			break;
+		case NLA_U32:
+			chg->val[i] = nla_get_u32(a);
+			break;
+		default:
+			chg->val[i] = nla_get_u64(a);
+			break;
+		}
+	}
+	if (tb[KTFTPD_CFG_ROOT]) {
+		by_field[KTFTPD_F_ROOT] = tb[KTFTPD_CFG_ROOT];
+		chg->root = nla_data(tb[KTFTPD_CFG_ROOT]);
+		chg->root_len = strnlen(chg->root, nla_len(tb[KTFTPD_CFG_ROOT]));
+	}
+	if (tb[KTFTPD_CFG_LISTEN]) {
+		by_field[KTFTPD_F_LISTEN] = tb[KTFTPD_CFG_LISTEN];
+		chg->set_listen = true;
+		nla_for_each_nested(a, tb[KTFTPD_CFG_LISTEN], rem) {
+			struct ktftpd_listen_addr *la;
+
+			if (chg->n_listen == KTFTPD_LISTEN_MAX) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "more than 8 listen addresses");
+				return -E2BIG;
+			}
+			la = &chg->listen[chg->n_listen++];
+			if (nla_type(a) == KTFTPD_LISTEN_IPV4) {
+				la->family = AF_INET;
+				la->v4 = nla_get_in_addr(a);
+			} else if (nla_type(a) == KTFTPD_LISTEN_IPV6) {
+				la->family = AF_INET6;
+				la->v6 = nla_get_in6_addr(a);
+			} else {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "unknown listen address type");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * NL_SET_ERR_MSG_ATTR takes only a literal; @msg comes from config.c or
+ * server.c, always a literal there, so the pointer may be kept as well.
+ */
+static void set_extack(struct netlink_ext_ack *extack, const char *msg,
+		       const struct nlattr *attr)
+{
+	if (!extack || !msg)
+		return;
+	extack->_msg = msg;
+	extack->bad_attr = attr;
+}
+
+struct config_reply {
+	bool changed;
+};
+
+static int fill_changed(struct sk_buff *msg, void *arg)
+{
+	struct config_reply *r = arg;
+
+	if (nla_put_u8(msg, KTFTPD_A_CHANGED, r->changed) ||
+	    nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int configure(struct genl_info *info, u8 cmd, bool start)
+{
+	struct nlattr *by_field[KTFTPD_F_LISTEN + 1] = {};
+	struct ktftpd_config_change *chg;
+	struct config_reply r = {};
+	const char *why = NULL;
+	int bad = -1;
+	int err;
+
+	if (!start && GENL_REQ_ATTR_CHECK(info, KTFTPD_A_CONFIG))
+		return -EINVAL;
+	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
+	if (!chg)
+		return -ENOMEM;
+	if (info->attrs[KTFTPD_A_CONFIG]) {
+		err = parse_config(info->attrs[KTFTPD_A_CONFIG], chg, by_field,
+				   info->extack);
+		if (err)
+			goto out;
+	}
+	err = ktftpd_server_configure(chg, start, &r.changed, &bad, &why);
+	if (err) {
+		set_extack(info->extack, why,
+			   bad >= 0 && bad <= KTFTPD_F_LISTEN ? by_field[bad] : NULL);
+		goto out;
+	}
+	err = reply(info, cmd, fill_changed, &r);
+out:
+	kfree(chg);
+	return err;
+}
+
+static int ktftpd_nl_start(struct sk_buff *skb, struct genl_info *info)
+{
+	return configure(info, KTFTPD_CMD_START, true);
+}
+
+static int ktftpd_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	return configure(info, KTFTPD_CMD_SET_CONFIG, false);
+}
+
+static int ktftpd_nl_stop(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *drain = info->attrs[KTFTPD_A_DRAIN_MS];
+
+	if (drain)
+		return ktftpd_server_stop_drain(nla_get_u32(drain));
+	return ktftpd_server_stop();
+}
+
+static const struct genl_ops ktftpd_genl_ops[] = {
 	{
 		.cmd	= KTFTPD_CMD_GET_STATUS,
 		.doit	= ktftpd_nl_get_status,
+		.policy	= no_attrs_policy,
+		.maxattr = KTFTPD_A_MAX,
+	},
+	{
+		.cmd	= KTFTPD_CMD_START,
+		.doit	= ktftpd_nl_start,
+		.policy	= config_cmd_policy,
+		.maxattr = KTFTPD_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KTFTPD_CMD_STOP,
+		.doit	= ktftpd_nl_stop,
+		.policy	= stop_policy,
+		.maxattr = KTFTPD_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KTFTPD_CMD_SET_CONFIG,
+		.doit	= ktftpd_nl_set_config,
+		.policy	= config_cmd_policy,
+		.maxattr = KTFTPD_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KTFTPD_CMD_GET_SESSIONS,
+		.dumpit	= ktftpd_nl_dump_sessions,
+		.policy	= no_attrs_policy,
+		.maxattr = KTFTPD_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
 	},
 };
 
-static struct genl_family ktftpd_genl_family __ro_after_init = {
+static const struct genl_multicast_group ktftpd_mcgrps[] = {
+	/* Events name client addresses: for administrators only. */
+	{ .name = KTFTPD_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+struct genl_family ktftpd_genl_family __ro_after_init = {
 	.name		= KTFTPD_GENL_NAME,
 	.version	= KTFTPD_GENL_VERSION,
 	.maxattr	= KTFTPD_A_MAX,
-	.policy		= ktftpd_policy,
 	.netnsok	= false,
 	.module		= THIS_MODULE,
-	.small_ops	= ktftpd_genl_ops,
-	.n_small_ops	= ARRAY_SIZE(ktftpd_genl_ops),
+	.ops		= ktftpd_genl_ops,
+	.n_ops		= ARRAY_SIZE(ktftpd_genl_ops),
+	.mcgrps		= ktftpd_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(ktftpd_mcgrps),
 	/* Strict validation for every command: none predates it. */
 	.resv_start_op	= KTFTPD_CMD_MAX + 1,
 };
 
 int ktftpd_netlink_init(void)
 {
+	int i;
+
+	for (i = 0; i < KTFTPD_P_COUNT; i++) {
+		param_range[i].min = ktftpd_params[i].min;
+		param_range[i].max = ktftpd_params[i].max;
+	}
 	return genl_register_family(&ktftpd_genl_family);
 }
 

@@ -2,7 +2,25 @@
 #ifndef KTFTPD_NETLINK_H
 #define KTFTPD_NETLINK_H
 
+#include <net/genetlink.h>
+#include <uapi/linux/ktftpd.h>
+
+struct ktftpd_xfer;
+struct ktftpd_addr;
+
+extern struct genl_family ktftpd_genl_family;
+
 int ktftpd_netlink_init(void);
 void ktftpd_netlink_exit(void);
+
+/* nl_sessions.c: the GET_SESSIONS dump and the "events" group. */
+int ktftpd_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb);
+void ktftpd_nl_event_start(struct ktftpd_xfer *x);
+/* KTFTPD_CMD_EVENT_FINISH or _ERROR, as @x ends (x->err_* say why). */
+void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd);
+/* A request refused before any transfer began (file not found...). */
+void ktftpd_nl_event_refused(const struct ktftpd_addr *peer, const char *file,
+			     size_t file_len, bool is_write, u16 code,
+			     const char *why);
 
 #endif /* KTFTPD_NETLINK_H */

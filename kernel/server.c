@@ -17,6 +17,8 @@
 #include <linux/wait.h>
 #include <linux/jiffies.h>
 #include <linux/cpumask.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include "config.h"
 #include "listener.h"
 #include "server.h"
@@ -24,14 +26,18 @@
 #include "worker.h"
 #include "xfer.h"
 
-static DEFINE_MUTEX(server_lock);	/* serializes start and stop */
-static struct ktftpd_listener *listener;
+static DEFINE_MUTEX(server_lock);	/* serializes start, stop, config */
+static struct ktftpd_listener *listeners[KTFTPD_LISTEN_MAX];
+static unsigned int n_listeners;
 static bool running;
+static bool unloading;		/* rmmod: never start again */
+static u64 started_ns;
 static unsigned int n_workers;
 
 static DEFINE_SPINLOCK(sessions_lock);
-static LIST_HEAD(sessions);
+static LIST_HEAD(sessions);		/* in admission order: ids increase */
 static unsigned int n_sessions;
+static u64 last_session_id;
 static DECLARE_WAIT_QUEUE_HEAD(sessions_wq);
 
 bool ktftpd_server_running(void)
@@ -39,33 +45,138 @@ bool ktftpd_server_running(void)
 	return READ_ONCE(running);
 }
 
-int ktftpd_server_start(void)
+u64 ktftpd_server_uptime_ms(void)
 {
-	struct ktftpd_config *cfg;
-	bool root_ok;
+	if (!READ_ONCE(running))
+		return 0;
+	return div_u64(ktime_get_ns() - READ_ONCE(started_ns), NSEC_PER_MSEC);
+}
+
+static void stop_listeners(void)
+{
+	while (n_listeners)
+		ktftpd_listener_stop(listeners[--n_listeners]);
+}
+
+/* One listener per listen address, or one for every address. */
+static int start_listeners(const struct ktftpd_config *cfg)
+{
+	u16 port = cfg->val[KTFTPD_P_PORT];
+	unsigned int i, n = cfg->n_listen ? cfg->n_listen : 1;
 	int err = 0;
 
-	mutex_lock(&server_lock);
+	for (i = 0; i < n; i++) {
+		listeners[i] = ktftpd_listener_start(port, cfg->n_listen ?
+						     &cfg->listen[i] : NULL,
+						     &err);
+		if (!listeners[i])
+			break;
+		n_listeners++;
+	}
+	if (err) {
+		pr_err("ktftpd: cannot listen on port %u: %pe\n", port, ERR_PTR(err));
+		stop_listeners();
+	}
+	return err;
+}
+
+static int start_locked(const struct ktftpd_config *cfg)
+{
+	int err;
+
 	if (running)
-		goto out;
-	cfg = ktftpd_config_get();
-	root_ok = cfg->root_ok;
-	ktftpd_config_put(cfg);
-	if (!root_ok) {
+		return 0;
+	if (unloading)
+		return -ESHUTDOWN;
+	if (!cfg->root_ok) {
 		pr_err("ktftpd: cannot start: root does not name a directory (set net.ktftpd.root)\n");
-		err = -ENOENT;
-		goto out;
+		return -ENOENT;
 	}
 	err = ktftpd_workers_start(n_workers);
 	if (err)
-		goto out;
-	listener = ktftpd_listener_start(ktftpd_config_value(KTFTPD_P_PORT), &err);
-	if (!listener) {
+		return err;
+	err = start_listeners(cfg);
+	if (err) {
 		ktftpd_workers_stop();
+		return err;
+	}
+	WRITE_ONCE(started_ns, ktime_get_ns());
+	WRITE_ONCE(running, true);
+	pr_info("ktftpd: serving on port %ld\n", cfg->val[KTFTPD_P_PORT]);
+	return 0;
+}
+
+int ktftpd_server_start(void)
+{
+	struct ktftpd_config *cfg;
+	int err;
+
+	mutex_lock(&server_lock);
+	cfg = ktftpd_config_get();
+	err = start_locked(cfg);
+	ktftpd_config_put(cfg);
+	mutex_unlock(&server_lock);
+	return err;
+}
+
+/*
+ * Move the listeners from @cur's addresses to @next's.  The old sockets
+ * close first (the new ones may want the same port); if the new ones cannot
+ * bind, the old ones come back, so a refused change leaves the server as
+ * it was.  Transfers in flight have sockets of their own: untouched.
+ */
+static int rebind_locked(const struct ktftpd_config *cur,
+			 const struct ktftpd_config *next)
+{
+	int err;
+
+	stop_listeners();
+	err = start_listeners(next);
+	if (err && start_listeners(cur)) {
+		pr_err("ktftpd: cannot listen on the old addresses again: stopped listening\n");
+		WRITE_ONCE(running, false);
+	}
+	return err;
+}
+
+int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
+			    bool *changed, int *bad, const char **why)
+{
+	struct ktftpd_config *cur, *next;
+	int err = 0;
+
+	mutex_lock(&server_lock);
+	next = ktftpd_config_build(chg, bad, why);
+	if (IS_ERR(next)) {
+		err = PTR_ERR(next);
 		goto out;
 	}
-	WRITE_ONCE(running, true);
-	pr_info("ktftpd: serving on port %ld\n", ktftpd_config_value(KTFTPD_P_PORT));
+	cur = ktftpd_config_get();
+	*changed = !ktftpd_config_same(cur, next);
+	if (running && !ktftpd_config_same_listen(cur, next)) {
+		err = rebind_locked(cur, next);
+		if (err) {
+			*bad = KTFTPD_F_LISTEN;
+			*why = "cannot bind the new port or listen addresses";
+			goto out_put;
+		}
+	}
+	if (start && !running) {
+		err = start_locked(next);
+		if (err) {
+			*bad = -1;
+			*why = err == -ENOENT ? "root does not name a directory" :
+			       "cannot start: the port or an address could not be bound";
+			goto out_put;
+		}
+	}
+	if (*changed) {
+		ktftpd_config_publish(next);
+		next = NULL;
+	}
+out_put:
+	ktftpd_config_put(cur);
+	ktftpd_config_put(next);
 out:
 	mutex_unlock(&server_lock);
 	return err;
@@ -97,8 +208,7 @@ int ktftpd_server_stop_drain(unsigned int drain_ms)
 	if (!running)
 		goto out;
 	WRITE_ONCE(running, false);
-	ktftpd_listener_stop(listener);
-	listener = NULL;
+	stop_listeners();
 
 	if (drain_ms)
 		wait_event_timeout(sessions_wq, sessions_empty(),
@@ -153,6 +263,7 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 			goto out;
 		}
 	}
+	x->id = ++last_session_id;
 	list_add_tail(&x->node, &sessions);
 	n_sessions++;
 	ktftpd_stats_session_begin();
@@ -171,6 +282,25 @@ void ktftpd_server_release(struct ktftpd_xfer *x)
 	wake_up(&sessions_wq);
 }
 
+int ktftpd_server_for_each_session(u64 after_id,
+				   int (*fn)(struct ktftpd_xfer *x, void *arg),
+				   void *arg)
+{
+	struct ktftpd_xfer *x;
+	int ret = 0;
+
+	spin_lock_bh(&sessions_lock);
+	list_for_each_entry(x, &sessions, node) {
+		if (x->id <= after_id)
+			continue;
+		ret = fn(x, arg);
+		if (ret)
+			break;
+	}
+	spin_unlock_bh(&sessions_lock);
+	return ret;
+}
+
 int ktftpd_server_init(unsigned int workers)
 {
 	n_workers = workers ? workers : min(num_online_cpus(), 16U);
@@ -179,6 +309,9 @@ int ktftpd_server_init(unsigned int workers)
 
 void ktftpd_server_exit(void)
 {
+	mutex_lock(&server_lock);
+	unloading = true;
+	mutex_unlock(&server_lock);
 	/* rmmod: no drain, abort whatever is in flight. */
 	ktftpd_server_stop_drain(0);
 }

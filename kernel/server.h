@@ -9,8 +9,11 @@
 #include <linux/types.h>
 
 struct ktftpd_xfer;
+struct ktftpd_config_change;
 
 bool ktftpd_server_running(void);
+/* Milliseconds since the last start; 0 while stopped. */
+u64 ktftpd_server_uptime_ms(void);
 /* Start with the config in force: listener, workers.  0 if running. */
 int ktftpd_server_start(void);
 /* Stop: close the listener, let transfers finish for the configured
@@ -18,6 +21,25 @@ int ktftpd_server_start(void);
 int ktftpd_server_stop(void);
 /* The same with an explicit drain time (rmmod uses 0). */
 int ktftpd_server_stop_drain(unsigned int drain_ms);
+
+/*
+ * Apply @chg to the config, whole or not at all: build and validate the new
+ * config, rebind the listeners if the port or addresses changed while
+ * running, start if @start, and only then publish.  *@changed says whether
+ * the config differs from the one before; on error *@bad and *@why say what
+ * (see ktftpd_config_build(); *@bad is -1 when no one field is at fault).
+ * Transfers in flight keep the config they started under.
+ */
+int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
+			    bool *changed, int *bad, const char **why);
+
+/*
+ * Call @fn on each transfer with an id above @after_id, in id order, under
+ * the sessions lock (so @fn must not sleep), until it returns non-zero.
+ */
+int ktftpd_server_for_each_session(u64 after_id,
+				   int (*fn)(struct ktftpd_xfer *x, void *arg),
+				   void *arg);
 
 /*
  * Admission: 0 and @x counted in; -EBUSY with the reason to answer; or

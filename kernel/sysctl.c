@@ -7,12 +7,18 @@
 #include <linux/sysctl.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/inet.h>
 #include "compat.h"
 #include "config.h"
 #include "server.h"
 #include "sysctl.h"
 
 static struct ctl_table_header *ktftpd_sysctl_header;
+
+/* "stop", "root" and "listen" come first in the table, then the params. */
+#define FIRST_PARAM 3
+/* Eight IPv6 addresses in text, with spaces. */
+#define KTFTPD_LISTEN_TEXT_MAX (KTFTPD_LISTEN_MAX * (INET6_ADDRSTRLEN + 1) + 1)
 
 /*
  * Run proc_dointvec on a scratch int.  *written tells whether a new value
@@ -55,6 +61,26 @@ static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 	return stop ? ktftpd_server_stop() : ktftpd_server_start();
 }
 
+/* A change of one thing, through the path netlink takes too. */
+static int apply(const struct ktftpd_config_change *chg)
+{
+	const char *why;
+	bool changed;
+	int bad, ret;
+
+	ret = ktftpd_server_configure(chg, false, &changed, &bad, &why);
+	/* A range is EINVAL here, as proc_dointvec_minmax has it. */
+	return ret == -ERANGE ? -EINVAL : ret;
+}
+
+static int set_param(enum ktftpd_param p, long val)
+{
+	struct ktftpd_config_change chg = { .set = BIT(p) };
+
+	chg.val[p] = val;
+	return apply(&chg);
+}
+
 /*
  * Every numeric parameter: table->extra1 points at its enum ktftpd_param.
  * Values are longs (max_write_size passes 2^31) and a file mode is read and
@@ -85,7 +111,7 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 	ret = kstrtol(strim(text), d->octal ? 8 : 10, &val);
 	if (ret)
 		return -EINVAL;
-	ret = ktftpd_config_set(p, val);
+	ret = set_param(p, val);
 	if (ret)
 		return ret;
 	*ppos += *lenp;
@@ -114,11 +140,60 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 	len = *lenp;
 	if (len > 0 && ((const char *)buffer)[len - 1] == '\n')
 		len--;
-	ret = ktftpd_config_set_root(buffer, len);
+	{
+		struct ktftpd_config_change chg = {
+			.root = buffer, .root_len = len,
+		};
+
+		ret = apply(&chg);
+	}
 	if (ret)
 		return ret;
 	*ppos += *lenp;
 	return 0;
+}
+
+/*
+ * The listen addresses, separated by spaces; empty: every address.  Read
+ * back in the same form, so what is written can be written again.
+ */
+static int ktftpd_sysctl_listen(ktftpd_ctl_table *table, int write,
+				void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ktftpd_config_change *chg;
+	struct ktftpd_config *cfg;
+	char *text;
+	struct ctl_table tmp = { .maxlen = KTFTPD_LISTEN_TEXT_MAX };
+	int ret;
+
+	text = kzalloc(KTFTPD_LISTEN_TEXT_MAX, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	tmp.data = text;
+	if (!write) {
+		cfg = ktftpd_config_get();
+		ktftpd_listen_format(cfg, text, KTFTPD_LISTEN_TEXT_MAX);
+		ktftpd_config_put(cfg);
+		ret = proc_dostring(&tmp, 0, buffer, lenp, ppos);
+		goto out;
+	}
+	ret = -EINVAL;
+	if (*ppos != 0 || *lenp >= KTFTPD_LISTEN_TEXT_MAX)
+		goto out;
+	memcpy(text, buffer, *lenp);
+	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!chg)
+		goto out;
+	ret = ktftpd_listen_parse(text, chg);
+	if (!ret)
+		ret = apply(chg);
+	kfree(chg);
+	if (!ret)
+		*ppos += *lenp;
+out:
+	kfree(text);
+	return ret;
 }
 
 static const enum ktftpd_param param_ids[KTFTPD_P_COUNT] = {
@@ -150,6 +225,12 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 		.mode		= 0644,
 		.proc_handler	= ktftpd_sysctl_root,
 	},
+	{
+		.procname	= "listen",
+		.maxlen		= KTFTPD_LISTEN_TEXT_MAX,
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_listen,
+	},
 	PARAM_ENTRY(KTFTPD_P_PORT),
 	PARAM_ENTRY(KTFTPD_P_TIMEOUT),
 	PARAM_ENTRY(KTFTPD_P_RETRIES),
@@ -169,10 +250,12 @@ int ktftpd_sysctl_init(void)
 {
 	int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(ktftpd_sysctl_table) != 2 + KTFTPD_P_COUNT + 1);
+	BUILD_BUG_ON(ARRAY_SIZE(ktftpd_sysctl_table) !=
+		     FIRST_PARAM + KTFTPD_P_COUNT + 1);
 	/* Names come from the one table of parameters (validate.c). */
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
-		ktftpd_sysctl_table[2 + i].procname = ktftpd_params[i].name;
+		ktftpd_sysctl_table[FIRST_PARAM + i].procname =
+			ktftpd_params[i].name;
 	ktftpd_sysctl_header =
 		ktftpd_register_sysctl("net/ktftpd", ktftpd_sysctl_table,
 				       ARRAY_SIZE(ktftpd_sysctl_table) - 1);

@@ -17,6 +17,7 @@
 #include <linux/jiffies.h>
 #include <net/sock.h>
 #include "config.h"
+#include "netlink.h"
 #include "server.h"
 #include "stats.h"
 #include "worker.h"
@@ -137,6 +138,10 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	timer_shutdown_sync(&x->timer);
 	ktftpd_worker_dequeue(x->worker, &x->run_node);
 	ktftpd_stats_inc(completed ? KTFTPD_C_XFER_COMPLETED : KTFTPD_C_XFER_FAILED);
+	if (completed)
+		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_FINISH);
+	else
+		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
 	/* Leave the sessions list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
 	/* An upload not committed loses its temporary file here. */
@@ -146,7 +151,16 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
 {
 	ktftpd_xfer_send_error(x, &x->peer, code, msg);
+	x->err_code = code;
+	x->err_msg = msg;
 	ktftpd_xfer_destroy(x, false);
+}
+
+void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed)
+{
+	x->err_code = code;
+	x->err_msg = "Aborted by the client";
+	ktftpd_xfer_destroy(x, completed);
 }
 
 /* Handle one datagram; false if the transfer ended. */
@@ -300,6 +314,7 @@ void ktftpd_xfer_start(struct ktftpd_xfer *x)
 	sk->sk_data_ready = xfer_data_ready;
 	sk->sk_write_space = xfer_write_space;
 	write_unlock_bh(&sk->sk_callback_lock);
+	ktftpd_nl_event_start(x);
 	/* The first run sends the OACK, DATA 1 or ACK 0. */
 	xfer_kick(x);
 }

@@ -29,6 +29,7 @@ enum {
 
 struct ktftpd_xfer {
 	struct list_head node;		/* the server's sessions list */
+	u64 id;				/* set at admission, unique */
 	struct list_head run_node;	/* its worker's run queue */
 	struct ktftpd_worker *worker;
 	unsigned long events;
@@ -73,6 +74,9 @@ struct ktftpd_xfer {
 	unsigned long started;		/* jiffies */
 	u64 bytes;			/* payload bytes sent or stored */
 	u32 retransmits;
+	/* Why it failed, for the "error" event: the ERROR sent or received. */
+	u16 err_code;
+	const char *err_msg;		/* a string literal */
 };
 
 /*
@@ -106,6 +110,8 @@ void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed);
 /* Send an ERROR to the peer and end the transfer as failed. */
 void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg);
+/* The peer sent ERROR @code: end, as done if @completed, else failed. */
+void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed);
 /* The timer fired with nothing heard: the backed-off next timeout. */
 void ktftpd_xfer_backoff(struct ktftpd_xfer *x);
 

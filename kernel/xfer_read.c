@@ -169,7 +169,8 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 		 * ERROR 8 to our OACK is a client that only wanted the size
 		 * (UEFI asks, then requests again): normal, not a failure.
 		 */
-		ktftpd_xfer_destroy(x, x->send.base == 0 && num == TFTP_EOPTNEG);
+		ktftpd_xfer_peer_error(x, num,
+				       x->send.base == 0 && num == TFTP_EOPTNEG);
 		return false;
 	case TFTP_PEER_DATA:
 	case TFTP_PEER_ILLEGAL:

@@ -164,7 +164,7 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
 		return true;
 	case TFTP_PEER_ERROR:
 		/* The peer gave up (or, dallying, had all it needed). */
-		ktftpd_xfer_destroy(x, x->dallying);
+		ktftpd_xfer_peer_error(x, num, x->dallying);
 		return false;
 	case TFTP_PEER_ACK:
 	case TFTP_PEER_ILLEGAL:

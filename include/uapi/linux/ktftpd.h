@@ -2,40 +2,88 @@
 /*
  * ktftpd generic-netlink protocol.
  *
- * Family name "ktftpd", version KTFTPD_GENL_VERSION.  The family is the
- * operator interface of the in-kernel TFTP server; /proc/sys/net/ktftpd/ is
- * a second, simpler view of the same state, and a change made through either
- * is visible through the other.
+ * Family name "ktftpd", version KTFTPD_GENL_VERSION, in the initial network
+ * namespace only.  The family is the operator interface of the in-kernel
+ * TFTP server; /proc/sys/net/ktftpd/ is a second, simpler view of the same
+ * state, and a change made through either is visible through the other.
  *
  * Every message carries typed attributes (never packed structs), so the
- * protocol can grow by adding attributes at the end of each enum.  Unknown
- * attributes sent to the kernel are rejected by strict validation; tools
- * must ignore unknown attributes they receive.
+ * protocol grows by adding attributes at the end of each enum.  Requests
+ * are validated strictly: an unknown attribute, a wrong type or length, or
+ * a value out of range is refused with EINVAL (ERANGE for a range) and an
+ * extended ack naming the attribute (NLMSGERR_ATTR_OFFS) and the reason
+ * (NLMSGERR_ATTR_MSG).  Tools must ignore attributes they do not know in
+ * replies and events.
+ *
+ * Privilege: every command except GET_STATUS needs CAP_NET_ADMIN, and so
+ * does joining the "events" group (sessions and events reveal client
+ * addresses); without it the kernel answers EPERM.
  *
  * KTFTPD_CMD_GET_STATUS
  *   Request: no attributes.
- *   Reply:   KTFTPD_A_RUNNING   u8, 1 while serving, 0 while stopped
- *            KTFTPD_A_PORT      u16, UDP port used at the next start
- *            KTFTPD_A_ROOT      NUL-terminated string, the directory served
- *            KTFTPD_A_STATS     nested, enum ktftpd_stat: counters since load
- *   Needs no privilege: it reveals no client address.
+ *   Reply:   KTFTPD_A_RUNNING    u8, 1 while serving
+ *            KTFTPD_A_UPTIME_MS  u64, since the last start (while serving)
+ *            KTFTPD_A_VERSION    string, the module's version
+ *            KTFTPD_A_CONFIG     nested enum ktftpd_cfg: the config in force
+ *            KTFTPD_A_STATS      nested enum ktftpd_stat: counters since load
  *
- * Counters (KTFTPD_A_STATS) are u64 (padded with KTFTPD_STAT_PAD) except
- * ACTIVE and PEAK (u32).  KTFTPD_STAT_ERRORS_SENT nests one u64 per TFTP
- * error code, with attribute type = code + 1.
+ * KTFTPD_CMD_START
+ *   Request: KTFTPD_A_CONFIG (optional), applied as SET_CONFIG does before
+ *            starting; nothing changes if it is refused.
+ *   Reply:   KTFTPD_A_CHANGED u8 (did the config change), KTFTPD_A_RUNNING.
+ *            Starting a running server only applies the config.
+ *
+ * KTFTPD_CMD_STOP
+ *   Request: KTFTPD_A_DRAIN_MS u32 (optional, default the drain_timeout
+ *            in force): transfers in flight may finish for that long, then
+ *            are aborted with ERROR 0.  Returns when all have ended.
+ *
+ * KTFTPD_CMD_SET_CONFIG
+ *   Request: KTFTPD_A_CONFIG, with any subset of its attributes; the ones
+ *            left out keep their value.  The whole new config is validated
+ *            first and swapped in at once, or nothing changes.  Transfers in
+ *            flight keep the config they started under.  The listeners are
+ *            rebound only when the port or the listen addresses change.
+ *   Reply:   KTFTPD_A_CHANGED u8.
+ *
+ * KTFTPD_CMD_GET_SESSIONS (dump)
+ *   One message per transfer in flight, each with KTFTPD_A_SESSION (nested
+ *   enum ktftpd_session).  The dump resumes after the last session id it
+ *   sent, so it is complete for any number of sessions; a transfer that
+ *   begins or ends while it runs may or may not appear.
+ *
+ * Events, multicast group KTFTPD_MCGRP_EVENTS ("events"):
+ *   KTFTPD_CMD_EVENT_START   KTFTPD_A_SESSION
+ *   KTFTPD_CMD_EVENT_FINISH  KTFTPD_A_SESSION (bytes, age = duration)
+ *   KTFTPD_CMD_EVENT_ERROR   KTFTPD_A_SESSION, KTFTPD_A_ERROR_CODE u16 (the
+ *                            TFTP error code sent, or received from the
+ *                            client), KTFTPD_A_ERROR_MSG string
  */
 #ifndef _UAPI_LINUX_KTFTPD_H
 #define _UAPI_LINUX_KTFTPD_H
 
 #define KTFTPD_GENL_NAME	"ktftpd"
 #define KTFTPD_GENL_VERSION	1
+#define KTFTPD_MCGRP_EVENTS	"events"
 
 /* Longest root path accepted, including the terminating NUL. */
 #define KTFTPD_ROOT_MAX		256
+/* Most listen addresses (KTFTPD_CFG_LISTEN entries). */
+#define KTFTPD_LISTEN_MAX	8
+/* Longest KTFTPD_A_ERROR_MSG and KTFTPD_SESSION_FILE, NUL included. */
+#define KTFTPD_ERROR_MSG_MAX	128
+#define KTFTPD_FILE_MAX		512
 
 enum ktftpd_cmd {
 	KTFTPD_CMD_UNSPEC,
 	KTFTPD_CMD_GET_STATUS,
+	KTFTPD_CMD_START,
+	KTFTPD_CMD_STOP,
+	KTFTPD_CMD_SET_CONFIG,
+	KTFTPD_CMD_GET_SESSIONS,
+	KTFTPD_CMD_EVENT_START,		/* notifications only */
+	KTFTPD_CMD_EVENT_FINISH,
+	KTFTPD_CMD_EVENT_ERROR,
 
 	__KTFTPD_CMD_MAX,
 };
@@ -43,14 +91,60 @@ enum ktftpd_cmd {
 
 enum ktftpd_attr {
 	KTFTPD_A_UNSPEC,
+	KTFTPD_A_PAD,
 	KTFTPD_A_RUNNING,	/* u8 */
-	KTFTPD_A_PORT,		/* u16 */
-	KTFTPD_A_ROOT,		/* string, < KTFTPD_ROOT_MAX bytes */
+	KTFTPD_A_UPTIME_MS,	/* u64 */
+	KTFTPD_A_VERSION,	/* string */
+	KTFTPD_A_CONFIG,	/* nested, enum ktftpd_cfg */
 	KTFTPD_A_STATS,		/* nested, enum ktftpd_stat */
+	KTFTPD_A_DRAIN_MS,	/* u32, 0..600000 */
+	KTFTPD_A_CHANGED,	/* u8 */
+	KTFTPD_A_SESSION,	/* nested, enum ktftpd_session */
+	KTFTPD_A_ERROR_CODE,	/* u16 */
+	KTFTPD_A_ERROR_MSG,	/* string */
 
 	__KTFTPD_A_MAX,
 };
 #define KTFTPD_A_MAX (__KTFTPD_A_MAX - 1)
+
+/*
+ * The configuration.  Names, units and ranges are those of the sysctls in
+ * /proc/sys/net/ktftpd (see the README); the ranges are in the policy.
+ */
+enum ktftpd_cfg {
+	KTFTPD_CFG_UNSPEC,
+	KTFTPD_CFG_PAD,
+	KTFTPD_CFG_ROOT,		/* string, absolute, < KTFTPD_ROOT_MAX */
+	KTFTPD_CFG_PORT,		/* u16, 1..65535 */
+	KTFTPD_CFG_LISTEN,		/* nested, enum ktftpd_listen; none: all */
+	KTFTPD_CFG_TIMEOUT_MS,		/* u32 */
+	KTFTPD_CFG_RETRIES,		/* u32 */
+	KTFTPD_CFG_MAX_SESSIONS,	/* u32 */
+	KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT, /* u32 */
+	KTFTPD_CFG_DRAIN_MS,		/* u32 */
+	KTFTPD_CFG_BLKSIZE_MAX,		/* u32 */
+	KTFTPD_CFG_WINDOWSIZE_MAX,	/* u32 */
+	KTFTPD_CFG_ALLOW_WRITE,		/* u8, 0 or 1 */
+	KTFTPD_CFG_CREATE,		/* u8, 0 or 1 */
+	KTFTPD_CFG_CREATE_MODE,		/* u32, 0..0777 */
+	KTFTPD_CFG_MAX_WRITE_SIZE,	/* u64, bytes */
+
+	__KTFTPD_CFG_MAX,
+};
+#define KTFTPD_CFG_MAX (__KTFTPD_CFG_MAX - 1)
+
+/*
+ * Listen addresses: up to KTFTPD_LISTEN_MAX entries, in any order.  An
+ * empty nest (or none ever set) listens on every address, IPv4 and IPv6.
+ */
+enum ktftpd_listen {
+	KTFTPD_LISTEN_UNSPEC,
+	KTFTPD_LISTEN_IPV4,		/* 4 bytes, network order */
+	KTFTPD_LISTEN_IPV6,		/* 16 bytes, network order */
+
+	__KTFTPD_LISTEN_MAX,
+};
+#define KTFTPD_LISTEN_ATTR_MAX (__KTFTPD_LISTEN_MAX - 1)
 
 enum ktftpd_stat {
 	KTFTPD_STAT_UNSPEC,
@@ -70,5 +164,32 @@ enum ktftpd_stat {
 	__KTFTPD_STAT_MAX,
 };
 #define KTFTPD_STAT_MAX (__KTFTPD_STAT_MAX - 1)
+
+/* Direction of a transfer (KTFTPD_SESSION_DIRECTION). */
+enum ktftpd_direction {
+	KTFTPD_DIR_READ,		/* RRQ: the client downloads */
+	KTFTPD_DIR_WRITE,		/* WRQ: the client uploads */
+};
+
+enum ktftpd_session {
+	KTFTPD_SESSION_UNSPEC,
+	KTFTPD_SESSION_PAD,
+	KTFTPD_SESSION_ID,		/* u64, unique since load, increasing */
+	KTFTPD_SESSION_PEER_IPV4,	/* 4 bytes (one of the two) */
+	KTFTPD_SESSION_PEER_IPV6,	/* 16 bytes */
+	KTFTPD_SESSION_PEER_PORT,	/* u16 */
+	KTFTPD_SESSION_FILE,		/* string, as requested, normalized */
+	KTFTPD_SESSION_DIRECTION,	/* u8, enum ktftpd_direction */
+	KTFTPD_SESSION_BYTES,		/* u64: payload sent or stored */
+	KTFTPD_SESSION_TOTAL,		/* u64: file size (reads), tsize (uploads
+					 * that announced one); absent if unknown */
+	KTFTPD_SESSION_BLKSIZE,		/* u32 */
+	KTFTPD_SESSION_WINDOWSIZE,	/* u32 */
+	KTFTPD_SESSION_RETRANSMITS,	/* u32 */
+	KTFTPD_SESSION_AGE_MS,		/* u64 */
+
+	__KTFTPD_SESSION_MAX,
+};
+#define KTFTPD_SESSION_MAX (__KTFTPD_SESSION_MAX - 1)
 
 #endif /* _UAPI_LINUX_KTFTPD_H */

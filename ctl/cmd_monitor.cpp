@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+// ktftpctl monitor: stream transfer events until interrupted.
+#include <iostream>
+
+#include "app.hpp"
+#include "netlink.hpp"
+
+namespace ktftpd {
+
+void setup_monitor(CLI::App &app, Invocation &inv)
+{
+	auto *cmd = app.add_subcommand("monitor", "Print transfer start, finish and error events as they happen");
+	cmd->callback([&inv]() {
+		inv.command = "monitor";
+		inv.action = [&inv] {
+			install_interrupt_handlers();
+			Client client;
+			Output o = inv.output();
+			client.monitor(
+				[&](const Event &e) {
+					render_event(std::cout, e, o);
+					std::cout.flush();
+				},
+				[] { return !interrupted(); });
+			return 0;
+		};
+	});
+}
+
+} // namespace ktftpd

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "config.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include <uapi/linux/ktftpd.h>
+
+#include "errors.hpp"
+
+namespace ktftpd {
+namespace {
+
+constexpr const char *KEY_ROOT = "root";
+constexpr const char *KEY_LISTEN = "listen";
+
+bool is_bool_param(int p)
+{
+	return p == KTFTPD_P_ALLOW_WRITE || p == KTFTPD_P_CREATE;
+}
+
+int param_index(std::string_view key)
+{
+	for (int i = 0; i < KTFTPD_P_COUNT; i++)
+		if (key == ktftpd_params[i].name)
+			return i;
+	return -1;
+}
+
+std::string range_text(int p)
+{
+	const auto &d = ktftpd_params[p];
+	if (is_bool_param(p))
+		return "true or false";
+	std::ostringstream out;
+	if (d.octal)
+		out << "an octal mode string, \"0\"..\"0" << std::oct << d.max << '"';
+	else
+		out << "an integer, " << d.min << ".." << d.max;
+	return out.str();
+}
+
+bool valid_address(const std::string &s)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, s.c_str(), buf) == 1 ||
+	       inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// Why a listen list is bad, or "" when it is fine.
+std::string listen_problem(const std::vector<std::string> &addrs)
+{
+	if (addrs.size() > KTFTPD_LISTEN_MAX)
+		return "at most " + std::to_string(KTFTPD_LISTEN_MAX) + " addresses";
+	std::set<std::string> seen;
+	for (const auto &a : addrs) {
+		if (!valid_address(a))
+			return "'" + a + "' is not an IPv4 or IPv6 address";
+		unsigned char buf[16];
+		std::string canon = a;
+		if (inet_pton(AF_INET6, a.c_str(), buf) == 1) {
+			char text[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, buf, text, sizeof(text));
+			canon = text;
+			if (canon.starts_with("::ffff:") && canon.find('.') != std::string::npos)
+				return "'" + a + "' is v4-mapped: give it as IPv4";
+		}
+		if (!seen.insert(canon).second)
+			return "'" + a + "' is given twice";
+	}
+	return {};
+}
+
+std::string root_problem(const std::string &root)
+{
+	if (!ktftpd_root_valid(root.c_str(), root.size()))
+		return "must be an absolute path of printable characters, shorter than " +
+		       std::to_string(KTFTPD_ROOT_MAX) + " bytes";
+	return {};
+}
+
+bool parse_long(std::string_view text, int base, long &out)
+{
+	if (text.empty())
+		return false;
+	auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
+	return ec == std::errc() && end == text.data() + text.size();
+}
+
+std::optional<long> parse_octal_mode(std::string_view text)
+{
+	if (text.starts_with("0o"))
+		text.remove_prefix(2);
+	long v;
+	if (!parse_long(text, 8, v))
+		return std::nullopt;
+	return v;
+}
+
+// Top-level keys with the line each begins on, in order, so that messages
+// can name lines (nlohmann::json does not keep positions).
+std::vector<std::pair<std::string, int>> scan_keys(std::string_view text)
+{
+	std::vector<std::pair<std::string, int>> keys;
+	int line = 1, depth = 0;
+	bool expect_key = false;
+	for (std::size_t i = 0; i < text.size(); i++) {
+		char c = text[i];
+		if (c == '\n') {
+			line++;
+		} else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+			while (i + 1 < text.size() && text[i + 1] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+			for (i += 2; i + 1 < text.size() && !(text[i] == '*' && text[i + 1] == '/'); i++)
+				line += text[i] == '\n';
+			i++;
+		} else if (c == '"') {
+			std::string s;
+			int start = line;
+			for (i++; i < text.size() && text[i] != '"'; i++) {
+				if (text[i] == '\\' && i + 1 < text.size())
+					s += text[i++];
+				s += text[i];
+			}
+			if (depth == 1 && expect_key) {
+				// Unescape the common case; keys are plain ASCII.
+				keys.emplace_back(s, start);
+				expect_key = false;
+			}
+		} else if (c == '{' || c == '[') {
+			depth++;
+			expect_key = depth == 1;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == ',' && depth == 1) {
+			expect_key = true;
+		}
+	}
+	return keys;
+}
+
+int line_of_byte(std::string_view text, std::size_t byte)
+{
+	byte = std::min(byte, text.size());
+	return 1 + static_cast<int>(std::count(text.begin(), text.begin() + byte, '\n'));
+}
+
+} // namespace
+
+ConfigError::ConfigError(const std::string &where, int line, const std::string &key,
+			 const std::string &why)
+	: std::runtime_error(where + ":" + std::to_string(line) + ": " +
+			     (key.empty() ? "" : key + ": ") + why),
+	  line_(line), key_(key)
+{
+}
+
+Config Config::defaults()
+{
+	Config c;
+	c.root = "/srv/tftp";
+	c.listen = std::vector<std::string>{};
+	for (int i = 0; i < KTFTPD_P_COUNT; i++)
+		c.params[i] = ktftpd_params[i].def;
+	return c;
+}
+
+void Config::merge(const Config &other)
+{
+	if (other.root)
+		root = other.root;
+	if (other.listen)
+		listen = other.listen;
+	for (int i = 0; i < KTFTPD_P_COUNT; i++)
+		if (other.params[i])
+			params[i] = other.params[i];
+}
+
+bool Config::empty() const
+{
+	return !root && !listen &&
+	       std::none_of(params.begin(), params.end(),
+			    [](const auto &p) { return p.has_value(); });
+}
+
+const std::vector<std::string> &config_keys()
+{
+	static const std::vector<std::string> keys = [] {
+		std::vector<std::string> k{KEY_ROOT, KEY_LISTEN};
+		for (int i = 0; i < KTFTPD_P_COUNT; i++)
+			k.emplace_back(ktftpd_params[i].name);
+		return k;
+	}();
+	return keys;
+}
+
+Config parse_config(std::string_view text, const std::string &name)
+{
+	nlohmann::json doc;
+	try {
+		doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, true, true);
+	} catch (const nlohmann::json::parse_error &e) {
+		std::string why = e.what();
+		// "[json.exception.parse_error.101] parse error at line 3, ...": keep the reason.
+		if (auto colon = why.find(": "); colon != std::string::npos)
+			why = why.substr(colon + 2);
+		throw ConfigError(name, line_of_byte(text, e.byte ? e.byte - 1 : 0), "",
+				  "not valid JSON: " + why);
+	}
+	if (!doc.is_object())
+		throw ConfigError(name, 1, "", "the config must be a JSON object");
+
+	std::unordered_map<std::string, int> line_of;
+	for (const auto &[key, line] : scan_keys(text))
+		if (!line_of.emplace(key, line).second)
+			throw ConfigError(name, line, key, "given twice");
+
+	Config cfg;
+	for (const auto &[key, value] : doc.items()) {
+		int line = line_of.count(key) ? line_of[key] : 1;
+		auto fail = [&](const std::string &why) {
+			throw ConfigError(name, line, key, why);
+		};
+		if (key == KEY_ROOT) {
+			if (!value.is_string())
+				fail("must be a string (an absolute path)");
+			std::string root = value.get<std::string>();
+			if (auto why = root_problem(root); !why.empty())
+				fail(why);
+			cfg.root = root;
+			continue;
+		}
+		if (key == KEY_LISTEN) {
+			if (!value.is_array())
+				fail("must be a list of addresses ([] for every address)");
+			std::vector<std::string> addrs;
+			for (const auto &a : value) {
+				if (!a.is_string())
+					fail("must be a list of address strings");
+				addrs.push_back(a.get<std::string>());
+			}
+			if (auto why = listen_problem(addrs); !why.empty())
+				fail(why);
+			cfg.listen = addrs;
+			continue;
+		}
+		int p = param_index(key);
+		if (p < 0)
+			fail("unknown key (known: root, listen, port, timeout, retries, "
+			     "max_sessions, max_sessions_per_client, drain_timeout, "
+			     "blksize_max, windowsize_max, allow_write, create, "
+			     "create_mode, max_write_size)");
+		long v;
+		if (is_bool_param(p)) {
+			if (!value.is_boolean())
+				fail("must be " + range_text(p));
+			v = value.get<bool>();
+		} else if (ktftpd_params[p].octal) {
+			auto m = value.is_string() ? parse_octal_mode(value.get<std::string>())
+						   : std::nullopt;
+			if (!m)
+				fail("must be " + range_text(p));
+			v = *m;
+		} else {
+			if (!value.is_number_integer())
+				fail("must be " + range_text(p));
+			if (value.is_number_unsigned() &&
+			    value.get<std::uint64_t>() > static_cast<std::uint64_t>(ktftpd_params[p].max))
+				fail("must be " + range_text(p));
+			v = value.get<long>();
+		}
+		if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), v))
+			fail("must be " + range_text(p));
+		cfg.params[p] = v;
+	}
+	return cfg;
+}
+
+Config load_config(const std::string &path)
+{
+	std::ifstream in(path);
+	if (!in)
+		throw ConfigError(path, 0, "", "cannot read the config file");
+	std::stringstream text;
+	text << in.rdbuf();
+	return parse_config(text.str(), path);
+}
+
+void set_config_value(Config &cfg, std::string_view key, std::string_view value)
+{
+	std::string k(key), v(value);
+	auto fail = [&](const std::string &why) {
+		throw Failure(EXIT_DATAERR, "invalid value '" + v + "' for " + k + ": " + why);
+	};
+	if (k == KEY_ROOT) {
+		if (auto why = root_problem(v); !why.empty())
+			fail(why);
+		cfg.root = v;
+		return;
+	}
+	if (k == KEY_LISTEN) {
+		std::vector<std::string> addrs;
+		std::string item;
+		for (char c : v + ",") {
+			if (c == ',' || c == ' ') {
+				if (!item.empty())
+					addrs.push_back(item);
+				item.clear();
+			} else {
+				item += c;
+			}
+		}
+		if (auto why = listen_problem(addrs); !why.empty())
+			fail(why);
+		cfg.listen = addrs;
+		return;
+	}
+	int p = param_index(k);
+	if (p < 0)
+		throw Failure(EXIT_DATAERR, "unknown key '" + k + "' (see: ktftpctl config show)");
+	long n;
+	if (is_bool_param(p)) {
+		if (v == "true" || v == "1" || v == "yes" || v == "on")
+			n = 1;
+		else if (v == "false" || v == "0" || v == "no" || v == "off")
+			n = 0;
+		else
+			fail("must be " + range_text(p));
+	} else if (ktftpd_params[p].octal) {
+		auto m = parse_octal_mode(v);
+		if (!m)
+			fail("must be " + range_text(p));
+		n = *m;
+	} else if (!parse_long(v, 10, n)) {
+		fail("must be " + range_text(p));
+	}
+	if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), n))
+		fail("must be " + range_text(p));
+	cfg.params[p] = n;
+}
+
+void set_config_assignment(Config &cfg, std::string_view assignment)
+{
+	auto eq = assignment.find('=');
+	if (eq == std::string_view::npos || eq == 0)
+		throw Failure(EXIT_USAGE, "expected KEY=VALUE, got '" + std::string(assignment) + "'");
+	set_config_value(cfg, assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+nlohmann::ordered_json config_to_json(const Config &cfg)
+{
+	nlohmann::ordered_json j = nlohmann::ordered_json::object();
+	if (cfg.root)
+		j[KEY_ROOT] = *cfg.root;
+	if (cfg.listen)
+		j[KEY_LISTEN] = *cfg.listen;
+	for (int i = 0; i < KTFTPD_P_COUNT; i++) {
+		if (!cfg.params[i])
+			continue;
+		long v = *cfg.params[i];
+		if (is_bool_param(i)) {
+			j[ktftpd_params[i].name] = v != 0;
+		} else if (ktftpd_params[i].octal) {
+			std::ostringstream o;
+			o << '0' << std::oct << v;
+			j[ktftpd_params[i].name] = o.str();
+		} else {
+			j[ktftpd_params[i].name] = v;
+		}
+	}
+	return j;
+}
+
+} // namespace ktftpd

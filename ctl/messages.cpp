@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "messages.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <iterator>
+#include <new>
+#include <stdexcept>
+
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+
+#include <uapi/linux/ktftpd.h>
+
+namespace ktftpd {
+namespace {
+
+// The netlink type of each parameter (the kernel's policy, netlink.c).
+struct ParamAttr {
+	int type;
+	int width;	// bytes
+};
+
+// In the order of enum ktftpd_param.
+constexpr ParamAttr param_attr[] = {
+	{KTFTPD_CFG_PORT, 2},			// port
+	{KTFTPD_CFG_TIMEOUT_MS, 4},		// timeout
+	{KTFTPD_CFG_RETRIES, 4},		// retries
+	{KTFTPD_CFG_MAX_SESSIONS, 4},		// max_sessions
+	{KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT, 4},	// max_sessions_per_client
+	{KTFTPD_CFG_DRAIN_MS, 4},		// drain_timeout
+	{KTFTPD_CFG_BLKSIZE_MAX, 4},		// blksize_max
+	{KTFTPD_CFG_WINDOWSIZE_MAX, 4},		// windowsize_max
+	{KTFTPD_CFG_ALLOW_WRITE, 1},		// allow_write
+	{KTFTPD_CFG_CREATE, 1},			// create
+	{KTFTPD_CFG_CREATE_MODE, 4},		// create_mode
+	{KTFTPD_CFG_MAX_WRITE_SIZE, 8},		// max_write_size
+};
+static_assert(std::size(param_attr) == KTFTPD_P_COUNT);
+
+void check(int err)
+{
+	if (err < 0)
+		throw std::bad_alloc();
+}
+
+// Read an attribute of @width bytes; a shorter one is malformed.
+std::uint64_t get_uint(nlattr *a, int width)
+{
+	if (nla_len(a) < width)
+		throw std::runtime_error("malformed attribute from the kernel");
+	switch (width) {
+	case 1: return nla_get_u8(a);
+	case 2: return nla_get_u16(a);
+	case 4: return nla_get_u32(a);
+	default: return nla_get_u64(a);
+	}
+}
+
+std::string get_string(nlattr *a)
+{
+	const char *s = static_cast<const char *>(nla_data(a));
+	return std::string(s, strnlen(s, nla_len(a)));
+}
+
+std::string address_text(int family, nlattr *a)
+{
+	char text[INET6_ADDRSTRLEN];
+	int need = family == AF_INET ? 4 : 16;
+	if (nla_len(a) != need || !inet_ntop(family, nla_data(a), text, sizeof(text)))
+		throw std::runtime_error("malformed address from the kernel");
+	return text;
+}
+
+template <int Max>
+struct Table {
+	nlattr *tb[Max + 1] = {};
+	explicit Table(nlattr *nest)
+	{
+		if (nla_parse_nested(tb, Max, nest, nullptr) < 0)
+			throw std::runtime_error("malformed nested attribute from the kernel");
+	}
+	nlattr *operator[](int t) const { return tb[t]; }
+};
+
+Stats parse_stats(nlattr *nest)
+{
+	Table<KTFTPD_STAT_MAX> tb(nest);
+	Stats st;
+	const std::pair<int, std::uint64_t *> u64s[] = {
+		{KTFTPD_STAT_REQUESTS, &st.requests},
+		{KTFTPD_STAT_XFER_COMPLETED, &st.completed},
+		{KTFTPD_STAT_XFER_FAILED, &st.failed},
+		{KTFTPD_STAT_BYTES_SENT, &st.bytes_sent},
+		{KTFTPD_STAT_PACKETS_SENT, &st.packets_sent},
+		{KTFTPD_STAT_RETRANSMITS, &st.retransmits},
+		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
+		{KTFTPD_STAT_BYTES_RECEIVED, &st.bytes_received},
+	};
+	for (auto [type, field] : u64s)
+		if (tb[type])
+			*field = get_uint(tb[type], 8);
+	if (tb[KTFTPD_STAT_ACTIVE])
+		st.active = get_uint(tb[KTFTPD_STAT_ACTIVE], 4);
+	if (tb[KTFTPD_STAT_PEAK])
+		st.peak = get_uint(tb[KTFTPD_STAT_PEAK], 4);
+	if (tb[KTFTPD_STAT_ERRORS_SENT]) {
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, tb[KTFTPD_STAT_ERRORS_SENT], rem) {
+			if (nla_type(a) >= 1)
+				st.errors_sent[nla_type(a) - 1] = get_uint(a, 8);
+		}
+	}
+	return st;
+}
+
+} // namespace
+
+void MsgDeleter::operator()(nl_msg *m) const
+{
+	nlmsg_free(m);
+}
+
+MsgPtr new_request(int family, std::uint8_t cmd, int flags)
+{
+	MsgPtr msg(nlmsg_alloc());
+	if (!msg)
+		throw std::bad_alloc();
+	if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
+			 cmd, KTFTPD_GENL_VERSION))
+		throw std::bad_alloc();
+	return msg;
+}
+
+void put_config(nl_msg *msg, const Config &cfg)
+{
+	nlattr *nest = nla_nest_start(msg, KTFTPD_A_CONFIG);
+	if (!nest)
+		throw std::bad_alloc();
+	if (cfg.root)
+		check(nla_put_string(msg, KTFTPD_CFG_ROOT, cfg.root->c_str()));
+	if (cfg.listen) {
+		nlattr *listen = nla_nest_start(msg, KTFTPD_CFG_LISTEN);
+		if (!listen)
+			throw std::bad_alloc();
+		for (const auto &addr : *cfg.listen) {
+			unsigned char buf[16];
+			if (inet_pton(AF_INET, addr.c_str(), buf) == 1)
+				check(nla_put(msg, KTFTPD_LISTEN_IPV4, 4, buf));
+			else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1)
+				check(nla_put(msg, KTFTPD_LISTEN_IPV6, 16, buf));
+			else
+				throw std::invalid_argument("not an address: " + addr);
+		}
+		nla_nest_end(msg, listen);
+	}
+	for (int i = 0; i < KTFTPD_P_COUNT; i++) {
+		if (!cfg.params[i])
+			continue;
+		auto v = static_cast<std::uint64_t>(*cfg.params[i]);
+		const ParamAttr &pa = param_attr[i];
+		switch (pa.width) {
+		case 1: check(nla_put_u8(msg, pa.type, v)); break;
+		case 2: check(nla_put_u16(msg, pa.type, v)); break;
+		case 4: check(nla_put_u32(msg, pa.type, v)); break;
+		default: check(nla_put_u64(msg, pa.type, v)); break;
+		}
+	}
+	nla_nest_end(msg, nest);
+}
+
+void put_drain(nl_msg *msg, std::uint32_t drain_ms)
+{
+	check(nla_put_u32(msg, KTFTPD_A_DRAIN_MS, drain_ms));
+}
+
+std::vector<std::uint8_t> attribute_bytes(nl_msg *msg)
+{
+	auto *gh = static_cast<genlmsghdr *>(nlmsg_data(nlmsg_hdr(msg)));
+	auto *start = reinterpret_cast<const std::uint8_t *>(genlmsg_attrdata(gh, 0));
+	return {start, start + genlmsg_attrlen(gh, 0)};
+}
+
+Attrs::Attrs(std::span<const std::uint8_t> bytes)
+	: storage_((bytes.size() + 7) / 8), tb_(KTFTPD_A_MAX + 1)
+{
+	std::memcpy(storage_.data(), bytes.data(), bytes.size());
+	if (nla_parse(tb_.data(), KTFTPD_A_MAX, reinterpret_cast<nlattr *>(storage_.data()),
+		      static_cast<int>(bytes.size()), nullptr) < 0)
+		throw std::runtime_error("malformed message from the kernel");
+}
+
+nlattr *Attrs::operator[](int type) const
+{
+	return type >= 0 && type <= KTFTPD_A_MAX ? tb_[type] : nullptr;
+}
+
+Config parse_config_nest(nlattr *nest)
+{
+	Table<KTFTPD_CFG_MAX> tb(nest);
+	Config cfg;
+	if (tb[KTFTPD_CFG_ROOT])
+		cfg.root = get_string(tb[KTFTPD_CFG_ROOT]);
+	if (tb[KTFTPD_CFG_LISTEN]) {
+		std::vector<std::string> addrs;
+		nlattr *a;
+		int rem;
+		nla_for_each_nested(a, tb[KTFTPD_CFG_LISTEN], rem) {
+			if (nla_type(a) == KTFTPD_LISTEN_IPV4)
+				addrs.push_back(address_text(AF_INET, a));
+			else if (nla_type(a) == KTFTPD_LISTEN_IPV6)
+				addrs.push_back(address_text(AF_INET6, a));
+		}
+		cfg.listen = addrs;
+	}
+	for (int i = 0; i < KTFTPD_P_COUNT; i++)
+		if (nlattr *a = tb[param_attr[i].type])
+			cfg.params[i] = static_cast<long>(get_uint(a, param_attr[i].width));
+	return cfg;
+}
+
+Status parse_status(const Attrs &a)
+{
+	if (!a[KTFTPD_A_RUNNING] || !a[KTFTPD_A_CONFIG])
+		throw std::runtime_error("incomplete status reply from the kernel");
+	Status st;
+	st.running = get_uint(a[KTFTPD_A_RUNNING], 1) != 0;
+	if (a[KTFTPD_A_UPTIME_MS])
+		st.uptime_ms = get_uint(a[KTFTPD_A_UPTIME_MS], 8);
+	if (a[KTFTPD_A_VERSION])
+		st.version = get_string(a[KTFTPD_A_VERSION]);
+	st.config = parse_config_nest(a[KTFTPD_A_CONFIG]);
+	if (a[KTFTPD_A_STATS])
+		st.stats = parse_stats(a[KTFTPD_A_STATS]);
+	return st;
+}
+
+Session parse_session(nlattr *nest)
+{
+	Table<KTFTPD_SESSION_MAX> tb(nest);
+	Session s;
+	if (tb[KTFTPD_SESSION_ID])
+		s.id = get_uint(tb[KTFTPD_SESSION_ID], 8);
+	if (tb[KTFTPD_SESSION_PEER_IPV4])
+		s.peer = address_text(AF_INET, tb[KTFTPD_SESSION_PEER_IPV4]);
+	else if (tb[KTFTPD_SESSION_PEER_IPV6])
+		s.peer = address_text(AF_INET6, tb[KTFTPD_SESSION_PEER_IPV6]);
+	if (tb[KTFTPD_SESSION_PEER_PORT])
+		s.port = get_uint(tb[KTFTPD_SESSION_PEER_PORT], 2);
+	if (tb[KTFTPD_SESSION_FILE])
+		s.file = get_string(tb[KTFTPD_SESSION_FILE]);
+	if (tb[KTFTPD_SESSION_DIRECTION])
+		s.write = get_uint(tb[KTFTPD_SESSION_DIRECTION], 1) == KTFTPD_DIR_WRITE;
+	if (tb[KTFTPD_SESSION_BYTES])
+		s.bytes = get_uint(tb[KTFTPD_SESSION_BYTES], 8);
+	if (tb[KTFTPD_SESSION_TOTAL])
+		s.total = get_uint(tb[KTFTPD_SESSION_TOTAL], 8);
+	if (tb[KTFTPD_SESSION_BLKSIZE])
+		s.blksize = get_uint(tb[KTFTPD_SESSION_BLKSIZE], 4);
+	if (tb[KTFTPD_SESSION_WINDOWSIZE])
+		s.windowsize = get_uint(tb[KTFTPD_SESSION_WINDOWSIZE], 4);
+	if (tb[KTFTPD_SESSION_RETRANSMITS])
+		s.retransmits = get_uint(tb[KTFTPD_SESSION_RETRANSMITS], 4);
+	if (tb[KTFTPD_SESSION_AGE_MS])
+		s.age_ms = get_uint(tb[KTFTPD_SESSION_AGE_MS], 8);
+	return s;
+}
+
+Event parse_event(std::uint8_t cmd, const Attrs &a)
+{
+	Event ev;
+	switch (cmd) {
+	case KTFTPD_CMD_EVENT_START: ev.kind = Event::Kind::start; break;
+	case KTFTPD_CMD_EVENT_FINISH: ev.kind = Event::Kind::finish; break;
+	case KTFTPD_CMD_EVENT_ERROR: ev.kind = Event::Kind::error; break;
+	default: throw std::runtime_error("not a ktftpd event");
+	}
+	if (a[KTFTPD_A_SESSION])
+		ev.session = parse_session(a[KTFTPD_A_SESSION]);
+	if (a[KTFTPD_A_ERROR_CODE])
+		ev.error_code = get_uint(a[KTFTPD_A_ERROR_CODE], 2);
+	if (a[KTFTPD_A_ERROR_MSG])
+		ev.error_msg = get_string(a[KTFTPD_A_ERROR_MSG]);
+	return ev;
+}
+
+bool parse_changed(const Attrs &a)
+{
+	return a[KTFTPD_A_CHANGED] && get_uint(a[KTFTPD_A_CHANGED], 1) != 0;
+}
+
+} // namespace ktftpd

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+// The ktftpd generic-netlink messages: building requests and reading
+// replies and events.  No socket here, so the unit tests check both
+// directions against fixed bytes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "model.hpp"
+
+struct nl_msg;
+struct nlattr;
+
+namespace ktftpd {
+
+struct MsgDeleter {
+	void operator()(nl_msg *m) const;
+};
+using MsgPtr = std::unique_ptr<nl_msg, MsgDeleter>;
+
+// A request for @family (its id) and @cmd; throws std::bad_alloc.
+MsgPtr new_request(int family, std::uint8_t cmd, int flags);
+// Add KTFTPD_A_CONFIG with every field of @cfg that is set.  Values are
+// taken as validated (config.cpp); throws std::invalid_argument for an
+// address that is not one.
+void put_config(nl_msg *msg, const Config &cfg);
+void put_drain(nl_msg *msg, std::uint32_t drain_ms);
+// The attributes of @msg (what follows the generic-netlink header).
+std::vector<std::uint8_t> attribute_bytes(nl_msg *msg);
+
+// A parsed message's top-level attributes.  Throws std::runtime_error on
+// attributes too short for their type (a kernel bug, or not ktftpd).
+class Attrs {
+public:
+	explicit Attrs(std::span<const std::uint8_t> bytes);
+	nlattr *operator[](int type) const;
+
+private:
+	std::vector<std::uint64_t> storage_;	// aligned copy
+	std::vector<nlattr *> tb_;
+};
+
+Status parse_status(const Attrs &a);
+Config parse_config_nest(nlattr *nest);
+Session parse_session(nlattr *nest);
+// @cmd: KTFTPD_CMD_EVENT_*.  Throws std::runtime_error for another.
+Event parse_event(std::uint8_t cmd, const Attrs &a);
+bool parse_changed(const Attrs &a);
+
+} // namespace ktftpd

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+// What ktftpctl knows of the server: plain values, no libnl, so rendering,
+// config handling and their tests need no kernel.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "validate.h"
+
+namespace ktftpd {
+
+// A config, or a change to one: every field optional.  A full config (as
+// from Config::defaults() or the kernel) has every field set.
+struct Config {
+	std::optional<std::string> root;
+	std::optional<std::vector<std::string>> listen;	// textual addresses
+	std::array<std::optional<long>, KTFTPD_P_COUNT> params{};
+
+	static Config defaults();
+	// Every field of @other that is set, set here too.
+	void merge(const Config &other);
+	bool empty() const;
+	bool operator==(const Config &) const = default;
+};
+
+struct Stats {
+	std::uint64_t requests = 0;
+	std::uint64_t completed = 0;
+	std::uint64_t failed = 0;
+	std::uint64_t bytes_sent = 0;
+	std::uint64_t bytes_received = 0;
+	std::uint64_t packets_sent = 0;
+	std::uint64_t retransmits = 0;
+	std::uint64_t refused_busy = 0;
+	std::uint32_t active = 0;
+	std::uint32_t peak = 0;
+	std::map<unsigned, std::uint64_t> errors_sent;	// by TFTP error code
+};
+
+struct Status {
+	bool running = false;
+	std::uint64_t uptime_ms = 0;
+	std::string version;
+	Config config;
+	Stats stats;
+};
+
+struct Session {
+	std::uint64_t id = 0;
+	std::string peer;		// address, IPv4 or IPv6
+	std::uint16_t port = 0;
+	std::string file;
+	bool write = false;		// an upload (WRQ)
+	std::uint64_t bytes = 0;
+	std::optional<std::uint64_t> total;
+	std::uint32_t blksize = 0;
+	std::uint32_t windowsize = 0;
+	std::uint32_t retransmits = 0;
+	std::uint64_t age_ms = 0;
+};
+
+struct Event {
+	enum class Kind { start, finish, error } kind = Kind::start;
+	Session session;
+	std::optional<std::uint16_t> error_code;
+	std::string error_msg;
+};
+
+} // namespace ktftpd

@@ -1,0 +1,151 @@
+"""A raw generic-netlink client, for sending the ktftpd family exactly the
+bytes a test wants (hostile ones included) and reading the answer, extended
+ack and all.  Only the standard library: the message layout is simple.
+"""
+import os
+import socket
+import struct
+
+NETLINK_GENERIC = 16
+SOL_NETLINK = 270
+NETLINK_EXT_ACK = 11
+NETLINK_ADD_MEMBERSHIP = 1
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP = 1, 2, 4, 0x300
+NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
+NLA_F_NESTED = 0x8000
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_MCAST_GROUPS = 1, 2, 7
+CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 1, 2
+NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_MISS_TYPE = 1, 2, 4
+
+# include/uapi/linux/ktftpd.h
+CMD = dict(GET_STATUS=1, START=2, STOP=3, SET_CONFIG=4, GET_SESSIONS=5,
+           EVENT_START=6, EVENT_FINISH=7, EVENT_ERROR=8)
+A = dict(PAD=1, RUNNING=2, UPTIME_MS=3, VERSION=4, CONFIG=5, STATS=6,
+         DRAIN_MS=7, CHANGED=8, SESSION=9, ERROR_CODE=10, ERROR_MSG=11)
+CFG = dict(ROOT=2, PORT=3, LISTEN=4, TIMEOUT_MS=5, RETRIES=6, MAX_SESSIONS=7,
+           MAX_SESSIONS_PER_CLIENT=8, DRAIN_MS=9, BLKSIZE_MAX=10,
+           WINDOWSIZE_MAX=11, ALLOW_WRITE=12, CREATE=13, CREATE_MODE=14,
+           MAX_WRITE_SIZE=15)
+LISTEN_IPV4, LISTEN_IPV6 = 1, 2
+
+
+def attr(kind, payload, nested=False):
+    """One attribute: header, payload, padding to 4 bytes."""
+    if isinstance(payload, list):
+        payload, nested = b"".join(payload), True
+    n = 4 + len(payload)
+    return struct.pack("=HH", n, kind | (NLA_F_NESTED if nested else 0)) + \
+        payload + b"\0" * ((4 - n % 4) % 4)
+
+
+def u8(kind, v):
+    return attr(kind, struct.pack("=B", v))
+
+
+def u16(kind, v):
+    return attr(kind, struct.pack("=H", v))
+
+
+def u32(kind, v):
+    return attr(kind, struct.pack("=I", v))
+
+
+def u64(kind, v):
+    return attr(kind, struct.pack("=Q", v))
+
+
+def string(kind, s):
+    return attr(kind, s.encode() + b"\0")
+
+
+def parse_attrs(data):
+    """{type: [payload, ...]} (types without the nested/byteorder bits)."""
+    out = {}
+    while len(data) >= 4:
+        n, kind = struct.unpack_from("=HH", data)
+        if n < 4 or n > len(data):
+            break
+        out.setdefault(kind & 0x3FFF, []).append(data[4:n])
+        data = data[(n + 3) & ~3:]
+    return out
+
+
+class NetlinkError(Exception):
+    def __init__(self, errno, msg, offset, miss_type):
+        super().__init__(f"{os.strerror(errno)}: {msg}")
+        self.errno, self.msg, self.offset, self.miss_type = errno, msg, offset, miss_type
+
+
+class Genl:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.sock.bind((0, 0))
+        self.sock.settimeout(30)
+        self.seq = 0
+        reply = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                             string(CTRL_ATTR_FAMILY_NAME, "ktftpd"), version=1)[0]
+        self.family = struct.unpack("=H", reply[CTRL_ATTR_FAMILY_ID][0])[0]
+        self.groups = {}
+        for grp in parse_attrs(reply.get(CTRL_ATTR_MCAST_GROUPS, [b""])[0]).values():
+            g = parse_attrs(grp[0])
+            name = g[CTRL_ATTR_MCAST_GRP_NAME][0].rstrip(b"\0").decode()
+            self.groups[name] = struct.unpack("=I", g[CTRL_ATTR_MCAST_GRP_ID][0])[0]
+
+    def close(self):
+        self.sock.close()
+
+    def send_raw(self, msg_type, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
+                 version=1):
+        self.seq += 1
+        body = struct.pack("=BBH", cmd, version, 0) + payload
+        self.sock.send(struct.pack("=IHHII", 16 + len(body), msg_type, flags,
+                                   self.seq, 0) + body)
+        return self.seq
+
+    def request(self, msg_type, cmd, payload=b"", flags=NLM_F_REQUEST | NLM_F_ACK,
+                version=1):
+        """Send and collect the replies' attributes until the ACK or DONE;
+        raise NetlinkError for an error, with the extended ack decoded."""
+        seq = self.send_raw(msg_type, cmd, payload, flags, version)
+        replies = []
+        while True:
+            data = self.sock.recv(1 << 20)
+            while len(data) >= 16:
+                n, kind, mflags, mseq, _ = struct.unpack_from("=IHHII", data)
+                msg, data = data[:n], data[(n + 3) & ~3:]
+                if mseq != seq:
+                    continue
+                if kind == NLMSG_DONE:
+                    return replies
+                if kind == NLMSG_ERROR:
+                    err = struct.unpack_from("=i", msg, 16)[0]
+                    if err == 0:
+                        return replies
+                    self._raise(msg, mflags, -err)
+                replies.append(parse_attrs(msg[20:]))
+                if not (flags & NLM_F_DUMP) and not (flags & NLM_F_ACK):
+                    return replies
+
+    @staticmethod
+    def _raise(msg, mflags, errno):
+        # The error header, then the request (or only its header if capped).
+        inner = 16 + 4
+        inner_len = struct.unpack_from("=I", msg, inner)[0]
+        tlv = inner + (16 if mflags & NLM_F_CAPPED else inner_len)
+        tlvs = parse_attrs(msg[tlv:]) if mflags & NLM_F_ACK_TLVS else {}
+        text = tlvs.get(NLMSGERR_ATTR_MSG, [b""])[0].rstrip(b"\0").decode()
+        offs = tlvs.get(NLMSGERR_ATTR_OFFS)
+        miss = tlvs.get(NLMSGERR_ATTR_MISS_TYPE)
+        raise NetlinkError(errno, text,
+                           struct.unpack("=I", offs[0])[0] if offs else None,
+                           struct.unpack("=I", miss[0])[0] if miss else None)
+
+    def ktftpd(self, cmd, payload=b"", dump=False):
+        flags = NLM_F_REQUEST | (NLM_F_DUMP if dump else NLM_F_ACK)
+        return self.request(self.family, CMD[cmd], payload, flags)
+
+    def join(self, group):
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, self.groups[group])
