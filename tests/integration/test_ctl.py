@@ -1,0 +1,373 @@
+"""ktftpctl against the real module: every subcommand, the sysctl and
+netlink views of one state, permissions and exit codes, events, sessions
+beyond one netlink message, and reloads during a transfer."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import (KTFTPCTL, PORT, SYSCTL, TFTP_ROOT, insmod, make_file,
+                      module_loaded, rmmod, run, sha256, sysctl_read,
+                      sysctl_write)
+from tftp import Client, rrq, wait_for
+
+CTL = str(KTFTPCTL)
+
+
+def ctl(*args, check=True, user=None):
+    cmd = [CTL, *args]
+    if user:
+        cmd = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", *cmd]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if check:
+        assert r.returncode == 0, f"{args}: {r.returncode} {r.stdout} {r.stderr}"
+    return r
+
+
+def ctl_json(*args):
+    return json.loads(ctl("--json", *args).stdout)
+
+
+def curl_fetch(name, dest, host="127.0.0.1", port=PORT, extra=()):
+    h = f"[{host}]" if ":" in host else host
+    return subprocess.run(["curl", "-s", "--fail", "-m", "60", *extra, "-o", str(dest),
+                           f"tftp://{h}:{port}/{name}"], capture_output=True, timeout=90)
+
+
+def test_start_stop_and_status(ktftpd, tmp_path):
+    TFTP_ROOT.mkdir(parents=True, exist_ok=True)
+    src = make_file(TFTP_ROOT / "ctl-start.bin", 70000)
+    st = ctl_json("status")
+    assert st["running"] is False and st["uptime_ms"] == 0
+    assert st["version"] == open("VERSION").read().strip()
+    r = ctl("start", "--root", str(TFTP_ROOT), "--port", str(PORT), "--timeout", "800")
+    assert r.stdout.strip() == "ktftpd started; config changed"
+    assert sysctl_read("stop") == "0" and sysctl_read("timeout") == "800"
+    st = ctl_json("status")
+    assert st["running"] is True
+    assert st["config"]["root"] == str(TFTP_ROOT) and st["config"]["port"] == PORT
+    assert curl_fetch(src.name, tmp_path / "out").returncode == 0
+    assert sha256(tmp_path / "out") == sha256(src)
+    assert ctl("start").stdout.strip() == "ktftpd was already running"
+    text = ctl("status").stdout
+    assert "state:     running, up" in text and f"port:      {PORT}" in text
+    assert ctl("stop", "--drain", "0.5").stdout.strip() == "ktftpd stopped"
+    assert ctl_json("status")["running"] is False and sysctl_read("stop") == "1"
+    assert ctl("stop").stdout.strip() == "ktftpd was not running"
+    assert ctl("stop", "--drain", "601", check=False).returncode == 64
+
+
+def test_start_with_a_bad_config_changes_nothing(ktftpd, tmp_path):
+    before = ctl_json("status")["config"]
+    r = ctl("start", "--root", "/nonexistent-root", "--timeout", "700", check=False)
+    assert r.returncode == 65, r.stderr
+    assert "root does not name a directory" in r.stderr
+    st = ctl_json("status")
+    assert st["running"] is False and st["config"] == before
+    # A port that is taken: the start fails, the config stays as it was.
+    TFTP_ROOT.mkdir(parents=True, exist_ok=True)
+    import socket
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+        s.bind(("::", 7070))
+        r = ctl("start", "--root", str(TFTP_ROOT), "--port", "7070", check=False)
+        assert r.returncode == 1 and "could not be bound" in r.stderr, r.stderr
+    assert ctl_json("status")["config"] == before
+
+
+def test_stats_match_real_transfers(server, tmp_path):
+    sizes = [0, 511, 512, 100000]
+    files = [make_file(TFTP_ROOT / f"ctl-stats-{n}.bin", n) for n in sizes]
+    before = ctl_json("stats")
+    for f in files:
+        # No options: no OACK, so the packet count below is exact.
+        assert curl_fetch(f.name, tmp_path / f.name, extra=["--tftp-no-options"]).returncode == 0
+        assert sha256(tmp_path / f.name) == sha256(f)
+    assert curl_fetch("ctl-stats-missing", tmp_path / "x").returncode != 0
+    server.wait_idle()
+    after = ctl_json("stats")
+    assert after["transfers_completed"] - before["transfers_completed"] == len(files)
+    assert after["bytes_sent"] - before["bytes_sent"] == sum(sizes)
+    assert after["requests"] - before["requests"] == len(files) + 1
+    assert after["errors_sent"]["1"] - before["errors_sent"]["1"] == 1
+    # Lock-step, no loss: one DATA per 512 bytes (+1 for the end), one ERROR.
+    blocks = sum(n // 512 + 1 for n in sizes)
+    assert after["packets_sent"] - before["packets_sent"] == blocks + 1
+    # The Prometheus text says the same numbers.
+    prom = ctl("stats", "--format", "prometheus").stdout
+    assert "# TYPE ktftpd_sent_bytes_total counter" in prom
+    assert f"ktftpd_sent_bytes_total {after['bytes_sent']}\n" in prom
+    assert f"ktftpd_transfers_completed_total {after['transfers_completed']}\n" in prom
+    assert 'ktftpd_errors_sent_total{code="1",name="file_not_found"} ' in prom
+    rows = dict(line.split() for line in ctl("stats").stdout.splitlines())
+    assert rows["bytes_sent"] == str(after["bytes_sent"])
+    assert rows["errors_sent.file_not_found"] == str(after["errors_sent"]["1"])
+
+
+def test_stats_watch_repeats_until_interrupted(server):
+    p = subprocess.Popen([CTL, "stats", "--watch", "0.2", "--format", "json"],
+                         stdout=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=10)
+    assert p.returncode == 0
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert len(lines) >= 3 and all("bytes_sent" in x for x in lines)
+
+
+def test_sessions_beyond_one_netlink_message(server):
+    """400 transfers held open (their clients never ACK): the dump must
+    return each exactly once, across many messages."""
+    n = 400
+    src = make_file(TFTP_ROOT / "ctl-sessions.bin", 3000)
+    server.set(max_sessions_per_client=1000, timeout=10000, retries=1)
+    clients = [Client() for _ in range(n)]
+    try:
+        for c in clients:
+            c.send(rrq(src.name))
+        wait_for(lambda: ctl_json("stats")["active"] == n, timeout=60, what="all sessions")
+        sessions = ctl_json("sessions")
+        assert len(sessions) == n
+        assert len({s["id"] for s in sessions}) == n
+        ports = {c.sock.getsockname()[1] for c in clients}
+        assert {s["port"] for s in sessions} == ports
+        for s in sessions:
+            assert s["peer"] == "127.0.0.1" and s["file"] == src.name
+            assert s["direction"] == "read" and s["total"] == 3000
+            assert s["blksize"] == 512 and s["windowsize"] == 1
+            assert s["bytes"] == 512 and s["age_ms"] >= 0
+        text = ctl("sessions").stdout.splitlines()
+        assert len(text) == n + 1 and text[0].startswith("ID")
+    finally:
+        for c in clients:
+            c.close()
+    # Unprivileged users may not see client addresses.
+    assert ctl("sessions", user="nobody", check=False).returncode == 77
+    # End the held transfers now rather than after their timeouts.
+    ctl("stop", "--drain", "0")
+    ctl("start")
+
+
+def test_monitor_sees_start_finish_and_error(server, tmp_path):
+    src = make_file(TFTP_ROOT / "ctl-monitor.bin", 5000)
+    p = subprocess.Popen([CTL, "--json", "monitor"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)  # joined the group by now
+        assert curl_fetch(src.name, tmp_path / "m").returncode == 0
+        assert curl_fetch("ctl-monitor-missing", tmp_path / "x").returncode != 0
+        server.wait_idle()
+        time.sleep(0.5)
+    finally:
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+    assert p.returncode == 0, err
+    events = [json.loads(x) for x in out.splitlines()]
+    kinds = [(e["event"], e["session"]["file"]) for e in events]
+    assert kinds == [("start", src.name), ("finish", src.name),
+                     ("error", "ctl-monitor-missing")], events
+    start, finish, error = events
+    assert start["session"]["id"] == finish["session"]["id"]
+    assert finish["session"]["bytes"] == 5000
+    assert finish["session"]["peer"] == "127.0.0.1"
+    assert error["error_code"] == 1 and "not found" in error["error_message"].lower()
+    # Text form: one line per event, and only for root.
+    assert ctl("monitor", user="nobody", check=False).returncode == 77
+
+
+def test_monitor_reports_an_aborted_transfer(server):
+    src = make_file(TFTP_ROOT / "ctl-abort.bin", 5000)
+    p = subprocess.Popen([CTL, "monitor"], stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        with Client() as c:
+            c.send(rrq(src.name))
+            _, _, tid = c.expect("DATA")
+            c.cancel(tid)
+        server.wait_idle()
+        time.sleep(0.5)
+    finally:
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=10)
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("start  #"), out
+    assert lines[1].startswith("error  #") and "Aborted by the client" in lines[1]
+
+
+def test_config_apply_is_idempotent(server, tmp_path):
+    cfg = tmp_path / "ktftpd.json"
+    cfg.write_text(f"""{{
+  // The PXE farm's settings.
+  "root": "{TFTP_ROOT}",
+  "port": {PORT},
+  "timeout": 1500, /* ms */
+  "retries": 7,
+  "allow_write": true,
+  "create_mode": "0640"
+}}
+""")
+    assert ctl("config", "apply", "--check", str(cfg)).stdout.strip() == f"{cfg}: valid"
+    r1 = ctl("config", "apply", str(cfg))
+    assert r1.stdout.strip() == f"{cfg}: config changed"
+    r2 = ctl("config", "apply", str(cfg))
+    assert r2.stdout.strip() == f"{cfg}: no change"
+    assert ctl_json("config", "apply", str(cfg)) == {"changed": False}
+    assert sysctl_read("timeout") == "1500" and sysctl_read("retries") == "7"
+    assert sysctl_read("allow_write") == "1" and sysctl_read("create_mode") == "0640"
+    # Keys the file leaves out are back at their defaults.
+    assert sysctl_read("max_sessions") == "1024" and sysctl_read("listen") == ""
+    # `config show` is a file `apply` takes, and applying it changes nothing.
+    shown = tmp_path / "shown.json"
+    shown.write_text(ctl("config", "show").stdout)
+    assert ctl("config", "apply", str(shown)).stdout.strip().endswith("no change")
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ('{\n "root": "/srv",\n "bogus": 1\n}', 3, "bogus: unknown key"),
+    ('{\n "timeout": 5\n}', 2, "timeout: must be an integer, 10..255000"),
+    ('{\n "port": "69"\n}', 2, "port: must be an integer"),
+    ('{\n "allow_write": 1\n}', 2, "allow_write: must be true or false"),
+    ('{\n "create_mode": "0999"\n}', 2, "create_mode: must be an octal"),
+    ('{\n "listen": ["10.0.0.300"]\n}', 2, "listen: '10.0.0.300' is not"),
+    ('{\n "root": "relative"\n}', 2, "root: must be an absolute path"),
+    ('{\n "retries": 1,\n "retries": 2\n}', 3, "retries: given twice"),
+    ('{\n "retries": 1,\n}', 3, "not valid JSON"),
+    ('[1, 2]', 1, "must be a JSON object"),
+])
+def test_config_errors_name_key_and_line(server, tmp_path, text, line, words):
+    cfg = tmp_path / "bad.json"
+    cfg.write_text(text)
+    before = sysctl_read("timeout"), sysctl_read("retries")
+    for args in (["--check", str(cfg)], [str(cfg)]):
+        r = ctl("config", "apply", *args, check=False)
+        assert r.returncode == 78, r.stderr
+        assert f"{cfg}:{line}: " in r.stderr and words in r.stderr, r.stderr
+    assert (sysctl_read("timeout"), sysctl_read("retries")) == before
+
+
+def test_reload_during_a_transfer_does_not_break_it(server, tmp_path):
+    """A transfer keeps the config it started under; a moved listener does
+    not touch it; new requests see the new config at once."""
+    src = make_file(TFTP_ROOT / "ctl-reload.bin", 6 << 20)
+    dst = tmp_path / "reload.out"
+    p = subprocess.Popen(["curl", "-s", "--fail", "-m", "300", "-o", str(dst),
+                          f"tftp://127.0.0.1:{PORT}/{src.name}"])
+    try:
+        wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=30, what="transfer")
+        ctl("config", "set", "timeout=600", "retries=9", f"port={PORT + 1}",
+            "blksize_max=1024")
+        assert ctl_json("sessions")[0]["file"] == src.name  # still going
+        # The new port serves, the old one is closed.
+        small = make_file(TFTP_ROOT / "ctl-reload-small.bin", 3000)
+        assert curl_fetch(small.name, tmp_path / "s", port=PORT + 1).returncode == 0
+        assert curl_fetch(small.name, tmp_path / "s2", extra=["--connect-timeout", "3"]).returncode != 0
+        assert p.wait(timeout=300) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert sha256(dst) == sha256(src)
+    ctl("config", "set", f"port={PORT}")
+
+
+def test_config_set_is_all_or_nothing(server):
+    before = ctl_json("config", "show")
+    r = ctl("config", "set", "timeout=1234", "root=/nonexistent", check=False)
+    assert r.returncode == 65 and "root does not name a directory" in r.stderr
+    assert ctl_json("config", "show") == before
+    r = ctl("config", "set", "timeout=1234", "retries=101", check=False)
+    assert r.returncode == 65 and "retries" in r.stderr
+    assert ctl("config", "set", "nope=1", check=False).returncode == 65
+    assert ctl("config", "set", "timeout", check=False).returncode == 64
+    assert ctl_json("config", "show") == before
+
+
+# key, a value to set through netlink, a value to set through sysctl, how
+# the sysctl shows the netlink one.
+CONSISTENCY = [
+    ("timeout", "1700", "1800", "1700"),
+    ("retries", "3", "4", "3"),
+    ("max_sessions", "500", "600", "500"),
+    ("max_sessions_per_client", "9", "10", "9"),
+    ("drain_timeout", "100", "200", "100"),
+    ("blksize_max", "1468", "1024", "1468"),
+    ("windowsize_max", "8", "16", "8"),
+    ("allow_write", "true", "0", "1"),
+    ("create", "true", "0", "1"),
+    ("create_mode", "0600", "0640", "0600"),
+    ("max_write_size", "1048576", "2097152", "1048576"),
+    ("listen", "127.0.0.1,::1", "127.0.0.1", "127.0.0.1 ::1"),
+]
+
+
+def test_sysctl_and_netlink_are_one_state(server, tmp_path):
+    for key, via_nl, via_sysctl, shown in CONSISTENCY:
+        ctl("config", "set", f"{key}={via_nl}")
+        assert sysctl_read(key) == shown, key
+        sysctl_write(key, via_sysctl)
+        got = ctl_json("config", "show")[key]
+        if key in ("allow_write", "create"):
+            assert got is (via_sysctl == "1"), key
+        elif key == "create_mode":
+            assert got == via_sysctl, key
+        elif key == "listen":
+            assert got == via_sysctl.split(), key
+        else:
+            assert got == int(via_sysctl), key
+    other = tmp_path / "root2"
+    other.mkdir()
+    sysctl_write("root", str(other))
+    assert ctl_json("config", "show")["root"] == str(other)
+    ctl("config", "set", f"root={TFTP_ROOT}")
+    assert sysctl_read("root") == str(TFTP_ROOT)
+    sysctl_write("listen", "")
+    assert ctl_json("config", "show")["listen"] == []
+
+
+def test_listen_addresses(server, tmp_path):
+    src = make_file(TFTP_ROOT / "ctl-listen.bin", 2000)
+    ctl("config", "set", "listen=::1")
+    assert curl_fetch(src.name, tmp_path / "a", host="::1").returncode == 0
+    assert curl_fetch(src.name, tmp_path / "b", host="127.0.0.1").returncode != 0
+    ctl("config", "set", "listen=127.0.0.1")
+    assert curl_fetch(src.name, tmp_path / "c", host="127.0.0.1").returncode == 0
+    assert curl_fetch(src.name, tmp_path / "d", host="::1").returncode != 0
+    # An address this host does not have: refused, the old listener stays.
+    r = ctl("config", "set", "listen=192.0.2.1", check=False)
+    assert r.returncode == 1 and "cannot bind" in r.stderr, r.stderr
+    assert sysctl_read("listen") == "127.0.0.1"
+    assert curl_fetch(src.name, tmp_path / "e", host="127.0.0.1").returncode == 0
+    with pytest.raises(OSError):
+        sysctl_write("listen", "127.0.0.1 bogus")
+    sysctl_write("listen", "")
+    assert curl_fetch(src.name, tmp_path / "f", host="::1").returncode == 0
+
+
+def test_permissions_and_exit_codes(ktftpd):
+    # Reading the status reveals no client: anyone may.
+    assert ctl("status", user="nobody").returncode == 0
+    for args in (["start"], ["stop"], ["config", "set", "retries=3"], ["sessions"],
+                 ["monitor"]):
+        r = ctl(*args, user="nobody", check=False)
+        assert r.returncode == 77, (args, r.stderr)
+        assert "CAP_NET_ADMIN" in r.stderr
+    assert ctl("frobnicate", check=False).returncode == 64
+    assert ctl("stats", "--format", "xml", check=False).returncode == 64
+
+
+def test_module_missing_is_69():
+    if module_loaded():
+        rmmod()
+    for args in (["status"], ["stop"], ["sessions"], ["config", "show"]):
+        r = ctl(*args, check=False)
+        assert r.returncode == 69
+        assert "ktftpd kernel module is not loaded (try: modprobe ktftpd)" in r.stderr
+    # version still answers, for the tool.
+    assert ctl_json("version")["module"] is None
+    insmod()
+    try:
+        assert ctl_json("version")["module"] == open("VERSION").read().strip()
+    finally:
+        rmmod()
