@@ -13,7 +13,7 @@ from conftest import (KTFTPCTL, SYSCTL, insmod, module_loaded, rmmod, run,
 def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
     assert module_loaded()
     assert {p.name for p in SYSCTL.iterdir()} == {
-        "stop", "root", "port", "timeout", "retries", "max_sessions",
+        "stop", "root", "listen", "port", "timeout", "retries", "max_sessions",
         "max_sessions_per_client", "drain_timeout", "blksize_max",
         "windowsize_max", "allow_write", "create", "create_mode",
         "max_write_size"}
