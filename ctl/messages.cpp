@@ -142,7 +142,11 @@ void put_config(nl_msg *msg, const Config &cfg)
 		throw std::bad_alloc();
 	if (cfg.root)
 		check(nla_put_string(msg, KTFTPD_CFG_ROOT, cfg.root->c_str()));
-	if (cfg.listen) {
+	if (cfg.listen && cfg.listen->empty()) {
+		// "Every address".  nla_nest_end() drops an empty nest, which
+		// would leave the old addresses in force: put the header alone.
+		check(nla_put(msg, KTFTPD_CFG_LISTEN | NLA_F_NESTED, 0, nullptr));
+	} else if (cfg.listen) {
 		nlattr *listen = nla_nest_start(msg, KTFTPD_CFG_LISTEN);
 		if (!listen)
 			throw std::bad_alloc();

@@ -209,6 +209,9 @@ def test_config_apply_is_idempotent(server, tmp_path):
   "create_mode": "0640"
 }}
 """)
+    # Addresses the file leaves out go back to "all": an empty list must
+    # reach the kernel (libnl drops empty nests unless told otherwise).
+    sysctl_write("listen", "127.0.0.1")
     assert ctl("config", "apply", "--check", str(cfg)).stdout.strip() == f"{cfg}: valid"
     r1 = ctl("config", "apply", str(cfg))
     assert r1.stdout.strip() == f"{cfg}: config changed"

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+// Argument parsing of every subcommand (no kernel: parsing only records
+// what was asked), and the rendering of every output format.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app.hpp"
+#include "render.hpp"
+
+using namespace ktftpd;
+
+namespace {
+
+// Parse @args (without the program name); false on a usage error.
+bool parse(std::vector<std::string> args, Invocation &inv)
+{
+	CLI::App app;
+	build_app(app, inv);
+	std::vector<std::string> rev(args.rbegin(), args.rend());
+	try {
+		app.parse(rev);
+	} catch (const CLI::ParseError &) {
+		return false;
+	}
+	return true;
+}
+
+} // namespace
+
+TEST(Args, EverySubcommandParses)
+{
+	for (const char *cmd : {"status", "sessions", "monitor", "version", "stop", "start"}) {
+		Invocation inv;
+		ASSERT_TRUE(parse({cmd}, inv)) << cmd;
+		EXPECT_EQ(inv.command, cmd);
+		EXPECT_TRUE(inv.action);
+	}
+}
+
+TEST(Args, GlobalJsonAndPretty)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"--json", "--pretty", "status"}, inv));
+	EXPECT_TRUE(inv.json && inv.pretty);
+	EXPECT_EQ(inv.output().format, Format::json);
+}
+
+TEST(Args, StartTakesAFileAndEveryKey)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"start", "--config", "/etc/k.json", "--root", "/srv", "--port", "69",
+			   "--max-sessions-per-client", "4", "--allow-write", "true"},
+			  inv));
+	EXPECT_EQ(*inv.config_file, "/etc/k.json");
+	using P = std::pair<std::string, std::string>;
+	EXPECT_EQ(inv.settings, (std::vector<P>{{"root", "/srv"}, {"port", "69"},
+						{"max_sessions_per_client", "4"},
+						{"allow_write", "true"}}));
+	Invocation bad;
+	EXPECT_FALSE(parse({"start", "--bogus", "1"}, bad));
+	EXPECT_FALSE(parse({"start", "--port"}, bad));
+}
+
+TEST(Args, StopDrainIsBounded)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"stop", "--drain", "2.5"}, inv));
+	EXPECT_DOUBLE_EQ(*inv.drain_s, 2.5);
+	Invocation bad;
+	EXPECT_FALSE(parse({"stop", "--drain", "601"}, bad));
+	EXPECT_FALSE(parse({"stop", "--drain", "-1"}, bad));
+	EXPECT_FALSE(parse({"stop", "--drain", "soon"}, bad));
+}
+
+TEST(Args, StatsWatchAndFormat)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"stats", "--watch", "1", "--format", "prometheus"}, inv));
+	EXPECT_DOUBLE_EQ(*inv.watch_s, 1.0);
+	EXPECT_EQ(inv.stats_format, "prometheus");
+	Invocation bad;
+	EXPECT_FALSE(parse({"stats", "--format", "xml"}, bad));
+	EXPECT_FALSE(parse({"stats", "--watch", "0"}, bad));
+}
+
+TEST(Args, ConfigSubcommands)
+{
+	Invocation show;
+	ASSERT_TRUE(parse({"config", "show"}, show));
+	EXPECT_EQ(show.command, "config show");
+	Invocation set;
+	ASSERT_TRUE(parse({"config", "set", "timeout=5", "retries=2"}, set));
+	EXPECT_EQ(set.assignments, (std::vector<std::string>{"timeout=5", "retries=2"}));
+	Invocation apply;
+	ASSERT_TRUE(parse({"config", "apply", "--check", "f.json"}, apply));
+	EXPECT_EQ(apply.apply_file, "f.json");
+	EXPECT_TRUE(apply.check_only);
+	Invocation bad;
+	EXPECT_FALSE(parse({"config"}, bad));
+	EXPECT_FALSE(parse({"config", "set"}, bad));
+	EXPECT_FALSE(parse({"config", "apply"}, bad));
+	EXPECT_FALSE(parse({"config", "frob"}, bad));
+}
+
+TEST(Args, NoOrUnknownSubcommandIsUsage)
+{
+	Invocation a, b, c;
+	EXPECT_FALSE(parse({}, a));
+	EXPECT_FALSE(parse({"frobnicate"}, b));
+	EXPECT_FALSE(parse({"status", "extra"}, c));
+}
+
+namespace {
+
+Status sample_status()
+{
+	Status st;
+	st.running = true;
+	st.uptime_ms = 12345;
+	st.version = "1.2.3";
+	st.config = Config::defaults();
+	st.stats.requests = 10;
+	st.stats.completed = 7;
+	st.stats.bytes_sent = 123456789012ULL;
+	st.stats.active = 2;
+	st.stats.errors_sent = {{0, 0}, {1, 3}};
+	return st;
+}
+
+std::string render(void (*fn)(std::ostream &, const Status &, const Output &),
+		   const Status &st, Output o)
+{
+	std::ostringstream out;
+	fn(out, st, o);
+	return out.str();
+}
+
+} // namespace
+
+TEST(Render, StatusTextIsAligned)
+{
+	std::string t = render(render_status, sample_status(), {});
+	EXPECT_NE(t.find("state:     running, up 12.3 s\n"), std::string::npos) << t;
+	EXPECT_NE(t.find("root:      /srv/tftp\n"), std::string::npos);
+	EXPECT_NE(t.find("listen:    all addresses\n"), std::string::npos);
+	EXPECT_NE(t.find("sent:      123456789012 bytes"), std::string::npos);
+}
+
+TEST(Render, JsonKeysAreStableNumbersAreNumbers)
+{
+	auto j = nlohmann::json::parse(render(render_status, sample_status(), {Format::json}));
+	EXPECT_EQ(j["running"], true);
+	EXPECT_EQ(j["uptime_ms"], 12345);
+	EXPECT_EQ(j["config"]["port"], 69);
+	EXPECT_EQ(j["stats"]["bytes_sent"], 123456789012ULL);
+	EXPECT_EQ(j["stats"]["errors_sent"]["1"], 3);
+	EXPECT_TRUE(j["stats"]["transfers_completed"].is_number_unsigned());
+	std::string compact = render(render_stats, sample_status(), {Format::json});
+	EXPECT_EQ(compact.find('\n'), compact.size() - 1);
+	std::string pretty = render(render_stats, sample_status(), {Format::json, true});
+	EXPECT_NE(pretty.find("\n  \"requests\": 10,"), std::string::npos);
+}
+
+TEST(Render, PrometheusTextFormat)
+{
+	std::string p = render(render_stats, sample_status(), {Format::prometheus});
+	EXPECT_NE(p.find("# HELP ktftpd_sent_bytes_total File payload bytes sent.\n"
+			 "# TYPE ktftpd_sent_bytes_total counter\n"
+			 "ktftpd_sent_bytes_total 123456789012\n"),
+		  std::string::npos)
+		<< p;
+	EXPECT_NE(p.find("ktftpd_up 1\n"), std::string::npos);
+	EXPECT_NE(p.find("# TYPE ktftpd_sessions_active gauge\nktftpd_sessions_active 2\n"),
+		  std::string::npos);
+	EXPECT_NE(p.find("ktftpd_errors_sent_total{code=\"1\",name=\"file_not_found\"} 3\n"),
+		  std::string::npos);
+	// Every sample line is "name[{labels}] value".
+	std::istringstream in(p);
+	for (std::string line; std::getline(in, line);)
+		if (line[0] != '#')
+			EXPECT_EQ(line.rfind("ktftpd_", 0), 0u) << line;
+}
+
+TEST(Render, SessionsAndEvents)
+{
+	Session s;
+	s.id = 4;
+	s.peer = "2001:db8::1";
+	s.port = 1234;
+	s.file = "pxelinux.0";
+	s.bytes = 1024;
+	s.blksize = 1468;
+	s.windowsize = 16;
+	s.age_ms = 1500;
+	std::ostringstream text, json;
+	render_sessions(text, {s}, {});
+	EXPECT_NE(text.str().find("[2001:db8::1]:1234"), std::string::npos) << text.str();
+	EXPECT_NE(text.str().find("  pxelinux.0\n"), std::string::npos);
+	render_sessions(json, {s}, {Format::json});
+	auto j = nlohmann::json::parse(json.str());
+	EXPECT_EQ(j[0]["direction"], "read");
+	EXPECT_TRUE(j[0]["total"].is_null());
+	EXPECT_EQ(j[0]["windowsize"], 16);
+
+	Event e{Event::Kind::error, s, 1, "File not found"};
+	std::ostringstream ev, evj;
+	render_event(ev, e, {});
+	EXPECT_EQ(ev.str(), "error  #4 [2001:db8::1]:1234 read pxelinux.0 code 1: File not found after 1024 bytes\n");
+	render_event(evj, e, {Format::json, true});
+	auto k = nlohmann::json::parse(evj.str());
+	EXPECT_EQ(k["event"], "error");
+	EXPECT_EQ(k["error_code"], 1);
+	const std::string line = evj.str();	// one copy: str() returns a new string
+	EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+}

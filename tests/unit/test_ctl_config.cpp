@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+// The config file and KEY=VALUE settings: what is accepted, and every way
+// of being refused (with the key and line named).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config.hpp"
+#include "errors.hpp"
+
+using namespace ktftpd;
+
+namespace {
+
+// The message of the ConfigError @text raises, or "" if it parses.
+std::string config_error(const std::string &text)
+{
+	try {
+		parse_config(text, "f.json");
+	} catch (const ConfigError &e) {
+		return e.what();
+	}
+	return "";
+}
+
+std::string set_error(const std::string &assignment, int *code = nullptr)
+{
+	Config c;
+	try {
+		set_config_assignment(c, assignment);
+	} catch (const Failure &e) {
+		if (code)
+			*code = e.exit_code();
+		return e.what();
+	}
+	return "";
+}
+
+} // namespace
+
+TEST(ConfigFile, ParsesEveryKeyWithComments)
+{
+	Config c = parse_config(R"({
+  // line comment
+  "root": "/srv/tftp", /* block
+  comment */
+  "listen": ["192.0.2.1", "2001:db8::1"],
+  "port": 6969, "timeout": 1500, "retries": 7, "max_sessions": 10,
+  "max_sessions_per_client": 2, "drain_timeout": 0, "blksize_max": 1468,
+  "windowsize_max": 16, "allow_write": true, "create": false,
+  "create_mode": "0640", "max_write_size": 1099511627776
+})",
+				"f");
+	EXPECT_EQ(*c.root, "/srv/tftp");
+	EXPECT_EQ(*c.listen, (std::vector<std::string>{"192.0.2.1", "2001:db8::1"}));
+	EXPECT_EQ(*c.params[KTFTPD_P_PORT], 6969);
+	EXPECT_EQ(*c.params[KTFTPD_P_TIMEOUT], 1500);
+	EXPECT_EQ(*c.params[KTFTPD_P_DRAIN], 0);
+	EXPECT_EQ(*c.params[KTFTPD_P_ALLOW_WRITE], 1);
+	EXPECT_EQ(*c.params[KTFTPD_P_CREATE], 0);
+	EXPECT_EQ(*c.params[KTFTPD_P_CREATE_MODE], 0640);
+	EXPECT_EQ(*c.params[KTFTPD_P_MAX_WRITE_SIZE], 1L << 40);
+}
+
+TEST(ConfigFile, KeysLeftOutStayUnset)
+{
+	Config c = parse_config("{}", "f");
+	EXPECT_TRUE(c.empty());
+	Config d = parse_config(R"({"retries": 3})", "f");
+	EXPECT_FALSE(d.root);
+	EXPECT_EQ(*d.params[KTFTPD_P_RETRIES], 3);
+}
+
+TEST(ConfigFile, EveryErrorNamesKeyAndLine)
+{
+	const std::pair<const char *, const char *> cases[] = {
+		{"{\n\"root\": \"/a\",\n\"bogus\": 1\n}", "f.json:3: bogus: unknown key"},
+		{"{\n\"retries\": 1,\n\"retries\": 2\n}", "f.json:3: retries: given twice"},
+		{"{\n\"port\": 0\n}", "f.json:2: port: must be an integer, 1..65535"},
+		{"{\n\"port\": 65536\n}", "f.json:2: port: must be an integer, 1..65535"},
+		{"{\n\"port\": -1\n}", "f.json:2: port: must be an integer, 1..65535"},
+		{"{\n\"port\": 1.5\n}", "f.json:2: port: must be an integer"},
+		{"{\n\"port\": \"69\"\n}", "f.json:2: port: must be an integer"},
+		{"{\n\"max_write_size\": 18446744073709551615\n}", "f.json:2: max_write_size: must be an integer, 0..1099511627776"},
+		{"{\n\"timeout\": 9\n}", "f.json:2: timeout: must be an integer, 10..255000"},
+		{"{\n\"allow_write\": 1\n}", "f.json:2: allow_write: must be true or false"},
+		{"{\n\"create\": \"yes\"\n}", "f.json:2: create: must be true or false"},
+		{"{\n\"create_mode\": 420\n}", "f.json:2: create_mode: must be an octal mode string"},
+		{"{\n\"create_mode\": \"01000\"\n}", "f.json:2: create_mode: must be an octal"},
+		{"{\n\"create_mode\": \"0x1\"\n}", "f.json:2: create_mode: must be an octal"},
+		{"{\n\"root\": 5\n}", "f.json:2: root: must be a string"},
+		{"{\n\"root\": \"srv\"\n}", "f.json:2: root: must be an absolute path"},
+		{"{\n\"root\": \"/a\\nb\"\n}", "f.json:2: root: must be an absolute path"},
+		{"{\n\"listen\": \"127.0.0.1\"\n}", "f.json:2: listen: must be a list"},
+		{"{\n\"listen\": [1]\n}", "f.json:2: listen: must be a list of address strings"},
+		{"{\n\"listen\": [\"1.2.3\"]\n}", "f.json:2: listen: '1.2.3' is not an IPv4 or IPv6 address"},
+		{"{\n\"listen\": [\"::1\", \"0::1\"]\n}", "f.json:2: listen: '0::1' is given twice"},
+		{"{\n\"listen\": [\"::ffff:1.2.3.4\"]\n}", "f.json:2: listen: '::ffff:1.2.3.4' is v4-mapped"},
+		{"{\n\"listen\": [\"1.0.0.1\",\"1.0.0.2\",\"1.0.0.3\",\"1.0.0.4\",\"1.0.0.5\",\"1.0.0.6\",\"1.0.0.7\",\"1.0.0.8\",\"1.0.0.9\"]\n}",
+		 "f.json:2: listen: at most 8 addresses"},
+		{"{\n\"retries\": 1,\n}", "f.json:3: not valid JSON"},
+		{"{\n\"retries\": \n", "f.json:"},
+		{"[1]", "f.json:1: the config must be a JSON object"},
+		{"", "f.json:1: not valid JSON"},
+	};
+	for (auto [text, want] : cases) {
+		std::string got = config_error(text);
+		EXPECT_NE(got.find(want), std::string::npos) << text << "\n -> " << got;
+	}
+}
+
+TEST(ConfigFile, UnreadableFileIsAConfigError)
+{
+	EXPECT_THROW(load_config("/nonexistent/ktftpd.json"), ConfigError);
+}
+
+TEST(ConfigFile, ShowIsAFileApplyTakes)
+{
+	Config d = Config::defaults();
+	d.listen = std::vector<std::string>{"::1"};
+	d.params[KTFTPD_P_CREATE_MODE] = 0600;
+	d.params[KTFTPD_P_ALLOW_WRITE] = 1;
+	auto j = config_to_json(d);
+	EXPECT_EQ(j["create_mode"], "0600");
+	EXPECT_EQ(j["allow_write"], true);
+	EXPECT_EQ(j.begin().key(), "root");	// file order
+	EXPECT_EQ(parse_config(j.dump(2), "shown"), d);
+}
+
+TEST(ConfigSet, AcceptsEveryKey)
+{
+	Config c;
+	set_config_assignment(c, "root=/srv");
+	set_config_assignment(c, "listen=127.0.0.1,::1");
+	set_config_assignment(c, "allow_write=on");
+	set_config_assignment(c, "create=false");
+	set_config_assignment(c, "create_mode=0o600");
+	set_config_assignment(c, "max_write_size=0");
+	EXPECT_EQ(*c.root, "/srv");
+	EXPECT_EQ(c.listen->size(), 2u);
+	EXPECT_EQ(*c.params[KTFTPD_P_ALLOW_WRITE], 1);
+	EXPECT_EQ(*c.params[KTFTPD_P_CREATE], 0);
+	EXPECT_EQ(*c.params[KTFTPD_P_CREATE_MODE], 0600);
+	set_config_assignment(c, "listen=");
+	EXPECT_TRUE(c.listen->empty());
+}
+
+TEST(ConfigSet, RefusesWithTheKeyNamed)
+{
+	int code = 0;
+	EXPECT_NE(set_error("timeout=abc", &code).find("for timeout: must be an integer, 10..255000"),
+		  std::string::npos);
+	EXPECT_EQ(code, EXIT_DATAERR);
+	EXPECT_NE(set_error("timeout=10x").find("timeout"), std::string::npos);
+	EXPECT_NE(set_error("timeout=").find("timeout"), std::string::npos);
+	EXPECT_NE(set_error("port=65536").find("port"), std::string::npos);
+	EXPECT_NE(set_error("create=maybe").find("true or false"), std::string::npos);
+	EXPECT_NE(set_error("create_mode=9").find("octal"), std::string::npos);
+	EXPECT_NE(set_error("root=x").find("absolute"), std::string::npos);
+	EXPECT_NE(set_error("listen=::1,::1").find("twice"), std::string::npos);
+	EXPECT_NE(set_error("nope=1", &code).find("unknown key 'nope'"), std::string::npos);
+	EXPECT_EQ(code, EXIT_DATAERR);
+	EXPECT_NE(set_error("timeout", &code).find("expected KEY=VALUE"), std::string::npos);
+	EXPECT_EQ(code, EXIT_USAGE);
+	EXPECT_NE(set_error("=5", &code).find("expected KEY=VALUE"), std::string::npos);
+}
+
+TEST(Config, MergeAndDefaults)
+{
+	Config d = Config::defaults();
+	EXPECT_EQ(*d.root, "/srv/tftp");
+	EXPECT_EQ(*d.params[KTFTPD_P_PORT], 69);
+	Config change;
+	change.params[KTFTPD_P_RETRIES] = 9;
+	d.merge(change);
+	EXPECT_EQ(*d.params[KTFTPD_P_RETRIES], 9);
+	EXPECT_EQ(*d.params[KTFTPD_P_PORT], 69);
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+// The netlink messages, both ways, against fixed bytes (little-endian
+// host, as the kernel's attributes are in host order).
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include <uapi/linux/ktftpd.h>
+
+#include "messages.hpp"
+
+using namespace ktftpd;
+using Bytes = std::vector<std::uint8_t>;
+
+TEST(Messages, ConfigRequestBytes)
+{
+	Config c;
+	c.root = "/a";
+	c.params[KTFTPD_P_PORT] = 69;
+	c.params[KTFTPD_P_ALLOW_WRITE] = 1;
+	auto msg = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(msg.get(), c);
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{
+		0x1c, 0x00, 0x05, 0x80,				// CONFIG, nested
+		0x07, 0x00, 0x02, 0x00, '/', 'a', 0x00, 0x00,	// ROOT "/a"
+		0x06, 0x00, 0x03, 0x00, 0x45, 0x00, 0x00, 0x00,	// PORT u16 69
+		0x05, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x00, 0x00,	// ALLOW_WRITE u8 1
+	}));
+}
+
+TEST(Messages, ListenAndU64Bytes)
+{
+	Config c;
+	c.listen = std::vector<std::string>{"127.0.0.1", "::1"};
+	c.params[KTFTPD_P_MAX_WRITE_SIZE] = 0x0102030405LL;
+	auto msg = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(msg.get(), c);
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{
+		0x30, 0x00, 0x05, 0x80,				// CONFIG
+		0x20, 0x00, 0x04, 0x80,				// LISTEN
+		0x08, 0x00, 0x01, 0x00, 127, 0, 0, 1,		// IPV4
+		0x14, 0x00, 0x02, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // IPV6
+		0x0c, 0x00, 0x0f, 0x00, 0x05, 0x04, 0x03, 0x02, 0x01, 0x00, 0x00, 0x00, // MAX_WRITE_SIZE
+	}));
+	Config empty_listen;
+	empty_listen.listen = std::vector<std::string>{};
+	auto m2 = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(m2.get(), empty_listen);
+	EXPECT_EQ(attribute_bytes(m2.get()), (Bytes{0x08, 0x00, 0x05, 0x80, 0x04, 0x00, 0x04, 0x80}));
+}
+
+TEST(Messages, DrainBytes)
+{
+	auto msg = new_request(0x20, KTFTPD_CMD_STOP, 0);
+	put_drain(msg.get(), 1500);
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{0x08, 0x00, 0x07, 0x00, 0xdc, 0x05, 0x00, 0x00}));
+}
+
+TEST(Messages, ParseStatusReply)
+{
+	const Bytes reply = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,	// RUNNING 1
+		0x0c, 0x00, 0x03, 0x00, 0xe8, 0x03, 0, 0, 0, 0, 0, 0,	// UPTIME_MS 1000
+		0x08, 0x00, 0x04, 0x00, '1', '.', '2', 0x00,	// VERSION "1.2"
+		0x18, 0x00, 0x05, 0x80,				// CONFIG
+		0x06, 0x00, 0x03, 0x00, 0x45, 0x00, 0x00, 0x00,	//   PORT 69
+		0x04, 0x00, 0x04, 0x80,				//   LISTEN (empty)
+		0x05, 0x00, 0x0c, 0x00, 0x01, 0x00, 0x00, 0x00,	//   ALLOW_WRITE 1
+		0x28, 0x00, 0x06, 0x80,				// STATS
+		0x0c, 0x00, 0x02, 0x00, 0x07, 0, 0, 0, 0, 0, 0, 0,	//   REQUESTS 7
+		0x08, 0x00, 0x09, 0x00, 0x03, 0x00, 0x00, 0x00,	//   ACTIVE 3
+		0x10, 0x00, 0x0b, 0x80,				//   ERRORS_SENT
+		0x0c, 0x00, 0x02, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0,	//     code 1: 2
+	};
+	Status st = parse_status(Attrs(reply));
+	EXPECT_TRUE(st.running);
+	EXPECT_EQ(st.uptime_ms, 1000u);
+	EXPECT_EQ(st.version, "1.2");
+	EXPECT_EQ(*st.config.params[KTFTPD_P_PORT], 69);
+	EXPECT_EQ(*st.config.params[KTFTPD_P_ALLOW_WRITE], 1);
+	EXPECT_TRUE(st.config.listen && st.config.listen->empty());
+	EXPECT_FALSE(st.config.root);
+	EXPECT_EQ(st.stats.requests, 7u);
+	EXPECT_EQ(st.stats.active, 3u);
+	EXPECT_EQ(st.stats.errors_sent.at(1), 2u);
+}
+
+TEST(Messages, ParseSessionEvent)
+{
+	const Bytes ev = {
+		0x30, 0x00, 0x09, 0x80,				// SESSION
+		0x0c, 0x00, 0x02, 0x00, 0x05, 0, 0, 0, 0, 0, 0, 0,	//   ID 5
+		0x08, 0x00, 0x03, 0x00, 10, 0, 0, 1,		//   PEER_IPV4 10.0.0.1
+		0x06, 0x00, 0x05, 0x00, 0xd2, 0x04, 0x00, 0x00,	//   PEER_PORT 1234
+		0x06, 0x00, 0x06, 0x00, 'f', 0x00, 0x00, 0x00,	//   FILE "f"
+		0x05, 0x00, 0x07, 0x00, 0x01, 0x00, 0x00, 0x00,	//   DIRECTION write
+		0x06, 0x00, 0x0a, 0x00, 0x01, 0x00, 0x00, 0x00,	// ERROR_CODE 1
+		0x08, 0x00, 0x0b, 0x00, 'n', 'o', 0x00, 0x00,	// ERROR_MSG "no"
+	};
+	Event e = parse_event(KTFTPD_CMD_EVENT_ERROR, Attrs(ev));
+	EXPECT_EQ(e.kind, Event::Kind::error);
+	EXPECT_EQ(e.session.id, 5u);
+	EXPECT_EQ(e.session.peer, "10.0.0.1");
+	EXPECT_EQ(e.session.port, 1234);
+	EXPECT_EQ(e.session.file, "f");
+	EXPECT_TRUE(e.session.write);
+	EXPECT_FALSE(e.session.total);
+	EXPECT_EQ(*e.error_code, 1);
+	EXPECT_EQ(e.error_msg, "no");
+	EXPECT_THROW(parse_event(KTFTPD_CMD_GET_STATUS, Attrs(ev)), std::runtime_error);
+}
+
+TEST(Messages, MalformedRepliesThrow)
+{
+	// RUNNING with no payload; a missing CONFIG; an attribute past the end.
+	EXPECT_THROW(parse_status(Attrs(Bytes{0x04, 0x00, 0x02, 0x00})), std::runtime_error);
+	EXPECT_THROW(parse_status(Attrs(Bytes{0x05, 0x00, 0x02, 0x00, 0x01, 0, 0, 0})),
+		     std::runtime_error);
+	// An attribute claiming more bytes than there are is not taken.
+	EXPECT_EQ(Attrs(Bytes{0x40, 0x00, 0x02, 0x00, 0x01, 0, 0, 0})[KTFTPD_A_RUNNING], nullptr);
+	// A peer address of the wrong length.
+	const Bytes bad_peer = {0x0c, 0x00, 0x09, 0x80, 0x08, 0x00, 0x04, 0x00, 1, 2, 3, 4};
+	EXPECT_THROW(parse_event(KTFTPD_CMD_EVENT_START, Attrs(bad_peer)), std::runtime_error);
+}
