@@ -5,6 +5,8 @@
 #   make check         install what is missing, build, run every test
 #   make demo          install what is missing, build, boot a guest, serve
 #   make lint          W=1 + sparse builds of the module for every kernel
+#   make install       install what `make` built (DESTDIR, PREFIX honoured)
+#   make dkms-install  add, build and install the module with DKMS (root)
 #   make clean
 #
 # KVER defaults to the running kernel when its headers are installed, and
@@ -15,7 +17,19 @@ KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all module ctl modules-all lint check demo setup clean fuzz
+VERSION := $(shell cat VERSION)
+
+# Where `make install` puts things.  The unit and completion directories
+# come from pkg-config (systemd's and bash-completion's own answer).
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
+DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
+
+.PHONY: all module ctl modules-all lint check demo setup clean fuzz install dkms-install
 
 all: module ctl fuzz
 
@@ -52,6 +66,36 @@ check: setup
 demo: setup
 	$(MAKE) all modules-all
 	tests/demo
+
+# Installs only what `make` built: run `make` first, as yourself.
+install:
+	@test -x $(BUILD)/ctl/ktftpctl || { echo "make install: no $(BUILD)/ctl/ktftpctl: run make first" >&2; exit 1; }
+	install -D -m 0755 $(BUILD)/ctl/ktftpctl $(DESTDIR)$(SBINDIR)/ktftpctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/ktftpd.service.in >$(DESTDIR)$(UNITDIR)/ktftpd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ktftpd.service
+	@# The example config only where there is none: never overwrite an admin's.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json"; \
+	else \
+		install -D -m 0644 etc/ktftpd.json $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json; \
+	fi
+	install -D -m 0644 docs/man/ktftpctl.8 $(DESTDIR)$(MANDIR)/man8/ktftpctl.8
+	install -D -m 0644 docs/man/ktftpd.json.5 $(DESTDIR)$(MANDIR)/man5/ktftpd.json.5
+	install -D -m 0644 ctl/completion/ktftpctl.bash $(DESTDIR)$(COMPLETIONSDIR)/ktftpctl
+	@# The DKMS source tree: the module's sources and the uapi header only.
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+	install -d $(DESTDIR)$(DKMS_SRCDIR)/kernel $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux
+	install -m 0644 kernel/Kbuild kernel/*.c kernel/*.h $(DESTDIR)$(DKMS_SRCDIR)/kernel/
+	install -m 0644 include/uapi/linux/ktftpd.h $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux/
+	install -m 0644 VERSION $(DESTDIR)$(DKMS_SRCDIR)/VERSION
+	sed 's|@VERSION@|$(VERSION)|g' dkms/dkms.conf.in >$(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+
+# After `make install`: build and install the module for KVER (default:
+# the running kernel) and run depmod, so `modprobe ktftpd` works.
+dkms-install:
+	@dkms status -m ktftpd -v $(VERSION) | grep -q . || dkms add -m ktftpd -v $(VERSION)
+	dkms install -m ktftpd -v $(VERSION) -k $(or $(DKMS_KVER),$(shell uname -r))
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <linux/cred.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/ipv6.h>
@@ -11,9 +12,30 @@
 #include "config.h"
 #include "net.h"
 
+/*
+ * inet_bind() asks CAP_NET_BIND_SERVICE of current for a port below 1024,
+ * and a listener is bound by whoever sent START or wrote the sysctl.  They
+ * have been checked already (CAP_NET_ADMIN for netlink, root for the
+ * sysctl) and the socket is the kernel's, so it is bound with the kernel's
+ * own credentials: a sandboxed ktftpctl needs CAP_NET_ADMIN and nothing
+ * else.  Transfer sockets bind port 0, which asks nothing.
+ */
 static int net_bind(struct socket *sock, const struct ktftpd_addr *a)
 {
-	return kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
+	const struct cred *old;
+	struct cred *kcred;
+	int err;
+
+	if (!(a->sa.sa_family == AF_INET6 ? a->v6.sin6_port : a->v4.sin_port))
+		return kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
+	kcred = prepare_kernel_cred(&init_task);
+	if (!kcred)
+		return -ENOMEM;
+	old = override_creds(kcred);
+	err = kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
+	revert_creds(old);
+	put_cred(kcred);
+	return err;
 }
 
 static void addr_any(struct ktftpd_addr *a, int family, u16 port)

@@ -374,3 +374,32 @@ def test_module_missing_is_69():
         assert ctl_json("version")["module"] == open("VERSION").read().strip()
     finally:
         rmmod()
+
+
+def test_cap_net_admin_alone_starts_on_a_privileged_port(ktftpd, tmp_path):
+    """The systemd unit bounds ktftpctl to CAP_NET_ADMIN.  Binding port 69
+    asks CAP_NET_BIND_SERVICE of the caller in inet_bind(); the module
+    binds its listener as the kernel, so START needs nothing more."""
+    (tmp_path / "cap.txt").write_text("bound without CAP_NET_BIND_SERVICE\n")
+    os.chmod(tmp_path, 0o755)
+    os.chmod(tmp_path / "cap.txt", 0o644)
+    only_admin = ["setpriv", "--inh-caps=-all", "--bounding-set=-all,+net_admin", CTL]
+    # The restriction is real: without CAP_NET_ADMIN it is refused.
+    r = subprocess.run(["setpriv", "--inh-caps=-all", "--bounding-set=-all", CTL,
+                        "start", "--root", str(tmp_path), "--port", "69"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 77, r.stderr
+    r = subprocess.run([*only_admin, "start", "--root", str(tmp_path), "--port", "69"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    try:
+        with Client("127.0.0.1", 69) as c:
+            assert c.fetch("cap.txt") == b"bound without CAP_NET_BIND_SERVICE\n"
+        # A rebind to another privileged port, by the same bounded caller.
+        r = subprocess.run([*only_admin, "config", "set", "port=70"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        with Client("127.0.0.1", 70) as c:
+            assert c.fetch("cap.txt") == b"bound without CAP_NET_BIND_SERVICE\n"
+    finally:
+        ctl("stop", "--drain", "0")

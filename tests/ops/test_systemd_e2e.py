@@ -1,0 +1,229 @@
+"""End to end, second boot: the guest booted systemd from the disk that
+tests/ops/e2e-install filled (make install, DKMS, the Ansible role).
+Nothing was run by hand since; these tests run as a unit after
+multi-user.target.  In file order:
+
+  ktftpd.service came up at boot and real clients fetch byte-exact;
+  a config change through Ansible reloads (never restarts) the service,
+  and a transfer in flight during that reload completes byte-exact;
+  a third Ansible run changes nothing, and --check --diff agrees;
+  systemctl stop drains and closes the port; systemctl start serves again.
+"""
+import hashlib
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+TOP = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(TOP / "tests" / "integration"))
+from tftp import Client, wait_for  # noqa: E402
+
+CTL = "/usr/local/sbin/ktftpctl"
+ROOT = Path("/srv/ktftpd-e2e")
+VERSION = (TOP / "VERSION").read_text().strip()
+
+
+def run(*args, check=True, timeout=600):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True,
+                          check=check, timeout=timeout)
+
+
+def ctl_json(*args):
+    return json.loads(run(CTL, "--json", *args).stdout)
+
+
+def unit_prop(name: str) -> str:
+    return run("systemctl", "show", "-P", name, "ktftpd.service").stdout.strip()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def ansible(*args):
+    r = run(TOP / "tests" / "ops" / "e2e-ansible", *args, check=False)
+    print(r.stdout, r.stderr)
+    assert r.returncode == 0, r.stdout + r.stderr
+    recap = re.search(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
+                      r.stdout)
+    assert recap, r.stdout
+    return r.stdout, int(recap.group(2))
+
+
+class SlowDownload(threading.Thread):
+    """A lock-step download that ACKs one block every @pace seconds until
+    released, then runs to the end: a transfer that is certainly in flight
+    for as long as the test needs."""
+
+    def __init__(self, name, port=69, pace=0.05):
+        super().__init__(daemon=True)
+        self.name_, self.port, self.pace = name, port, pace
+        self.release = threading.Event()
+        self.started_ = threading.Event()
+        self.data, self.error = None, None
+
+    def run(self):
+        try:
+            with Client("127.0.0.1", self.port) as c:
+                c.request(self.name_)
+                num, first, addr = c.expect("DATA", 10)
+                c.tid = addr
+                data, block, last = bytearray(first), 1, first
+                self.started_.set()
+                while len(last) == 512:
+                    if not self.release.is_set():
+                        time.sleep(self.pace)
+                    c.ack(block)
+                    num, payload, _ = c.expect("DATA", 10)
+                    if num != (block + 1) & 0xFFFF:
+                        continue
+                    block += 1
+                    last = payload
+                    data += payload
+                c.ack(block)
+                self.data = bytes(data)
+        except Exception as e:  # reported by the test, not lost in a thread
+            self.error = e
+            self.started_.set()
+
+    def result(self, timeout=300):
+        self.release.set()
+        self.join(timeout)
+        assert not self.is_alive(), "download did not finish"
+        assert self.error is None, repr(self.error)
+        return self.data
+
+
+def port_closed(port=69) -> bool:
+    """An RRQ to a closed port draws ICMP port unreachable."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    try:
+        s.connect(("127.0.0.1", port))
+        s.send(b"\x00\x01hello.txt\x00octet\x00")
+        s.recv(600)
+        return False
+    except ConnectionRefusedError:
+        return True
+    except socket.timeout:
+        return False
+    finally:
+        s.close()
+
+
+def test_service_came_up_at_boot_from_the_dkms_module():
+    assert run("systemctl", "is-active", "ktftpd").stdout.strip() == "active"
+    assert run("systemctl", "is-enabled", "ktftpd").stdout.strip() == "enabled"
+    assert unit_prop("Result") == "success"
+    # Started by systemd during boot, before this test's own unit.
+    me = run("systemctl", "show", "-P", "ExecMainStartTimestampMonotonic",
+             "ktftpd-vm-command.service").stdout.strip()
+    assert 0 < int(unit_prop("ActiveEnterTimestampMonotonic")) < int(me)
+    assert "/updates/dkms/ktftpd.ko" in run("modinfo", "-n", "ktftpd").stdout
+    assert Path("/sys/module/ktftpd/version").read_text().strip() == VERSION
+    st = ctl_json("status")
+    assert st["running"] is True
+    assert (st["config"]["port"], st["config"]["root"]) == (69, str(ROOT))
+    assert (st["config"]["windowsize_max"], st["config"]["timeout"]) == (64, 1000)
+
+
+def test_the_role_put_the_files_with_their_ownership():
+    for name in ("boot.bin", "hello.txt"):
+        r = run("stat", "-c", "%U:%G %a", ROOT / name).stdout.split()
+        assert r == ["nobody:nogroup", "644"], (name, r)
+    assert run("stat", "-c", "%U:%G", ROOT).stdout.strip() == "nobody:nogroup"
+
+
+@pytest.mark.parametrize("client", ["curl", "atftp", "tftp-hpa"])
+def test_real_clients_fetch_byte_exact(client, tmp_path):
+    out = tmp_path / "got"
+    cmd = {
+        "curl": ["curl", "-s", "--fail", "-m", "120", "-o", out, "tftp://127.0.0.1/boot.bin"],
+        "atftp": ["atftp", "-g", "-r", "boot.bin", "-l", out, "127.0.0.1", "69"],
+        "tftp-hpa": ["tftp", "-m", "binary", "127.0.0.1", "69", "-c", "get", "boot.bin", str(out)],
+    }[client]
+    run(*cmd, timeout=180)
+    assert sha256(out.read_bytes()) == sha256((ROOT / "boot.bin").read_bytes())
+
+
+def test_ansible_config_change_reloads_and_keeps_a_transfer():
+    invocation = unit_prop("InvocationID")
+    started = unit_prop("ExecMainStartTimestampMonotonic")
+    uptime = ctl_json("status")["uptime_ms"]
+    dl = SlowDownload("boot.bin")
+    dl.start()
+    assert dl.started_.wait(20)
+    wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=20, what="session")
+
+    out, changed = ansible("-e", "@tests/ops/e2e-vars-2.yml")
+    assert changed >= 1
+    assert "RUNNING HANDLER [ktftpd : ktftpd config changed]" in out
+    # The transfer is still in flight after the reload.
+    assert [s["file"] for s in ctl_json("sessions")] == ["boot.bin"]
+    data = dl.result()
+    assert sha256(data) == sha256((ROOT / "boot.bin").read_bytes())
+
+    # Reloaded, not restarted: same invocation, same start, uptime went on.
+    assert unit_prop("InvocationID") == invocation
+    assert unit_prop("ExecMainStartTimestampMonotonic") == started
+    assert run("systemctl", "is-active", "ktftpd").stdout.strip() == "active"
+    assert ctl_json("status")["uptime_ms"] > uptime
+    journal = run("journalctl", "-b", "-u", "ktftpd.service", "-o", "cat").stdout
+    assert "Reloaded ktftpd" in journal or "Reloading ktftpd" in journal, journal
+    assert journal.count("Started ktftpd") == 1, journal
+
+    cfg = ctl_json("config", "show")
+    assert (cfg["windowsize_max"], cfg["timeout"]) == (16, 1500)
+    assert '"windowsize_max": 16' in Path("/etc/ktftpd/ktftpd.json").read_text()
+
+
+def test_third_run_changes_nothing():
+    _, changed = ansible("-e", "@tests/ops/e2e-vars-2.yml")
+    assert changed == 0
+    out, changed = ansible("-e", "@tests/ops/e2e-vars-2.yml", "--check", "--diff")
+    assert changed == 0
+    assert "RUNNING HANDLER" not in out
+
+
+def test_unit_verifies_and_its_sandbox_holds_on_a_real_systemd():
+    r = run("systemd-analyze", "verify", "ktftpd.service", check=False)
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    r = run("systemd-analyze", "security", "--threshold=35", "ktftpd.service", check=False)
+    assert r.returncode == 0, r.stdout
+    # The sandbox really applies: ktftpctl ran without CAP_SYS_MODULE.
+    assert unit_prop("CapabilityBoundingSet") == "cap_net_admin"
+
+
+def test_systemctl_stop_drains_then_closes_the_port_and_start_serves_again(tmp_path):
+    dl = SlowDownload("boot.bin", pace=0.02)
+    dl.start()
+    assert dl.started_.wait(20)
+    wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=20, what="session")
+    stop = subprocess.Popen(["systemctl", "stop", "ktftpd"])
+    # While it drains (the sysctl, not netlink: the family's commands
+    # wait for the STOP in progress), the port is closed and the transfer
+    # in flight goes on.
+    stopped = Path("/proc/sys/net/ktftpd/stop")
+    wait_for(lambda: stopped.read_text().strip() == "1", timeout=20, what="stopping")
+    assert port_closed()
+    assert stop.poll() is None, "stop returned before the transfer ended"
+    data = dl.result()
+    assert stop.wait(60) == 0
+    assert sha256(data) == sha256((ROOT / "boot.bin").read_bytes())
+    assert run("systemctl", "is-active", "ktftpd", check=False).stdout.strip() == "inactive"
+    assert unit_prop("Result") == "success"
+    assert port_closed()
+
+    run("systemctl", "start", "ktftpd")
+    assert run("systemctl", "is-active", "ktftpd").stdout.strip() == "active"
+    assert not port_closed()
+    out = tmp_path / "again"
+    run("curl", "-s", "--fail", "-m", "60", "-o", out, "tftp://127.0.0.1/hello.txt")
+    assert out.read_text() == "hello from ktftpd, configured by ansible\n"
