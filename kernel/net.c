@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <linux/cred.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/ipv6.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/workqueue.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -12,30 +12,9 @@
 #include "config.h"
 #include "net.h"
 
-/*
- * inet_bind() asks CAP_NET_BIND_SERVICE of current for a port below 1024,
- * and a listener is bound by whoever sent START or wrote the sysctl.  They
- * have been checked already (CAP_NET_ADMIN for netlink, root for the
- * sysctl) and the socket is the kernel's, so it is bound with the kernel's
- * own credentials: a sandboxed ktftpctl needs CAP_NET_ADMIN and nothing
- * else.  Transfer sockets bind port 0, which asks nothing.
- */
 static int net_bind(struct socket *sock, const struct ktftpd_addr *a)
 {
-	const struct cred *old;
-	struct cred *kcred;
-	int err;
-
-	if (!(a->sa.sa_family == AF_INET6 ? a->v6.sin6_port : a->v4.sin_port))
-		return kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
-	kcred = prepare_kernel_cred(&init_task);
-	if (!kcred)
-		return -ENOMEM;
-	old = override_creds(kcred);
-	err = kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
-	revert_creds(old);
-	put_cred(kcred);
-	return err;
+	return kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
 }
 
 static void addr_any(struct ktftpd_addr *a, int family, u16 port)
@@ -82,8 +61,8 @@ static int listen_on(u16 port, const struct ktftpd_listen_addr *at,
 	return 0;
 }
 
-int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
-		      struct socket **res)
+static int listen_here(u16 port, const struct ktftpd_listen_addr *at,
+		       struct socket **res)
 {
 	struct ktftpd_addr any;
 	struct socket *sock;
@@ -115,6 +94,47 @@ int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
 	}
 	*res = sock;
 	return 0;
+}
+
+/*
+ * A listener belongs to the kernel, not to whoever sent START or wrote the
+ * sysctl, so it is made on a kernel worker, never in the caller's context.
+ * In the caller's it would take on two things of the caller's:
+ * - its cgroup, with whatever that cgroup filters: systemd's
+ *   IPAddressDeny= on the unit that ran ktftpctl would drop every request
+ *   to the socket for as long as the server runs;
+ * - its capabilities: inet_bind() asks CAP_NET_BIND_SERVICE of current
+ *   for port 69, which a ktftpctl bounded to CAP_NET_ADMIN lacks.
+ * The caller has been checked already (CAP_NET_ADMIN for netlink, root for
+ * the sysctl).  Transfer sockets are made by the server's own threads.
+ */
+struct listen_work {
+	struct work_struct work;
+	u16 port;
+	const struct ktftpd_listen_addr *at;
+	struct socket *sock;
+	int err;
+};
+
+static void listen_work_fn(struct work_struct *work)
+{
+	struct listen_work *lw = container_of(work, struct listen_work, work);
+
+	lw->err = listen_here(lw->port, lw->at, &lw->sock);
+}
+
+int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
+		      struct socket **res)
+{
+	struct listen_work lw = { .port = port, .at = at };
+
+	INIT_WORK_ONSTACK(&lw.work, listen_work_fn);
+	queue_work(system_unbound_wq, &lw.work);
+	flush_work(&lw.work);
+	destroy_work_on_stack(&lw.work);
+	if (!lw.err)
+		*res = lw.sock;
+	return lw.err;
 }
 
 int ktftpd_net_transfer_socket(struct socket *listener,
