@@ -185,9 +185,11 @@ def test_dkms_builds_for_every_installed_kernel(installed, tmp_path, kver):
     (the machine's /var/lib/dkms is left alone).  The module carries the
     version from VERSION and its kernel's vermagic."""
     tree = tmp_path / "dkms"
+    tree.mkdir()
     src = installed / "usr/src"
     common = ["--dkmstree", tree, "--sourcetree", src]
-    run("dkms", "add", "-m", "ktftpd", "-v", VERSION, *common)
+    r = run("dkms", "add", "-m", "ktftpd", "-v", VERSION, *common, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
     r = run("dkms", "build", "-m", "ktftpd", "-v", VERSION, "-k", kver, *common, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
     kos = list((tree / "ktftpd" / VERSION / kver).rglob("ktftpd.ko*"))
