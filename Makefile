@@ -4,6 +4,8 @@
 #   make KVER=V        build the module for another installed kernel
 #   make check         install what is missing, build, run every test
 #   make demo          install what is missing, build, boot a guest, serve
+#   make bench         install what is missing, build, benchmark ktftpd against
+#                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1)
 #   make lint          W=1 + sparse builds of the module for every kernel
 #   make install       install what `make` built (DESTDIR, PREFIX honoured)
 #   make dkms-install  add, build and install the module with DKMS (root)
@@ -29,7 +31,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all module ctl modules-all lint check demo setup clean fuzz install dkms-install
+.PHONY: all module ctl modules-all lint check demo bench setup clean fuzz install dkms-install
 
 all: module ctl fuzz
 
@@ -66,6 +68,13 @@ check: setup
 demo: setup
 	$(MAKE) all modules-all
 	tests/demo
+
+# Side by side against the user-space servers; see docs/benchmarks.md.
+# BENCH_ARGS go to tests/bench/run-guest (e.g. --rounds 5).
+BENCH_KERNEL ?= 6.1
+bench: setup
+	$(MAKE) all modules-all
+	tests/bench/run --kernel $(BENCH_KERNEL) -- $(BENCH_ARGS)
 
 # Installs only what `make` built: run `make` first, as yourself.
 install:

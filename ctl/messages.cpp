@@ -98,6 +98,7 @@ Stats parse_stats(nlattr *nest)
 		{KTFTPD_STAT_RETRANSMITS, &st.retransmits},
 		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
 		{KTFTPD_STAT_BYTES_RECEIVED, &st.bytes_received},
+		{KTFTPD_STAT_TIMEOUTS, &st.timeouts},
 	};
 	for (auto [type, field] : u64s)
 		if (tb[type])

@@ -71,6 +71,7 @@ nlohmann::ordered_json to_json(const Stats &s)
 		{"bytes_received", s.bytes_received},
 		{"packets_sent", s.packets_sent},
 		{"retransmits", s.retransmits},
+		{"timeouts", s.timeouts},
 		{"refused_busy", s.refused_busy},
 		{"active", s.active},
 		{"peak", s.peak},
@@ -141,7 +142,8 @@ void render_status(std::ostream &out, const Status &st, const Output &o)
 				      std::to_string(s.refused_busy) + " refused busy");
 	row(out, "sent", std::to_string(s.bytes_sent) + " bytes, " +
 				 std::to_string(s.packets_sent) + " packets, " +
-				 std::to_string(s.retransmits) + " retransmits");
+				 std::to_string(s.retransmits) + " retransmits (" +
+				 std::to_string(s.timeouts) + " on timeout)");
 	row(out, "received", std::to_string(s.bytes_received) + " bytes");
 	row(out, "requests", std::to_string(s.requests));
 }
@@ -167,6 +169,9 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 		       s.packets_sent);
 		metric(out, "retransmits_total", "counter", "Packets sent again.",
 		       s.retransmits);
+		metric(out, "timeouts_total", "counter",
+		       "Retransmission timer expiries (resends no peer asked for).",
+		       s.timeouts);
 		metric(out, "refused_busy_total", "counter",
 		       "Requests refused by max_sessions or the per-client cap.",
 		       s.refused_busy);
@@ -188,6 +193,7 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 		{"bytes_received", s.bytes_received},
 		{"packets_sent", s.packets_sent},
 		{"retransmits", s.retransmits},
+		{"timeouts", s.timeouts},
 		{"refused_busy", s.refused_busy},
 		{"active", s.active},
 		{"peak", s.peak},

@@ -59,4 +59,31 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 	.old_mnt_userns = (idmap), .new_mnt_userns = (idmap)
 #endif
 
+/*
+ * A folio of the page cache, or NULL.  6.4 made filemap_get_folio() return
+ * ERR_PTR(-ENOENT) where 6.1 returns NULL; this takes either.
+ */
+#include <linux/err.h>
+#include <linux/pagemap.h>
+static inline struct folio *ktftpd_cached_folio(struct address_space *mapping,
+						pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(mapping, index);
+
+	return IS_ERR_OR_NULL(folio) ? NULL : folio;
+}
+
+/*
+ * MSG_SPLICE_PAGES (6.5, also in Debian's later 6.1 releases as a bare
+ * flag) makes sendmsg() take references on the pages of a bvec iterator
+ * instead of copying them.  Where a kernel does not know it, UDP copies
+ * the same iterator once, which is still the fewest copies it can make.
+ */
+#include <linux/socket.h>
+#ifdef MSG_SPLICE_PAGES
+#define KTFTPD_MSG_SPLICE_PAGES	MSG_SPLICE_PAGES
+#else
+#define KTFTPD_MSG_SPLICE_PAGES	0
+#endif
+
 #endif /* KTFTPD_COMPAT_H */

@@ -16,6 +16,7 @@
 #include "server.h"
 #include "stats.h"
 #include "sysctl.h"
+#include "xfer.h"
 
 static char *root;
 module_param(root, charp, 0444);
@@ -77,9 +78,12 @@ static int __init ktftpd_init(void)
 	ret = ktftpd_stats_init();
 	if (ret)
 		goto err_config;
-	ret = ktftpd_server_init(workers);
+	ret = ktftpd_xfer_fast_init();
 	if (ret)
 		goto err_stats;
+	ret = ktftpd_server_init(workers);
+	if (ret)
+		goto err_fast;
 	ret = ktftpd_sysctl_init();
 	if (ret)
 		goto err_server;
@@ -103,6 +107,8 @@ err_sysctl:
 	ktftpd_sysctl_exit();
 err_server:
 	ktftpd_server_exit();
+err_fast:
+	ktftpd_xfer_fast_exit();
 err_stats:
 	ktftpd_stats_exit();
 err_config:
@@ -119,6 +125,7 @@ static void __exit ktftpd_exit(void)
 	ktftpd_server_exit();
 	ktftpd_netlink_exit();
 	ktftpd_sysctl_exit();
+	ktftpd_xfer_fast_exit();
 	ktftpd_stats_exit();
 	ktftpd_config_exit();
 	pr_info("ktftpd: unloaded\n");

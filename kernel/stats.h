@@ -19,6 +19,7 @@ enum ktftpd_counter {
 	KTFTPD_C_RETRANSMITS,		/* DATA (or upload ACKs) sent again */
 	KTFTPD_C_REFUSED_BUSY,		/* refused by max_sessions or per-client cap */
 	KTFTPD_C_BYTES_RECEIVED,	/* upload payload stored */
+	KTFTPD_C_TIMEOUTS,		/* the timer fired: a resend nobody asked for */
 	KTFTPD_C_COUNT
 };
 

@@ -59,7 +59,9 @@ static int worker_fn(void *data)
 		if (!node) {
 			if (kthread_should_stop())
 				break;
+			WRITE_ONCE(w->awake, false);
 			schedule();
+			WRITE_ONCE(w->awake, true);
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
@@ -83,6 +85,7 @@ int ktftpd_workers_start(unsigned int count)
 
 		spin_lock_init(&w->lock);
 		INIT_LIST_HEAD(&w->runq);
+		w->awake = true;
 		t = kthread_run(worker_fn, w, "ktftpd/%u", i);
 		if (IS_ERR(t)) {
 			n_workers = i;

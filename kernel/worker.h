@@ -19,6 +19,13 @@ struct ktftpd_worker {
 	spinlock_t lock;		/* protects runq */
 	struct list_head runq;		/* transfers with events to handle */
 	struct task_struct *task;
+	/*
+	 * Not asleep waiting for work.  A hint, read without the lock: the
+	 * fast path answers an ACK itself only while the worker sleeps, and
+	 * leaves it to a worker that is up anyway (on another CPU, batching
+	 * many transfers) rather than doing it in the sender's context.
+	 */
+	bool awake;
 };
 
 int ktftpd_workers_start(unsigned int count);
@@ -31,5 +38,10 @@ struct ktftpd_worker *ktftpd_worker_pick(void);
 void ktftpd_worker_kick(struct ktftpd_worker *w, struct list_head *run_node);
 /* Take @run_node off @w's queue if it is on it. */
 void ktftpd_worker_dequeue(struct ktftpd_worker *w, struct list_head *run_node);
+
+static inline bool ktftpd_worker_awake(const struct ktftpd_worker *w)
+{
+	return READ_ONCE(w->awake);
+}
 
 #endif /* KTFTPD_WORKER_H */

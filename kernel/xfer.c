@@ -26,7 +26,7 @@
 /* The backed-off timeout never exceeds this many times the configured one. */
 #define KTFTPD_RTO_MAX_FACTOR 8
 
-static void xfer_kick(struct ktftpd_xfer *x)
+void ktftpd_xfer_kick(struct ktftpd_xfer *x)
 {
 	ktftpd_worker_kick(x->worker, &x->run_node);
 }
@@ -39,7 +39,7 @@ static void xfer_data_ready(struct sock *sk)
 	rcu_read_lock();
 	x = rcu_dereference_sk_user_data(sk);
 	if (x)
-		xfer_kick(x);
+		ktftpd_xfer_kick(x);
 	rcu_read_unlock();
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -52,9 +52,10 @@ static void xfer_write_space(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	rcu_read_lock();
 	x = rcu_dereference_sk_user_data(sk);
+	smp_mb();	/* the space freed before the flag is read: see read_pump */
 	if (x && READ_ONCE(x->send_blocked)) {
 		set_bit(XFER_EV_WRITABLE, &x->events);
-		xfer_kick(x);
+		ktftpd_xfer_kick(x);
 	}
 	rcu_read_unlock();
 	read_unlock_bh(&sk->sk_callback_lock);
@@ -65,7 +66,7 @@ static void xfer_timer_fn(struct timer_list *t)
 	struct ktftpd_xfer *x = from_timer(x, t, timer);
 
 	set_bit(XFER_EV_TIMER, &x->events);
-	xfer_kick(x);
+	ktftpd_xfer_kick(x);
 }
 
 void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x)
@@ -114,6 +115,8 @@ static void xfer_unhook(struct ktftpd_xfer *x)
 	struct sock *sk = x->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
+	if (x->fast)
+		ktftpd_xfer_fast_unhook(x);
 	rcu_assign_sk_user_data(sk, NULL);
 	sk->sk_data_ready = x->saved_data_ready;
 	sk->sk_write_space = x->saved_write_space;
@@ -177,7 +180,8 @@ static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 	return ktftpd_xfer_read_packet(x, pkt, len);
 }
 
-void ktftpd_xfer_run(struct ktftpd_xfer *x)
+/* Handle every pending event of @x; false if the transfer ended. */
+static bool xfer_run_owned(struct ktftpd_xfer *x)
 {
 	struct ktftpd_addr from;
 	bool truncated;
@@ -186,12 +190,16 @@ void ktftpd_xfer_run(struct ktftpd_xfer *x)
 	size_t cap = x->is_write ? x->buf_len : sizeof(small);
 	int len;
 
+	if (test_bit(XFER_EV_DONE, &x->events)) {
+		ktftpd_xfer_destroy(x, true);
+		return false;
+	}
 	if (test_and_clear_bit(XFER_EV_ABORT, &x->events)) {
 		if (x->dallying)	/* finished already: nothing to abort */
 			ktftpd_xfer_destroy(x, true);
 		else
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
-		return;
+		return false;
 	}
 	/*
 	 * Whatever woke us, sending may be tried again: a write-space kick
@@ -205,26 +213,28 @@ void ktftpd_xfer_run(struct ktftpd_xfer *x)
 		if (len < 0)
 			break;	/* -EAGAIN: drained */
 		if (!xfer_handle(x, pkt, len, truncated, &from))
-			return;
+			return false;
 	}
 	/* The timer may have fired for a deadline that progress has moved. */
 	if (test_and_clear_bit(XFER_EV_TIMER, &x->events) &&
 	    time_after_eq(jiffies, x->deadline)) {
-		if (x->is_write) {
-			ktftpd_xfer_write_timeout(x);
-			return;
-		}
-		if (tftp_send_outstanding(&x->send)) {
-			ktftpd_xfer_read_timeout(x);
-			return;
-		}
+		if (x->is_write)
+			return ktftpd_xfer_write_timeout(x);
+		if (tftp_send_outstanding(&x->send))
+			return ktftpd_xfer_read_timeout(x);
 	}
-	if (x->is_write) {
-		if (!x->greeted)
-			ktftpd_xfer_write_greet(x);
-		return;
-	}
-	ktftpd_xfer_read_pump(x);
+	if (x->is_write)
+		return x->greeted || ktftpd_xfer_write_greet(x);
+	return ktftpd_xfer_read_pump(x);
+}
+
+void ktftpd_xfer_run(struct ktftpd_xfer *x)
+{
+	/* The fast path holds it for one ACK in a softirq: not for long. */
+	while (test_and_set_bit_lock(XFER_BUSY, &x->busy))
+		cpu_relax();
+	if (xfer_run_owned(x))
+		clear_bit_unlock(XFER_BUSY, &x->busy);
 }
 
 struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
@@ -307,20 +317,25 @@ void ktftpd_xfer_start(struct ktftpd_xfer *x)
 	struct sock *sk = x->sock->sk;
 
 	x->worker = ktftpd_worker_pick();
+	x->fast = ktftpd_xfer_fast_eligible(x);
+	if (x->fast)
+		ktftpd_xfer_fast_prepare(x);
 	write_lock_bh(&sk->sk_callback_lock);
 	x->saved_data_ready = sk->sk_data_ready;
 	x->saved_write_space = sk->sk_write_space;
 	rcu_assign_sk_user_data(sk, x);
 	sk->sk_data_ready = xfer_data_ready;
 	sk->sk_write_space = xfer_write_space;
+	if (x->fast)
+		ktftpd_xfer_fast_hook(x);
 	write_unlock_bh(&sk->sk_callback_lock);
 	ktftpd_nl_event_start(x);
 	/* The first run sends the OACK, DATA 1 or ACK 0. */
-	xfer_kick(x);
+	ktftpd_xfer_kick(x);
 }
 
 void ktftpd_xfer_abort(struct ktftpd_xfer *x)
 {
 	set_bit(XFER_EV_ABORT, &x->events);
-	xfer_kick(x);
+	ktftpd_xfer_kick(x);
 }

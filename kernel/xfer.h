@@ -25,7 +25,11 @@ enum {
 	XFER_EV_TIMER,		/* the retransmission timer fired */
 	XFER_EV_ABORT,		/* the server stops: end with an ERROR */
 	XFER_EV_WRITABLE,	/* send buffer space came back */
+	XFER_EV_DONE,		/* the fast path saw the last ACK: end it */
 };
+
+/* Bit in ktftpd_xfer.busy: held by whoever runs the transfer's state. */
+enum { XFER_BUSY };
 
 struct ktftpd_xfer {
 	struct list_head node;		/* the server's sessions list */
@@ -33,6 +37,12 @@ struct ktftpd_xfer {
 	struct list_head run_node;	/* its worker's run queue */
 	struct ktftpd_worker *worker;
 	unsigned long events;
+	/*
+	 * The worker holds XFER_BUSY for a whole run; the softirq fast path
+	 * (xfer_fast.c) only runs the transfer if it gets it.
+	 */
+	unsigned long busy;
+	bool fast;			/* the fast path is hooked */
 
 	struct ktftpd_addr peer;
 	struct socket *sock;
@@ -101,7 +111,8 @@ void ktftpd_xfer_abort(struct ktftpd_xfer *x);
 /* Called by the worker: handle every pending event of @x. */
 void ktftpd_xfer_run(struct ktftpd_xfer *x);
 
-/* Shared by xfer.c, xfer_read.c and xfer_write.c. */
+/* Shared by xfer.c, xfer_read.c, xfer_write.c and xfer_fast.c. */
+void ktftpd_xfer_kick(struct ktftpd_xfer *x);
 void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x);
 int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len);
 void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
@@ -119,8 +130,9 @@ void ktftpd_xfer_backoff(struct ktftpd_xfer *x);
 int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
 			   int *code, const char **why);
 bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len);
-void ktftpd_xfer_read_timeout(struct ktftpd_xfer *x);
-void ktftpd_xfer_read_pump(struct ktftpd_xfer *x);
+bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x);
+bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x);
+void ktftpd_xfer_read_sent(struct ktftpd_xfer *x, u64 block, size_t n);
 void ktftpd_xfer_read_free(struct ktftpd_xfer *x);
 
 /* Uploads (xfer_write.c). */
@@ -128,8 +140,16 @@ int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *re
 			    int *code, const char **why);
 bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
 			      bool truncated);
-void ktftpd_xfer_write_timeout(struct ktftpd_xfer *x);
-void ktftpd_xfer_write_greet(struct ktftpd_xfer *x);
+bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x);
+bool ktftpd_xfer_write_greet(struct ktftpd_xfer *x);
 void ktftpd_xfer_write_free(struct ktftpd_xfer *x);
+
+/* The softirq fast path of reads (xfer_fast.c). */
+int ktftpd_xfer_fast_init(void);
+void ktftpd_xfer_fast_exit(void);
+bool ktftpd_xfer_fast_eligible(const struct ktftpd_xfer *x);
+void ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x);
+void ktftpd_xfer_fast_hook(struct ktftpd_xfer *x);
+void ktftpd_xfer_fast_unhook(struct ktftpd_xfer *x);
 
 #endif /* KTFTPD_XFER_H */

@@ -86,6 +86,23 @@ static ssize_t read_block(struct ktftpd_xfer *x, u64 block, u8 *out)
 	return n;
 }
 
+/*
+ * Account for block @block (0: the OACK) of @n bytes, just sent by the
+ * worker or the fast path: a resend, or new bytes.
+ */
+void ktftpd_xfer_read_sent(struct ktftpd_xfer *x, u64 block, size_t n)
+{
+	if (block < x->sent_high) {
+		x->retransmits++;
+		ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
+	} else {
+		x->sent_high = block + 1;
+		x->bytes += n;
+		ktftpd_stats_add(KTFTPD_C_BYTES_SENT, n);
+	}
+	tftp_send_sent(&x->send, block != 0 && n < x->neg.blksize);
+}
+
 /* Send block s->next (block 0 is the OACK).  0, -EAGAIN or -errno. */
 static int send_block(struct ktftpd_xfer *x)
 {
@@ -104,19 +121,11 @@ static int send_block(struct ktftpd_xfer *x)
 	}
 	if (err)
 		return err;
-	if (block < x->sent_high) {
-		x->retransmits++;
-		ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
-	} else {
-		x->sent_high = block + 1;
-		x->bytes += n;
-		ktftpd_stats_add(KTFTPD_C_BYTES_SENT, n);
-	}
-	tftp_send_sent(&x->send, block != 0 && (size_t)n < x->neg.blksize);
+	ktftpd_xfer_read_sent(x, block, n);
 	return 0;
 }
 
-void ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
+bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 {
 	bool sent = false;
 	int err;
@@ -124,24 +133,33 @@ void ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 	x->greeted = true;
 	while (tftp_send_may_send(&x->send)) {
 		err = send_block(x);
-		if (err == -EAGAIN) {
+		if (err == -EAGAIN && !x->send_blocked) {
 			/*
-			 * Wait for buffer space (the write-space callback kicks
-			 * us), with the timer armed in case it never comes.
+			 * Ask for a write-space kick, then try once more: the
+			 * buffer may have drained between the failed send and
+			 * the request, and then no kick would ever come.  The
+			 * barrier pairs with the one in xfer_write_space().
 			 */
 			WRITE_ONCE(x->send_blocked, true);
+			smp_mb();
+			continue;
+		}
+		if (err == -EAGAIN) {
+			/* The kick resumes us; the timer, in case it never comes. */
 			if (!timer_pending(&x->timer))
 				ktftpd_xfer_arm_timer(x);
 			break;
 		}
 		if (err) {
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Read error");
-			return;
+			return false;
 		}
+		WRITE_ONCE(x->send_blocked, false);
 		sent = true;
 	}
 	if (sent)
 		ktftpd_xfer_arm_timer(x);
+	return true;
 }
 
 bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
@@ -182,12 +200,13 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 	return true;
 }
 
-void ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
+bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 {
 	if (tftp_send_timeout(&x->send) == TFTP_TIMEOUT_GIVE_UP) {
 		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout");
-		return;
+		return false;
 	}
+	ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
 	ktftpd_xfer_backoff(x);
-	ktftpd_xfer_read_pump(x);
+	return ktftpd_xfer_read_pump(x);
 }

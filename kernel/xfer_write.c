@@ -79,10 +79,11 @@ static void write_send_ack(struct ktftpd_xfer *x)
 	ktftpd_xfer_arm_timer(x);
 }
 
-void ktftpd_xfer_write_greet(struct ktftpd_xfer *x)
+bool ktftpd_xfer_write_greet(struct ktftpd_xfer *x)
 {
 	x->greeted = true;
 	write_send_ack(x);
+	return true;
 }
 
 /* Store @n payload bytes; false if the transfer had to end. */
@@ -176,18 +177,20 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
 	return true;
 }
 
-void ktftpd_xfer_write_timeout(struct ktftpd_xfer *x)
+bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x)
 {
 	if (x->dallying) {
 		ktftpd_xfer_destroy(x, true);
-		return;
+		return false;
 	}
 	if (tftp_recv_timeout(&x->recv) == TFTP_TIMEOUT_GIVE_UP) {
 		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout");
-		return;
+		return false;
 	}
 	ktftpd_xfer_backoff(x);
 	x->retransmits++;
 	ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
+	ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
 	write_send_ack(x);
+	return true;
 }

@@ -136,6 +136,7 @@ def test_no_ack_resends_then_gives_up(server, blob):
     server.wait_idle()
     after = server.stats()
     assert after["retransmits"] - before["retransmits"] == 3
+    assert after["timeouts"] - before["timeouts"] == 3, "each resend was the timer's"
     assert after["transfers_failed"] - before["transfers_failed"] == 1
 
 

@@ -152,8 +152,19 @@ def test_stop_accepts_stop_while_stopped(ktftpd):
     assert sysctl_read("stop") == "1"
 
 
-def test_stop_zero_without_a_root_directory_is_refused(ktftpd):
-    # The default root (/srv/tftp) does not exist in the guest.
+@pytest.fixture
+def no_default_root():
+    """Hide the host's /srv (a host with tftpd-hpa installed has a
+    /srv/tftp) under an empty tmpfs, so the default root is missing.
+    Before the module loads: the default root is looked up at load."""
+    run("mount", "-t", "tmpfs", "-o", "size=64k", "empty-srv", "/srv")
+    try:
+        yield
+    finally:
+        run("umount", "/srv")
+
+
+def test_stop_zero_without_a_root_directory_is_refused(no_default_root, ktftpd):
     assert not Path("/srv/tftp").exists()
     with pytest.raises(OSError) as e:
         sysctl_write("stop", "0")

@@ -160,6 +160,7 @@ enum ktftpd_stat {
 	KTFTPD_STAT_PEAK,		/* u32: most in flight at once */
 	KTFTPD_STAT_ERRORS_SENT,	/* nested: u64 per code, type code + 1 */
 	KTFTPD_STAT_BYTES_RECEIVED,	/* u64: upload payload stored */
+	KTFTPD_STAT_TIMEOUTS,		/* u64: retransmission timer expiries */
 
 	__KTFTPD_STAT_MAX,
 };

@@ -1,0 +1,71 @@
+"""A few seconds of tests/bench/ktftp-bench against the module, so the
+load generator cannot rot: every byte checked, the numbers add up, and a
+wrong checksum or a missing file is a failure it reports."""
+import json
+import subprocess
+
+from conftest import PORT, REPO, TFTP_ROOT, make_file
+
+BENCH = REPO / "build" / "tests" / "bench" / "ktftp-bench"
+
+
+def bench(*args):
+    return subprocess.run([str(BENCH), "--host", "127.0.0.1", "--port", str(PORT), "--json",
+                           *args], capture_output=True, text=True, timeout=300)
+
+
+def test_concurrent_windowed_downloads_all_verified(server):
+    a = make_file(TFTP_ROOT / "bench-a.bin", 300_000)
+    b = make_file(TFTP_ROOT / "bench-b.bin", 1468 * 16)  # ends on a window edge
+    r = bench("--file", a.name, "--file", b.name, "--verify-dir", str(TFTP_ROOT),
+              "--clients", "20", "--repeat", "3", "--blksize", "1468", "--windowsize", "16")
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = json.loads(r.stdout)
+    assert (s["transfers"], s["ok"], s["failed"], s["bad_data"]) == (60, 60, 0, 0)
+    assert (s["blksize"], s["windowsize"], s["fell_back"]) == (1468, 16, 0)
+    assert s["bytes"] == 30 * (300_000 + 1468 * 16)
+    # Every DATA packet: full blocks plus one short (maybe empty) one each.
+    want_packets = 30 * (300_000 // 1468 + 1) + 30 * (16 + 1)
+    assert s["data_packets"] == want_packets + s["duplicates"]
+    assert 0 < s["p50_ms"] <= s["p95_ms"] <= s["p99_ms"] <= s["max_ms"]
+    assert s["mb_per_s"] > 0 and s["packets_per_s"] > 0 and s["cpu_busy_seconds"] > 0
+    assert server.stats()["transfers_completed"] >= 60
+
+
+def test_lock_step_512_and_text_output(server):
+    a = make_file(TFTP_ROOT / "bench-c.bin", 100_000)
+    r = subprocess.run([str(BENCH), "--port", str(PORT), "--file", a.name, "--verify-dir",
+                        str(TFTP_ROOT), "--clients", "4", "--transfers", "10"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "10 ok, 0 failed" in r.stdout and "blksize 512, windowsize 1" in r.stdout
+
+
+def test_wrong_checksum_and_missing_file_are_failures(server):
+    a = make_file(TFTP_ROOT / "bench-d.bin", 5000)
+    r = bench("--file", a.name, "--expect", a.name + "=" + "0" * 64, "--clients", "2")
+    assert r.returncode == 1
+    s = json.loads(r.stdout)
+    assert (s["ok"], s["failed"], s["bad_data"]) == (0, 2, 2)
+    r = bench("--file", "no-such-file", "--expect", "no-such-file=" + "0" * 64,
+              "--retries", "1", "--timeout", "200")
+    assert r.returncode == 1
+    s = json.loads(r.stdout)
+    assert s["failed"] == 1 and "ERROR 1" in s["errors"][0]
+    # No checksum at all: refused before any packet is sent.
+    r = bench("--file", a.name)
+    assert r.returncode == 64 and "no checksum" in r.stderr
+
+
+def test_xxh3_digest_verifies_and_catches_a_wrong_sum(server):
+    a = make_file(TFTP_ROOT / "bench-e.bin", 200_000)
+    r = bench("--file", a.name, "--verify-dir", str(TFTP_ROOT), "--digest", "xxh3",
+              "--clients", "3", "--blksize", "1468", "--windowsize", "8")
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = json.loads(r.stdout)
+    assert (s["ok"], s["failed"], s["bytes"]) == (3, 0, 600_000)
+    r = bench("--file", a.name, "--digest", "xxh3", "--expect", a.name + "=" + "0" * 32)
+    assert r.returncode == 1 and json.loads(r.stdout)["bad_data"] == 1
+    # A SHA-256-sized sum for an XXH3 run is a usage error, before any packet.
+    r = bench("--file", a.name, "--digest", "xxh3", "--expect", a.name + "=" + "0" * 64)
+    assert r.returncode == 64 and "32 hex digits of xxh3" in r.stderr

@@ -1,0 +1,146 @@
+"""The softirq fast path of reads (kernel/xfer_fast.c): an in-order ACK is
+answered from the page cache in the softirq that delivered it, and the
+worker threads stay asleep.  That is what these tests measure: the
+context switches of the ktftpd/N workers during a lock-step download, with
+the fast path on, off (module parameter fast_path=0), and for a file that
+has no page cache (9p with cache=none: every block falls back to the
+worker).  The data is byte-exact in every case.  Kprobes show where the
+bytes come from: the worker reads each block into its packet buffer
+(ktftpd_vfs_read), the fast path never does; and where the kernel splices
+(MSG_SPLICE_PAGES in UDP, 6.5 on: 6.12 here), every fast-path block is
+spliced from the page cache (skb_splice_from_iter) rather than copied."""
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PORT, TFTP_ROOT, make_file, sha256
+from tftp import Client
+
+PARAM = Path("/sys/module/ktftpd/parameters/fast_path")
+TRACING = Path("/sys/kernel/debug/tracing")
+SPLICE_FN = "skb_splice_from_iter"
+READ_FN = "ktftpd_vfs_read"
+SIZE = 1_536_000 + 100          # 3001 blocks of 512
+BLOCKS = SIZE // 512 + 1
+
+
+def worker_switches() -> int:
+    total = 0
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            if not (p / "comm").read_text().startswith("ktftpd/"):
+                continue
+            for line in (p / "status").read_text().splitlines():
+                if "ctxt_switches:" in line:  # voluntary and not
+                    total += int(line.split()[1])
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def fetch_counting(name, want_sha):
+    before = worker_switches()
+    with Client(port=PORT) as c:
+        data = c.fetch(name)
+    switches = worker_switches() - before
+    assert len(data) == SIZE
+    assert hashlib.sha256(data).hexdigest() == want_sha
+    return switches
+
+
+@pytest.fixture
+def fast_path_param():
+    assert PARAM.read_text().strip() == "Y", "the fast path is on by default"
+    yield
+    PARAM.write_text("1")
+
+
+def test_cached_blocks_are_sent_without_waking_a_worker(server, fast_path_param):
+    f = make_file(TFTP_ROOT / "fast.bin", SIZE)
+    switches = fetch_counting(f.name, sha256(f))
+    # A worker runs at the start (DATA 1) and the end (the last ACK).
+    assert switches < BLOCKS // 20, f"{switches} worker switches for {BLOCKS} blocks"
+    server.wait_idle()
+    assert server.stats()["transfers_completed"] == 1
+
+
+def test_with_the_fast_path_off_the_worker_sends_every_block(server, fast_path_param):
+    f = make_file(TFTP_ROOT / "slow.bin", SIZE)
+    PARAM.write_text("0")
+    switches = fetch_counting(f.name, sha256(f))
+    assert switches > BLOCKS // 2, f"only {switches} worker switches for {BLOCKS} blocks"
+
+
+def test_a_file_without_page_cache_falls_back_to_the_worker(server, fast_path_param):
+    # The results share is 9p without caching: no folio is ever cached.
+    root = Path(os.environ["KTFTPD_RESULTS"]) / "fast-path-root"
+    f = make_file(root / "uncached.bin", SIZE)
+    root.chmod(0o755)
+    server.set(root=str(root))
+    switches = fetch_counting(f.name, sha256(f))
+    assert switches > BLOCKS // 2, f"only {switches} worker switches for {BLOCKS} blocks"
+    f.unlink()
+
+
+def kernel_has(fn: str) -> bool:
+    return any(line.split()[2] == fn
+               for line in Path("/proc/kallsyms").read_text().splitlines())
+
+
+def probe_hits(name: str) -> int:
+    """Calls counted by the kprobe event @name."""
+    for line in (TRACING / "kprobe_profile").read_text().splitlines():
+        cols = line.split()
+        if cols and cols[0] == name:
+            return int(cols[1])
+    raise AssertionError(f"no {name} kprobe")
+
+
+def probe_events(line: str) -> None:
+    # Appended without seeking: Python's "a" mode seeks, which tracefs refuses.
+    fd = os.open(TRACING / "kprobe_events", os.O_WRONLY | os.O_APPEND)
+    try:
+        os.write(fd, line.encode() + b"\n")
+    finally:
+        os.close(fd)
+
+
+@pytest.fixture
+def send_probes():
+    """ktftpd_read on the worker's block read; ktftpd_splice on the
+    kernel's splice, where it has one.  Yields the names set."""
+    probes = {"ktftpd_read": READ_FN}
+    if kernel_has(SPLICE_FN):
+        probes["ktftpd_splice"] = SPLICE_FN
+    for name, fn in probes.items():
+        probe_events(f"p:{name} {fn}")
+        (TRACING / "events" / "kprobes" / name / "enable").write_text("1")
+    yield set(probes)
+    for name in probes:
+        (TRACING / "events" / "kprobes" / name / "enable").write_text("0")
+        probe_events(f"-:{name}")
+
+
+def test_fast_path_blocks_go_from_the_page_cache_to_the_socket(server, fast_path_param,
+                                                               send_probes):
+    f = make_file(TFTP_ROOT / "spliced.bin", SIZE)
+    fetch_counting(f.name, sha256(f))
+    reads = probe_hits("ktftpd_read")
+    # Only the worker's few blocks (the first, a refill) pass through a
+    # buffer: the rest go from the page cache into the skb.
+    assert reads < BLOCKS // 20, f"{reads} buffered reads for {BLOCKS} blocks"
+    if "ktftpd_splice" in send_probes:
+        # ... and not even copied there: header and bytes spliced, one
+        # call per packet.
+        spliced = probe_hits("ktftpd_splice")
+        assert spliced > BLOCKS * 9 // 10, f"{spliced} splices for {BLOCKS} blocks"
+    # The worker's path reads every block into its buffer and copies it.
+    PARAM.write_text("0")
+    fetch_counting(f.name, sha256(f))
+    assert probe_hits("ktftpd_read") - reads >= BLOCKS - 1
+    if "ktftpd_splice" in send_probes:
+        assert probe_hits("ktftpd_splice") - spliced < BLOCKS // 20
