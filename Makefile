@@ -7,6 +7,7 @@
 #   make bench         install what is missing, build, benchmark ktftpd against
 #                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1)
 #   make lint          W=1 + sparse builds of the module for every kernel
+#   make fuzz          run each libFuzzer target for FUZZ_SECONDS (300)
 #   make install       install what `make` built (DESTDIR, PREFIX honoured)
 #   make dkms-install  add, build and install the module with DKMS (root)
 #   make clean
@@ -31,9 +32,9 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all module ctl modules-all lint check demo bench setup clean fuzz install dkms-install
+.PHONY: all module ctl modules-all lint check demo bench setup clean fuzz fuzz-build install dkms-install
 
-all: module ctl fuzz
+all: module ctl fuzz-build
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
@@ -110,11 +111,31 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null
 	rm -rf $(BUILD)
 
-# libFuzzer target for the protocol core (clang: ASan + UBSan).
-FUZZ_SRC := kernel/proto.c kernel/options.c kernel/netascii.c kernel/validate.c
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(FUZZ_SRC) $(wildcard kernel/*.h)
-	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Ikernel -Iinclude tests/fuzz/fuzz_request.c $(FUZZ_SRC) -o $@
+# libFuzzer targets (clang: ASan + UBSan): the protocol core's request
+# parser, option negotiation and transfer state machines, and ktftpctl's
+# config parser.  `make fuzz` builds them and runs each for FUZZ_SECONDS
+# from its seed corpus (tests/fuzz/corpus/NAME; what it grows stays in
+# build/fuzz/corpus/NAME); `make check` runs a short bounded run.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := request options session config
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SAN := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/validate.c
 
-fuzz: $(BUILD)/fuzz/fuzz_request
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard kernel/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_SAN) -Ikernel -Iinclude $< $(FUZZ_CORE) -o $@
+
+$(BUILD)/fuzz/validate.o: kernel/validate.c $(wildcard kernel/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_SAN) -Ikernel -Iinclude -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp ctl/config.cpp $(BUILD)/fuzz/validate.o \
+		$(wildcard ctl/*.hpp)
+	clang++ -std=c++20 $(FUZZ_SAN) -Ictl -Ikernel -Iinclude $< ctl/config.cpp \
+		$(BUILD)/fuzz/validate.o -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -49,6 +49,9 @@ std::string range_text(int p)
 bool valid_address(const std::string &s)
 {
 	unsigned char buf[16];
+	// inet_pton reads up to a NUL, and JSON can carry one ("::\u0000junk").
+	if (s.find('\0') != std::string::npos)
+		return false;
 	return inet_pton(AF_INET, s.c_str(), buf) == 1 ||
 	       inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
@@ -77,11 +80,24 @@ std::string listen_problem(const std::vector<std::string> &addrs)
 	return {};
 }
 
+bool valid_utf8(const std::string &s)
+{
+	try {
+		(void)nlohmann::json(s).dump();
+		return true;
+	} catch (const nlohmann::json::type_error &) {
+		return false;
+	}
+}
+
 std::string root_problem(const std::string &root)
 {
 	if (!ktftpd_root_valid(root.c_str(), root.size()))
 		return "must be an absolute path of printable characters, shorter than " +
 		       std::to_string(KTFTPD_ROOT_MAX) + " bytes";
+	// What `config set` takes must fit the config file, which is JSON.
+	if (!valid_utf8(root))
+		return "must be UTF-8 (the config file is JSON; the sysctl takes any bytes)";
 	return {};
 }
 
@@ -213,6 +229,13 @@ Config parse_config(std::string_view text, const std::string &name)
 			why = why.substr(colon + 2);
 		throw ConfigError(name, line_of_byte(text, e.byte ? e.byte - 1 : 0), "",
 				  "not valid JSON: " + why);
+	} catch (const nlohmann::json::exception &e) {
+		// A number past what a double holds (out_of_range.406), found
+		// by the fuzzer: a config error too, not an internal one.
+		std::string why = e.what();
+		if (auto space = why.find("] "); space != std::string::npos)
+			why = why.substr(space + 2);
+		throw ConfigError(name, 1, "", "not valid JSON: " + why);
 	}
 	if (!doc.is_object())
 		throw ConfigError(name, 1, "", "the config must be a JSON object");
@@ -223,7 +246,11 @@ Config parse_config(std::string_view text, const std::string &name)
 			throw ConfigError(name, line, key, "given twice");
 
 	Config cfg;
-	for (const auto &[key, value] : doc.items()) {
+	for (const auto &item : doc.items()) {
+		// Named, not structured, bindings: clang before 16 (the fuzzer's
+		// compiler) cannot capture a structured binding in a lambda.
+		const std::string &key = item.key();
+		const nlohmann::json &value = item.value();
 		int line = line_of.count(key) ? line_of[key] : 1;
 		auto fail = [&](const std::string &why) {
 			throw ConfigError(name, line, key, why);
@@ -256,7 +283,7 @@ Config parse_config(std::string_view text, const std::string &name)
 			fail("unknown key (known: root, listen, port, timeout, retries, "
 			     "max_sessions, max_sessions_per_client, drain_timeout, "
 			     "blksize_max, windowsize_max, allow_write, create, "
-			     "create_mode, max_write_size)");
+			     "create_mode, max_write_size, rate_limit)");
 		long v;
 		if (is_bool_param(p)) {
 			if (!value.is_boolean())

@@ -37,6 +37,7 @@ constexpr ParamAttr param_attr[] = {
 	{KTFTPD_CFG_CREATE, 1},			// create
 	{KTFTPD_CFG_CREATE_MODE, 4},		// create_mode
 	{KTFTPD_CFG_MAX_WRITE_SIZE, 8},		// max_write_size
+	{KTFTPD_CFG_RATE_LIMIT, 4},		// rate_limit
 };
 static_assert(std::size(param_attr) == KTFTPD_P_COUNT);
 
@@ -99,6 +100,7 @@ Stats parse_stats(nlattr *nest)
 		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
 		{KTFTPD_STAT_BYTES_RECEIVED, &st.bytes_received},
 		{KTFTPD_STAT_TIMEOUTS, &st.timeouts},
+		{KTFTPD_STAT_RATE_LIMITED, &st.rate_limited},
 	};
 	for (auto [type, field] : u64s)
 		if (tb[type])

@@ -37,6 +37,7 @@ struct Stats {
 	std::uint64_t packets_sent = 0;
 	std::uint64_t retransmits = 0;
 	std::uint64_t timeouts = 0;	// the ones the timer sent
+	std::uint64_t rate_limited = 0;	// requests dropped by rate_limit
 	std::uint64_t refused_busy = 0;
 	std::uint32_t active = 0;
 	std::uint32_t peak = 0;

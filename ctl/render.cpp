@@ -10,9 +10,36 @@
 namespace ktftpd {
 namespace {
 
+// JSON text that cannot fail: a file name is whatever bytes a client sent,
+// and a root set through the sysctl need not be UTF-8, so bytes that are
+// not UTF-8 become U+FFFD instead of an exception that would end `monitor`.
+std::string json_text(const nlohmann::ordered_json &j, bool pretty)
+{
+	return j.dump(pretty ? 2 : -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 void dump(std::ostream &out, const nlohmann::ordered_json &j, const Output &o)
 {
-	out << (o.pretty ? j.dump(2) : j.dump()) << '\n';
+	out << json_text(j, o.pretty) << '\n';
+}
+
+// A client's file name (or an error text) for a terminal: control bytes
+// would be the client's escape sequences on the operator's screen, so they
+// (and the backslash, to stay unambiguous) are shown as \xNN.
+std::string shown(std::string_view s)
+{
+	static const char hex[] = "0123456789abcdef";
+	std::string out;
+	for (unsigned char c : s) {
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			out += "\\x";
+			out += hex[c >> 4];
+			out += hex[c & 15];
+		} else {
+			out += static_cast<char>(c);
+		}
+	}
+	return out;
 }
 
 std::string seconds(std::uint64_t ms)
@@ -72,6 +99,7 @@ nlohmann::ordered_json to_json(const Stats &s)
 		{"packets_sent", s.packets_sent},
 		{"retransmits", s.retransmits},
 		{"timeouts", s.timeouts},
+		{"rate_limited", s.rate_limited},
 		{"refused_busy", s.refused_busy},
 		{"active", s.active},
 		{"peak", s.peak},
@@ -132,7 +160,7 @@ void render_status(std::ostream &out, const Status &st, const Output &o)
 	const Stats &s = st.stats;
 	row(out, "state", st.running ? "running, up " + seconds(st.uptime_ms) : "stopped");
 	row(out, "version", st.version);
-	row(out, "root", c.root.value_or("?"));
+	row(out, "root", shown(c.root.value_or("?")));
 	row(out, "port", std::to_string(c.params[KTFTPD_P_PORT].value_or(0)));
 	row(out, "listen", listen_text(c));
 	row(out, "sessions", std::to_string(s.active) + " active, " +
@@ -145,7 +173,8 @@ void render_status(std::ostream &out, const Status &st, const Output &o)
 				 std::to_string(s.retransmits) + " retransmits (" +
 				 std::to_string(s.timeouts) + " on timeout)");
 	row(out, "received", std::to_string(s.bytes_received) + " bytes");
-	row(out, "requests", std::to_string(s.requests));
+	row(out, "requests", std::to_string(s.requests) + " (" +
+				     std::to_string(s.rate_limited) + " dropped by rate_limit)");
 }
 
 void render_stats(std::ostream &out, const Status &st, const Output &o)
@@ -172,6 +201,8 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 		metric(out, "timeouts_total", "counter",
 		       "Retransmission timer expiries (resends no peer asked for).",
 		       s.timeouts);
+		metric(out, "rate_limited_total", "counter",
+		       "Requests dropped unanswered by rate_limit.", s.rate_limited);
 		metric(out, "refused_busy_total", "counter",
 		       "Requests refused by max_sessions or the per-client cap.",
 		       s.refused_busy);
@@ -194,6 +225,7 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 		{"packets_sent", s.packets_sent},
 		{"retransmits", s.retransmits},
 		{"timeouts", s.timeouts},
+		{"rate_limited", s.rate_limited},
 		{"refused_busy", s.refused_busy},
 		{"active", s.active},
 		{"peak", s.peak},
@@ -226,7 +258,7 @@ void render_sessions(std::ostream &out, const std::vector<Session> &sessions, co
 		    << (s.write ? "write" : "read") << std::right << std::setw(12) << s.bytes
 		    << std::setw(12) << (s.total ? std::to_string(*s.total) : "-")
 		    << std::setw(8) << s.blksize << std::setw(7) << s.windowsize << std::setw(8)
-		    << s.retransmits << std::setw(9) << seconds(s.age_ms) << "  " << s.file << '\n';
+		    << s.retransmits << std::setw(9) << seconds(s.age_ms) << "  " << shown(s.file) << '\n';
 	}
 	if (sessions.empty())
 		out << "(no transfers in flight)\n";
@@ -235,7 +267,7 @@ void render_sessions(std::ostream &out, const std::vector<Session> &sessions, co
 void render_event(std::ostream &out, const Event &e, const Output &o)
 {
 	if (o.format == Format::json) {
-		out << to_json(e).dump() << '\n';
+		out << json_text(to_json(e), false) << '\n';
 		return;
 	}
 	const Session &s = e.session;
@@ -244,16 +276,16 @@ void render_event(std::ostream &out, const Event &e, const Output &o)
 	const char *dir = s.write ? "write" : "read";
 	switch (e.kind) {
 	case Event::Kind::start:
-		out << "start  #" << s.id << ' ' << peer << ' ' << dir << ' ' << s.file
+		out << "start  #" << s.id << ' ' << peer << ' ' << dir << ' ' << shown(s.file)
 		    << " blksize " << s.blksize << " window " << s.windowsize << '\n';
 		break;
 	case Event::Kind::finish:
-		out << "finish #" << s.id << ' ' << peer << ' ' << dir << ' ' << s.file << ' '
+		out << "finish #" << s.id << ' ' << peer << ' ' << dir << ' ' << shown(s.file) << ' '
 		    << s.bytes << " bytes in " << seconds(s.age_ms) << '\n';
 		break;
 	case Event::Kind::error:
-		out << "error  #" << s.id << ' ' << peer << ' ' << dir << ' ' << s.file
-		    << " code " << e.error_code.value_or(0) << ": " << e.error_msg << " after "
+		out << "error  #" << s.id << ' ' << peer << ' ' << dir << ' ' << shown(s.file)
+		    << " code " << e.error_code.value_or(0) << ": " << shown(e.error_msg) << " after "
 		    << s.bytes << " bytes\n";
 		break;
 	}
@@ -263,7 +295,7 @@ void render_config(std::ostream &out, const Config &cfg, const Output &o)
 {
 	// The config as a file: `config apply` takes it back.  Always JSON.
 	auto j = config_to_json(cfg);
-	out << (o.pretty || o.format != Format::json ? j.dump(2) : j.dump()) << '\n';
+	out << json_text(j, o.pretty || o.format != Format::json) << '\n';
 }
 
 } // namespace ktftpd

@@ -14,6 +14,7 @@
 #include <linux/inet.h>
 #include <net/ipv6.h>
 #include "config.h"
+#include "lifetime.h"
 #include "validate.h"
 
 static struct ktftpd_config __rcu *current_config;
@@ -26,6 +27,7 @@ static void config_release(struct kref *ref)
 	if (cfg->root_ok)
 		path_put(&cfg->root_path);
 	kfree_rcu(cfg, rcu);
+	ktftpd_lifetime_freed(KTFTPD_OBJ_CONFIG);
 }
 
 struct ktftpd_config *ktftpd_config_get(void)
@@ -170,6 +172,7 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&next->ref);
+	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		if (chg->set & BIT(i))
 			next->val[i] = chg->val[i];
@@ -267,6 +270,7 @@ int ktftpd_config_init(void)
 	if (!cfg)
 		return -ENOMEM;
 	kref_init(&cfg->ref);
+	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		cfg->val[i] = ktftpd_params[i].def;
 	strscpy(cfg->root, KTFTPD_DEFAULT_ROOT, sizeof(cfg->root));

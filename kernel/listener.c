@@ -6,11 +6,14 @@
  */
 #include <linux/kthread.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <net/sock.h>
+#include "config.h"
 #include "listener.h"
 #include "net.h"
 #include "netlink.h"
 #include "proto.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "stats.h"
 #include "xfer.h"
@@ -29,7 +32,22 @@ struct ktftpd_listener {
 	struct socket *sock;
 	struct task_struct *task;
 	u8 buf[KTFTPD_REQ_MAX];
+	struct ktftpd_ratelimit rl;
 };
+
+/* Within rate_limit for its address?  Counted as dropped if not. */
+static bool within_rate(struct ktftpd_listener *l, const struct ktftpd_addr *from)
+{
+	struct ktftpd_config *cfg = ktftpd_config_get();
+	bool ok = ktftpd_ratelimit_allow(&l->rl, from,
+					 cfg->val[KTFTPD_P_RATE_LIMIT],
+					 ktime_get_ns());
+
+	ktftpd_config_put(cfg);
+	if (!ok)
+		ktftpd_stats_inc(KTFTPD_C_RATE_LIMITED);
+	return ok;
+}
 
 static void reply_error(struct ktftpd_listener *l, const struct ktftpd_addr *to,
 			u16 code, const char *msg)
@@ -53,6 +71,8 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 	int code;
 
 	ktftpd_stats_inc(KTFTPD_C_REQUESTS);
+	if (!within_rate(l, from))
+		return;
 	/* Too short to answer, or an ERROR: answering could start a loop. */
 	if (len < 2 || (l->buf[0] == 0 && l->buf[1] == TFTP_ERROR))
 		return;
@@ -130,6 +150,7 @@ struct ktftpd_listener *ktftpd_listener_start(u16 port,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	ktftpd_ratelimit_init(&l->rl);
 	*err = ktftpd_net_listen(port, at, &l->sock);
 	if (*err)
 		goto err_free;

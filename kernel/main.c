@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include "config.h"
+#include "lifetime.h"
 #include "netlink.h"
 #include "server.h"
 #include "stats.h"
@@ -128,7 +129,7 @@ static void __exit ktftpd_exit(void)
 	ktftpd_xfer_fast_exit();
 	ktftpd_stats_exit();
 	ktftpd_config_exit();
-	pr_info("ktftpd: unloaded\n");
+	ktftpd_lifetime_check();
 }
 
 module_init(ktftpd_init);

@@ -20,6 +20,7 @@ enum ktftpd_counter {
 	KTFTPD_C_REFUSED_BUSY,		/* refused by max_sessions or per-client cap */
 	KTFTPD_C_BYTES_RECEIVED,	/* upload payload stored */
 	KTFTPD_C_TIMEOUTS,		/* the timer fired: a resend nobody asked for */
+	KTFTPD_C_RATE_LIMITED,		/* requests dropped by rate_limit */
 	KTFTPD_C_COUNT
 };
 

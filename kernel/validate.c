@@ -25,6 +25,12 @@ const struct ktftpd_param_desc ktftpd_params[KTFTPD_P_COUNT] = {
 	[KTFTPD_P_CREATE]	  = { "create", 0, 1, 0 },
 	[KTFTPD_P_CREATE_MODE]	  = { "create_mode", 0, 0777, 0644, true },
 	[KTFTPD_P_MAX_WRITE_SIZE] = { "max_write_size", 0, 1L << 40, 64L << 20 },
+	/*
+	 * Off by default: clients behind one NAT share an address, and a
+	 * PXE farm's burst must not be cut by a guess.  Servers facing
+	 * untrusted networks set it (a booting client needs a handful).
+	 */
+	[KTFTPD_P_RATE_LIMIT]	  = { "rate_limit", 0, 1000000, 0 },
 };
 
 bool ktftpd_param_valid(enum ktftpd_param p, long value)

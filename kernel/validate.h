@@ -25,6 +25,7 @@ enum ktftpd_param {
 	KTFTPD_P_CREATE,	/* 1: WRQ may also create new files */
 	KTFTPD_P_CREATE_MODE,	/* permission bits of created files */
 	KTFTPD_P_MAX_WRITE_SIZE,	/* bytes one upload may hold */
+	KTFTPD_P_RATE_LIMIT,	/* requests/s from one address; 0: no limit */
 	KTFTPD_P_COUNT
 };
 

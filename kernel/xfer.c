@@ -20,6 +20,7 @@
 #include "netlink.h"
 #include "server.h"
 #include "stats.h"
+#include "lifetime.h"
 #include "worker.h"
 #include "xfer.h"
 
@@ -133,6 +134,7 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x)
 	kvfree(x->buf);
 	kfree(x->name);
 	kfree(x);
+	ktftpd_lifetime_freed(KTFTPD_OBJ_XFER);
 }
 
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
@@ -250,6 +252,7 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 	x = kzalloc(sizeof(*x), GFP_KERNEL);
 	if (!x)
 		goto nomem;
+	ktftpd_lifetime_created(KTFTPD_OBJ_XFER);
 	INIT_LIST_HEAD(&x->node);
 	INIT_LIST_HEAD(&x->run_node);
 	x->peer = *peer;

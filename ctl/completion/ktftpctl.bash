@@ -4,7 +4,7 @@
 
 _ktftpctl_keys="root listen port timeout retries max_sessions
 	max_sessions_per_client drain_timeout blksize_max windowsize_max
-	allow_write create create_mode max_write_size"
+	allow_write create create_mode max_write_size rate_limit"
 
 _ktftpctl()
 {

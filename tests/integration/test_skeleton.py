@@ -16,7 +16,7 @@ def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
         "stop", "root", "listen", "port", "timeout", "retries", "max_sessions",
         "max_sessions_per_client", "drain_timeout", "blksize_max",
         "windowsize_max", "allow_write", "create", "create_mode",
-        "max_write_size"}
+        "max_write_size", "rate_limit"}
 
 
 def test_defaults(ktftpd):
@@ -34,6 +34,7 @@ def test_defaults(ktftpd):
     assert sysctl_read("create") == "0"
     assert sysctl_read("create_mode") == "0644"
     assert sysctl_read("max_write_size") == str(64 << 20)
+    assert sysctl_read("rate_limit") == "0"    # off: NATs share an address
 
 
 @pytest.mark.parametrize("name,good,bad", [
@@ -43,6 +44,7 @@ def test_defaults(ktftpd):
     ("create", ["1", "0"], ["2"]),
     ("create_mode", {"0600": "0600", "755": "0755", "0": "0"}, ["0800", "1000", "abc", "-1"]),
     ("max_write_size", ["0", "5000000000", str(1 << 40)], [str((1 << 40) + 1), "-5"]),
+    ("rate_limit", ["0", "1", "1000000"], ["1000001", "-1", "1.5"]),
 ])
 def test_protocol_sysctls_validate(ktftpd, name, good, bad):
     for v in good:

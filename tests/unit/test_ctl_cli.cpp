@@ -180,9 +180,11 @@ TEST(Render, PrometheusTextFormat)
 		  std::string::npos);
 	// Every sample line is "name[{labels}] value".
 	std::istringstream in(p);
-	for (std::string line; std::getline(in, line);)
-		if (line[0] != '#')
+	for (std::string line; std::getline(in, line);) {
+		if (line[0] != '#') {
 			EXPECT_EQ(line.rfind("ktftpd_", 0), 0u) << line;
+		}
+	}
 }
 
 TEST(Render, SessionsAndEvents)
@@ -216,4 +218,49 @@ TEST(Render, SessionsAndEvents)
 	EXPECT_EQ(k["error_code"], 1);
 	const std::string line = evj.str();	// one copy: str() returns a new string
 	EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+}
+
+// A client picks its file names: bytes that are not UTF-8 must not end
+// `monitor --json` (they did: nlohmann throws on them), and control bytes
+// must not reach the operator's terminal as escape sequences.
+TEST(Render, HostileFileNamesAreShownNotObeyed)
+{
+	Session s;
+	s.id = 1;
+	s.peer = "192.0.2.1";
+	s.port = 69;
+	s.file = std::string("a\x1b[2J\xff\\b\n", 9);
+	std::ostringstream text, json;
+	render_sessions(text, {s}, {});
+	EXPECT_NE(text.str().find("  a\\x1b[2J\xff\\x5cb\\x0a\n"), std::string::npos) << text.str();
+	EXPECT_EQ(text.str().find('\x1b'), std::string::npos);
+	ASSERT_NO_THROW(render_sessions(json, {s}, {Format::json}));
+	auto j = nlohmann::json::parse(json.str());
+	EXPECT_EQ(j[0]["file"], "a\x1b[2J\xef\xbf\xbd\\b\n");	// U+FFFD for 0xff
+
+	Event e{Event::Kind::error, s, 1, "bad \x07 name"};
+	std::ostringstream ev, evj;
+	render_event(ev, e, {});
+	EXPECT_EQ(ev.str().find('\x07'), std::string::npos) << ev.str();
+	EXPECT_NE(ev.str().find("bad \\x07 name"), std::string::npos) << ev.str();
+	ASSERT_NO_THROW(render_event(evj, e, {Format::json}));
+	EXPECT_EQ(nlohmann::json::parse(evj.str())["error_message"], "bad \x07 name");
+
+	Status st = sample_status();
+	st.config.root = "/srv/\xe9t\xe9";	// Latin-1, set through the sysctl
+	std::ostringstream sj;
+	ASSERT_NO_THROW(render_status(sj, st, {Format::json}));
+	EXPECT_EQ(nlohmann::json::parse(sj.str())["config"]["root"], "/srv/\xef\xbf\xbdt\xef\xbf\xbd");
+}
+
+TEST(Render, TimeoutsAreCountedApartFromRetransmits)
+{
+	Status st = sample_status();
+	st.stats.retransmits = 9;
+	st.stats.timeouts = 2;
+	EXPECT_NE(render(render_status, st, {}).find("9 retransmits (2 on timeout)"),
+		  std::string::npos);
+	EXPECT_EQ(nlohmann::json::parse(render(render_stats, st, {Format::json}))["timeouts"], 2);
+	EXPECT_NE(render(render_stats, st, {Format::prometheus}).find("ktftpd_timeouts_total 2\n"),
+		  std::string::npos);
 }

@@ -48,7 +48,7 @@ TEST(ConfigFile, ParsesEveryKeyWithComments)
   "port": 6969, "timeout": 1500, "retries": 7, "max_sessions": 10,
   "max_sessions_per_client": 2, "drain_timeout": 0, "blksize_max": 1468,
   "windowsize_max": 16, "allow_write": true, "create": false,
-  "create_mode": "0640", "max_write_size": 1099511627776
+  "create_mode": "0640", "max_write_size": 1099511627776, "rate_limit": 20
 })",
 				"f");
 	EXPECT_EQ(*c.root, "/srv/tftp");
@@ -60,6 +60,7 @@ TEST(ConfigFile, ParsesEveryKeyWithComments)
 	EXPECT_EQ(*c.params[KTFTPD_P_CREATE], 0);
 	EXPECT_EQ(*c.params[KTFTPD_P_CREATE_MODE], 0640);
 	EXPECT_EQ(*c.params[KTFTPD_P_MAX_WRITE_SIZE], 1L << 40);
+	EXPECT_EQ(*c.params[KTFTPD_P_RATE_LIMIT], 20);
 }
 
 TEST(ConfigFile, KeysLeftOutStayUnset)
@@ -102,6 +103,10 @@ TEST(ConfigFile, EveryErrorNamesKeyAndLine)
 		{"{\n\"retries\": \n", "f.json:"},
 		{"[1]", "f.json:1: the config must be a JSON object"},
 		{"", "f.json:1: not valid JSON"},
+		// Found by tests/fuzz/fuzz_config: a number past a double was an
+		// uncaught out_of_range, and inet_pton stopped at an embedded NUL.
+		{"{\n\"port\": 1111111111111e1111111\n}", "f.json:1: not valid JSON: number overflow"},
+		{"{\n\"listen\": [\"::\\u0000junk\"]\n}", "f.json:2: listen: '"},
 	};
 	for (auto [text, want] : cases) {
 		std::string got = config_error(text);
@@ -156,7 +161,12 @@ TEST(ConfigSet, RefusesWithTheKeyNamed)
 	EXPECT_NE(set_error("port=65536").find("port"), std::string::npos);
 	EXPECT_NE(set_error("create=maybe").find("true or false"), std::string::npos);
 	EXPECT_NE(set_error("create_mode=9").find("octal"), std::string::npos);
+	EXPECT_NE(set_error("rate_limit=1000001").find("for rate_limit: must be an integer, 0..1000000"),
+		  std::string::npos);
 	EXPECT_NE(set_error("root=x").find("absolute"), std::string::npos);
+	// The config file is JSON: what config set takes must fit it.
+	EXPECT_NE(set_error("root=/srv/\xfftftp").find("must be UTF-8"), std::string::npos);
+	EXPECT_EQ(set_error("root=/srv/t\xc3\xa9l\xc3\xa9"), "");
 	EXPECT_NE(set_error("listen=::1,::1").find("twice"), std::string::npos);
 	EXPECT_NE(set_error("nope=1", &code).find("unknown key 'nope'"), std::string::npos);
 	EXPECT_EQ(code, EXIT_DATAERR);

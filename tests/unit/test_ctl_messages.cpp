@@ -28,6 +28,18 @@ TEST(Messages, ConfigRequestBytes)
 	}));
 }
 
+TEST(Messages, RateLimitIsAU32)
+{
+	Config c;
+	c.params[KTFTPD_P_RATE_LIMIT] = 1000000;
+	auto msg = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(msg.get(), c);
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{
+		0x0c, 0x00, 0x05, 0x80,				// CONFIG, nested
+		0x08, 0x00, 0x10, 0x00, 0x40, 0x42, 0x0f, 0x00,	// RATE_LIMIT u32 1000000
+	}));
+}
+
 TEST(Messages, ListenAndU64Bytes)
 {
 	Config c;

@@ -128,6 +128,7 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_CREATE,		/* u8, 0 or 1 */
 	KTFTPD_CFG_CREATE_MODE,		/* u32, 0..0777 */
 	KTFTPD_CFG_MAX_WRITE_SIZE,	/* u64, bytes */
+	KTFTPD_CFG_RATE_LIMIT,		/* u32, requests/s per address, 0: off */
 
 	__KTFTPD_CFG_MAX,
 };
@@ -161,6 +162,7 @@ enum ktftpd_stat {
 	KTFTPD_STAT_ERRORS_SENT,	/* nested: u64 per code, type code + 1 */
 	KTFTPD_STAT_BYTES_RECEIVED,	/* u64: upload payload stored */
 	KTFTPD_STAT_TIMEOUTS,		/* u64: retransmission timer expiries */
+	KTFTPD_STAT_RATE_LIMITED,	/* u64: requests dropped by rate_limit */
 
 	__KTFTPD_STAT_MAX,
 };
