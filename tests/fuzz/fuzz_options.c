@@ -100,7 +100,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (code >= 0) {
 		/* Only a WRQ's too-large tsize is refused. */
 		assert(code == TFTP_ENOSPACE && why && pkt[1] == TFTP_WRQ);
-		assert(neg.tsize > lim.max_write_size);
 		free(pkt);
 		return 0;
 	}
