@@ -3,6 +3,8 @@
 #   make               build kernel/ktftpd.ko (for KVER) and build/ctl/ktftpctl
 #   make KVER=V        build the module for another installed kernel
 #   make check         install what is missing, build, run every test
+#   make check-debug   the whole guest suite on the debug kernel (KASAN, UBSAN,
+#                      kmemleak, lockdep, failslab; built once, ~10 min)
 #   make demo          install what is missing, build, boot a guest, serve
 #   make bench         install what is missing, build, benchmark ktftpd against
 #                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1)
@@ -32,7 +34,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all module ctl modules-all lint check demo bench setup clean fuzz fuzz-build install dkms-install
+.PHONY: all module ctl modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install dkms-install
 
 all: module ctl fuzz-build
 
@@ -65,6 +67,10 @@ setup:
 check: setup
 	$(MAKE) all modules-all
 	tests/check
+
+check-debug: setup
+	$(MAKE) all
+	tests/check --stage debug --debug-full
 
 demo: setup
 	$(MAKE) all modules-all

@@ -302,14 +302,24 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	struct ktftpd_config_change *chg;
 	struct config_reply r = {};
 	const char *why = NULL;
+	struct sk_buff *msg;
 	int bad = -1;
+	void *hdr;
 	int err;
 
 	if (!start && GENL_REQ_ATTR_CHECK(info, KTFTPD_A_CONFIG))
 		return -EINVAL;
 	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
-	if (!chg)
-		return -ENOMEM;
+	/*
+	 * The answer is allocated before anything changes: once the change
+	 * is made, nothing may fail, or the caller would be told "refused"
+	 * about a config that was applied (found by failslab).
+	 */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!chg || !msg) {
+		err = -ENOMEM;
+		goto out;
+	}
 	if (info->attrs[KTFTPD_A_CONFIG]) {
 		err = parse_config(info->attrs[KTFTPD_A_CONFIG], chg, by_field,
 				   info->extack);
@@ -322,8 +332,22 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 			   bad >= 0 && bad <= KTFTPD_F_LISTEN ? by_field[bad] : NULL);
 		goto out;
 	}
-	err = reply(info, cmd, fill_changed, &r);
+	kfree(chg);
+	hdr = genlmsg_put_reply(msg, info, &ktftpd_genl_family, 0, cmd);
+	if (!hdr || fill_changed(msg, &r)) {
+		/* Cannot happen in NLMSG_GOODSIZE; the change stands. */
+		nlmsg_free(msg);
+		return 0;
+	}
+	genlmsg_end(msg, hdr);
+	/*
+	 * Done either way: if the caller's socket cannot take the answer,
+	 * it sees ENOBUFS there, and the change still stands.
+	 */
+	genlmsg_reply(msg, info);
+	return 0;
 out:
+	nlmsg_free(msg);
 	kfree(chg);
 	return err;
 }

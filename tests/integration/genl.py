@@ -110,6 +110,10 @@ class Genl:
         """Send and collect the replies' attributes until the ACK or DONE;
         raise NetlinkError for an error, with the extended ack decoded."""
         seq = self.send_raw(msg_type, cmd, payload, flags, version)
+        return self.receive(seq, flags)
+
+    def receive(self, seq, flags=NLM_F_REQUEST | NLM_F_ACK):
+        """The answer to the request @seq (see request())."""
         replies = []
         while True:
             data = self.sock.recv(1 << 20)
