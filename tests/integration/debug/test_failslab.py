@@ -39,6 +39,9 @@ MAX_NTH = 1000
 # module init (it has ~340, about 0.7 s each under the checkers); make
 # check-debug fails every one.
 STRIDE = int(os.environ.get("KTFTPD_FAILNTH_STRIDE", "1"))
+# ... and half the transfers and cycles of the other tests.
+SCALE = 2 if STRIDE > 1 else 1
+DOWNLOADS, UPLOADS, CYCLES = 40 // SCALE, 20 // SCALE, 10 // SCALE
 
 
 def fs_write(knob, value):
@@ -122,7 +125,7 @@ def running():
 
 def test_transfers_under_allocation_failures_in_the_server_threads(server, failslab, tmp_path):
     """10% of the server threads' allocations fail while 40 downloads and
-    20 uploads run: each completes byte-exact or fails cleanly, no temp
+    20 uploads (half in make check) run: each completes byte-exact or fails cleanly, no temp
     file is left, and afterwards the server is idle and serves again."""
     server.set(timeout=300, retries=3, allow_write=1, create=1)
     files = [make_file(TFTP_ROOT / f"f{i}.bin", 30_000 + i * 977) for i in range(8)]
@@ -131,7 +134,7 @@ def test_transfers_under_allocation_failures_in_the_server_threads(server, fails
     fs_write("times", budget)
     fs_write("probability", 10)
     got = ok = 0
-    for i in range(40):
+    for i in range(DOWNLOADS):
         src = files[i % len(files)]
         dest = tmp_path / f"get{i}"
         r = curl_get(src.name, dest)
@@ -140,7 +143,7 @@ def test_transfers_under_allocation_failures_in_the_server_threads(server, fails
             assert sha256(dest) == sha256(src), f"download {i}: wrong bytes"
             ok += 1
     up_ok = 0
-    for i in range(20):
+    for i in range(UPLOADS):
         src = files[i % len(files)]
         r = curl_put(src, f"up{i}.bin")
         target = TFTP_ROOT / f"up{i}.bin"
@@ -150,8 +153,8 @@ def test_transfers_under_allocation_failures_in_the_server_threads(server, fails
             up_ok += 1
     fs_write("probability", 0)
     injected = budget - int((FAILSLAB / "times").read_text())
-    print(f"failslab: {injected} allocations failed; {ok}/40 downloads and "
-          f"{up_ok}/20 uploads completed")
+    print(f"failslab: {injected} allocations failed; {ok}/{DOWNLOADS} downloads and "
+          f"{up_ok}/{UPLOADS} uploads completed")
     assert injected > 0, "no allocation failed: the faults never reached the server"
     server.wait_idle(60)
     assert list(TFTP_ROOT.rglob(".ktftpd-*")) == [], "an upload left a temp file"
@@ -326,14 +329,14 @@ def test_module_init_under_every_allocation_failure(failslab):
 
 
 def test_stop_start_cycles_with_failing_server_threads(server, failslab, tmp_path):
-    """Stop and start 10 times while downloads run and the server threads'
+    """Stop and start 10 times (5 in make check) while downloads run and the server threads'
     allocations fail: every cycle's threads are aimed at again, every
     download ends, and the server comes back idle and whole."""
     server.set(timeout=300, retries=3)
     src = make_file(TFTP_ROOT / "cycle.bin", 200_000)
     fs_write("times", 1_000_000)
     procs = []
-    for cycle in range(10):
+    for cycle in range(CYCLES):
         aim_at_server_threads()
         fs_write("probability", 5)
         procs += [subprocess.Popen(["curl", "-s", "-o",
@@ -347,7 +350,7 @@ def test_stop_start_cycles_with_failing_server_threads(server, failslab, tmp_pat
         sysctl_write("stop", 0)
     for p in procs:
         p.wait(timeout=60)
-    for cycle in range(10):
+    for cycle in range(CYCLES):
         for j in range(4):
             out = tmp_path / f"c{cycle}-{j}"
             # A download cut by the stop fails; one that finished is exact.
