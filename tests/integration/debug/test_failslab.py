@@ -39,9 +39,8 @@ MAX_NTH = 1000
 # module init (it has ~340, about 0.7 s each under the checkers); make
 # check-debug fails every one.
 STRIDE = int(os.environ.get("KTFTPD_FAILNTH_STRIDE", "1"))
-# ... and half the transfers and cycles of the other tests.
-SCALE = 2 if STRIDE > 1 else 1
-DOWNLOADS, UPLOADS, CYCLES = 40 // SCALE, 20 // SCALE, 10 // SCALE
+# ... and a quarter of the transfers and cycles of the other tests.
+DOWNLOADS, UPLOADS, CYCLES = (40, 20, 10) if STRIDE == 1 else (10, 5, 3)
 
 
 def fs_write(knob, value):
@@ -125,7 +124,7 @@ def running():
 
 def test_transfers_under_allocation_failures_in_the_server_threads(server, failslab, tmp_path):
     """10% of the server threads' allocations fail while 40 downloads and
-    20 uploads (half in make check) run: each completes byte-exact or fails cleanly, no temp
+    20 uploads (a quarter in make check) run: each completes byte-exact or fails cleanly, no temp
     file is left, and afterwards the server is idle and serves again."""
     server.set(timeout=300, retries=3, allow_write=1, create=1)
     files = [make_file(TFTP_ROOT / f"f{i}.bin", 30_000 + i * 977) for i in range(8)]
@@ -329,7 +328,7 @@ def test_module_init_under_every_allocation_failure(failslab):
 
 
 def test_stop_start_cycles_with_failing_server_threads(server, failslab, tmp_path):
-    """Stop and start 10 times (5 in make check) while downloads run and the server threads'
+    """Stop and start 10 times (3 in make check) while downloads run and the server threads'
     allocations fail: every cycle's threads are aimed at again, every
     download ends, and the server comes back idle and whole."""
     server.set(timeout=300, retries=3)
