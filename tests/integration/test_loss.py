@@ -206,7 +206,7 @@ def slow_net():
         run("ip", "link", "set", "veth-slow", "up")
         run("ip", "-n", SLOW_NS, "addr", "add", "198.18.1.2/24", "dev", "veth-slowc")
         run("ip", "-n", SLOW_NS, "link", "set", "veth-slowc", "up")
-        run("tc", "qdisc", "add", "dev", "veth-slow", "root", "tbf", "rate", "200mbit",
+        run("tc", "qdisc", "add", "dev", "veth-slow", "root", "tbf", "rate", "24mbit",
             "burst", "256kb", "limit", "64mb")
         yield
     finally:
