@@ -11,6 +11,7 @@ multi-user.target.  In file order:
 """
 import hashlib
 import json
+import os
 import re
 import socket
 import subprocess
@@ -204,7 +205,13 @@ def test_unit_verifies_and_its_sandbox_holds_on_a_real_systemd():
 
 
 def test_systemctl_stop_drains_then_closes_the_port_and_start_serves_again(tmp_path):
-    dl = SlowDownload("boot.bin", pace=0.02)
+    # 256 blocks: paced, in flight for up to 50 s; released, done well
+    # inside the unit's 10 s drain even on a loaded emulated host (3 MiB,
+    # 6144 lock-step blocks, once outran the drain there).
+    drain = ROOT / "drain.bin"
+    drain.write_bytes(os.urandom(256 * 512 - 100))
+    drain.chmod(0o644)
+    dl = SlowDownload("drain.bin", pace=0.2)
     dl.start()
     assert dl.started_.wait(20)
     wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=20, what="session")
@@ -218,7 +225,7 @@ def test_systemctl_stop_drains_then_closes_the_port_and_start_serves_again(tmp_p
     assert stop.poll() is None, "stop returned before the transfer ended"
     data = dl.result()
     assert stop.wait(60) == 0
-    assert sha256(data) == sha256((ROOT / "boot.bin").read_bytes())
+    assert sha256(data) == sha256(drain.read_bytes())
     assert run("systemctl", "is-active", "ktftpd", check=False).stdout.strip() == "inactive"
     assert unit_prop("Result") == "success"
     assert port_closed()
