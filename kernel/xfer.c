@@ -155,6 +155,11 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 
 void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
 {
+	/*
+	 * A failed upload's temporary file goes before the ERROR does: a
+	 * peer that hears it and looks finds the old file alone.
+	 */
+	ktftpd_xfer_write_free(x);
 	ktftpd_xfer_send_error(x, &x->peer, code, msg);
 	x->err_code = code;
 	x->err_msg = msg;

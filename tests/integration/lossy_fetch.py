@@ -13,7 +13,7 @@ Prints 'ok <packets checked>' and exits 0, or explains and exits 1.
 import sys
 import time
 
-from tftp import Client, ack, opts, parse
+from tftp import Client, ack, opts
 
 
 def main():

@@ -5,13 +5,12 @@ import json
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
-from conftest import (KTFTPCTL, PORT, SYSCTL, TFTP_ROOT, insmod, make_file,
-                      module_loaded, rmmod, run, sha256, sysctl_read,
+from conftest import (KTFTPCTL, PORT, TFTP_ROOT, insmod, make_file,
+                      module_loaded, rmmod, sha256, sysctl_read,
                       sysctl_write)
 from tftp import Client, rrq, wait_for
 

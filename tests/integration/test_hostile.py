@@ -6,8 +6,8 @@ import stat
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, make_file
-from tftp import Client, rrq
+from conftest import TFTP_ROOT, make_file
+from tftp import Client
 
 SECRET = b"root:x:0:0:not-the-real-one\n"
 

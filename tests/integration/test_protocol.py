@@ -4,7 +4,7 @@ import time
 import pytest
 
 from conftest import PORT, TFTP_ROOT, make_file
-from tftp import ERROR, Client, rrq
+from tftp import Client, rrq
 
 
 @pytest.fixture(scope="module")
