@@ -50,6 +50,11 @@ void ktftpd_upload_error(int err, int *code, const char **why)
 		*code = TFTP_ENOTFOUND;
 		*why = "File not found";
 		break;
+	case -ENAMETOOLONG:
+		/* A client's mistake, answered as a read's would be. */
+		*code = TFTP_ENOTFOUND;
+		*why = "File name too long";
+		break;
 	case -EXDEV:
 	case -ELOOP:
 		*code = TFTP_EACCESS;

@@ -94,6 +94,15 @@ def test_policy_without_create(writable):
     assert temp_files() == []
 
 
+def test_a_name_too_long_is_answered_like_a_read(writable):
+    writable.set(create=1)
+    r = put("n" * 256, b"x")
+    assert r[:2] == ("ERROR", 1), r
+    assert "too long" in r[2], r
+    assert put("d/" + "n" * 256, b"x")[:2] == ("ERROR", 1)
+    assert temp_files() == []
+
+
 def test_create_makes_new_files_with_the_configured_mode(writable):
     writable.set(create=1, create_mode="0604")
     assert run("cat", "/proc/sys/net/ktftpd/create_mode").stdout.strip() == "0604"
