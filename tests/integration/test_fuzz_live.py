@@ -112,6 +112,7 @@ def test_mutated_datagrams_to_the_port_and_to_live_transfers(server, fuzz_root):
     for s in socks:
         s.setblocking(False)
     tids = {}                      # socket index -> the transfer's address
+
     def enough():
         return sent["port"] > 1000 and sent["transfer"] > 100
 
