@@ -34,7 +34,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all module ctl modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install dkms-install
+.PHONY: all module ctl modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install install-dkms-source dkms-install
 
 all: module ctl fuzz-build
 
@@ -99,10 +99,15 @@ install:
 	install -D -m 0644 docs/man/ktftpctl.8 $(DESTDIR)$(MANDIR)/man8/ktftpctl.8
 	install -D -m 0644 docs/man/ktftpd.json.5 $(DESTDIR)$(MANDIR)/man5/ktftpd.json.5
 	install -D -m 0644 ctl/completion/ktftpctl.bash $(DESTDIR)$(COMPLETIONSDIR)/ktftpctl
-	@# The DKMS source tree: the module's sources and the uapi header only.
+	$(MAKE) -s install-dkms-source
+
+# The DKMS source tree: the module's sources and the uapi header only (not
+# what an in-tree `make module` generated beside them, e.g. ktftpd.mod.c).
+KMOD_SOURCES = $(filter-out %.mod.c,$(wildcard kernel/*.c)) $(wildcard kernel/*.h)
+install-dkms-source:
 	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
 	install -d $(DESTDIR)$(DKMS_SRCDIR)/kernel $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux
-	install -m 0644 kernel/Kbuild kernel/*.c kernel/*.h $(DESTDIR)$(DKMS_SRCDIR)/kernel/
+	install -m 0644 kernel/Kbuild $(KMOD_SOURCES) $(DESTDIR)$(DKMS_SRCDIR)/kernel/
 	install -m 0644 include/uapi/linux/ktftpd.h $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux/
 	install -m 0644 VERSION $(DESTDIR)$(DKMS_SRCDIR)/VERSION
 	sed 's|@VERSION@|$(VERSION)|g' dkms/dkms.conf.in >$(DESTDIR)$(DKMS_SRCDIR)/dkms.conf

@@ -69,6 +69,11 @@ def test_install_puts_every_file_in_its_fhs_place(installed):
     src = installed / f"usr/src/ktftpd-{VERSION}"
     junk = [p.name for p in src.rglob("*") if p.suffix in (".o", ".ko", ".cmd", ".mod")]
     assert not junk
+    # ... and exactly the module's tracked sources: what an in-tree build
+    # generated beside them (ktftpd.mod.c) stays out.
+    tracked = set(run("git", "ls-files", "kernel", cwd=TOP).stdout.split())
+    shipped = {f"kernel/{p.name}" for p in (src / "kernel").iterdir()}
+    assert shipped == tracked
     unit = (installed / UNITDIR.lstrip("/") / "ktftpd.service").read_text()
     assert "ExecStart=/usr/local/sbin/ktftpctl start --config /etc/ktftpd/ktftpd.json" in unit
     assert "@SBINDIR@" not in unit
