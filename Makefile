@@ -115,7 +115,7 @@ install-dkms-source:
 # After `make install`: build and install the module for KVER (default:
 # the running kernel) and run depmod, so `modprobe ktftpd` works.
 dkms-install:
-	@dkms status -m ktftpd -v $(VERSION) | grep -q . || dkms add -m ktftpd -v $(VERSION)
+	@[ -n "$$(dkms status -m ktftpd -v $(VERSION))" ] || dkms add -m ktftpd -v $(VERSION)
 	dkms install -m ktftpd -v $(VERSION) -k $(or $(DKMS_KVER),$(shell uname -r))
 
 clean:
