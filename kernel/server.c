@@ -198,7 +198,8 @@ static void abort_all(void)
 
 	spin_lock_bh(&sessions_lock);
 	list_for_each_entry(x, &sessions, node)
-		ktftpd_xfer_abort(x);
+		if (!x->ending)
+			ktftpd_xfer_abort(x);
 	spin_unlock_bh(&sessions_lock);
 }
 
@@ -270,6 +271,18 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 out:
 	spin_unlock_bh(&sessions_lock);
 	return err;
+}
+
+/*
+ * @x's worker is destroying it: stop aborting it (which would queue it on
+ * the worker again after the worker took it off).  It stays listed until
+ * ktftpd_server_release(), so a stop still waits for it.
+ */
+void ktftpd_server_ending(struct ktftpd_xfer *x)
+{
+	spin_lock_bh(&sessions_lock);
+	x->ending = true;
+	spin_unlock_bh(&sessions_lock);
 }
 
 void ktftpd_server_release(struct ktftpd_xfer *x)

@@ -48,6 +48,7 @@ int ktftpd_server_for_each_session(u64 after_id,
  */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
 /* @x has ended (called by its worker, just before freeing it). */
+void ktftpd_server_ending(struct ktftpd_xfer *x);
 void ktftpd_server_release(struct ktftpd_xfer *x);
 
 int ktftpd_server_init(unsigned int workers);

@@ -8,7 +8,8 @@
  *
  * Lifetime: a transfer is freed only by its own worker, in
  * ktftpd_xfer_destroy(), after the socket callbacks are unhooked (under
- * sk_callback_lock) and the timer is shut down.  From then on nothing can
+ * sk_callback_lock), the timer is shut down and the server's stop no
+ * longer aborts it (ktftpd_server_ending()).  From then on nothing can
  * kick it, so taking it off the run queue and freeing it is safe without
  * reference counts.
  */
@@ -141,6 +142,13 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 {
 	xfer_unhook(x);
 	timer_shutdown_sync(&x->timer);
+	/*
+	 * A server stop aborts every listed session, which queues it on its
+	 * worker: once ending, this one is left alone, so the kick dropped
+	 * here is the last one.  (Queued again after the dequeue, a freed
+	 * transfer was run: its worker spun on a stale XFER_BUSY.)
+	 */
+	ktftpd_server_ending(x);
 	ktftpd_worker_dequeue(x->worker, &x->run_node);
 	ktftpd_stats_inc(completed ? KTFTPD_C_XFER_COMPLETED : KTFTPD_C_XFER_FAILED);
 	if (completed)

@@ -43,6 +43,7 @@ struct ktftpd_xfer {
 	 */
 	unsigned long busy;
 	bool fast;			/* the fast path is hooked */
+	bool ending;			/* being destroyed: abort_all() skips it */
 
 	struct ktftpd_addr peer;
 	struct socket *sock;
