@@ -47,8 +47,9 @@ int ktftpd_server_for_each_session(u64 after_id,
  * (a retransmitted request: drop it, the transfer's timer answers it).
  */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
-/* @x has ended (called by its worker, just before freeing it). */
+/* @x's worker is destroying it: a stop no longer aborts (queues) it. */
 void ktftpd_server_ending(struct ktftpd_xfer *x);
+/* @x has ended (called by its worker, just before freeing it). */
 void ktftpd_server_release(struct ktftpd_xfer *x);
 
 int ktftpd_server_init(unsigned int workers);
