@@ -1,7 +1,7 @@
 """End to end, after the install boot: the guest booted systemd (on any of
-the kernels DKMS installed for) from the disk that tests/ops/e2e-install
-filled (make install, DKMS, the Ansible role); an earlier boot of another
-kernel may have run these tests on it too.  Nothing was run by hand since;
+the kernels DKMS installed for) from a copy of the disk that
+tests/ops/e2e-install filled (make install, DKMS, the Ansible role).
+Nothing was run by hand since;
 these tests run as a unit after multi-user.target.  In file order:
 
   ktftpd.service came up at boot and real clients fetch byte-exact;
@@ -31,11 +31,10 @@ from tftp import Client, wait_for  # noqa: E402
 CTL = "/usr/local/sbin/ktftpctl"
 ROOT = Path("/srv/ktftpd-e2e")
 VERSION = (TOP / "VERSION").read_text().strip()
-# The Ansible vars the service runs with at boot, and those the config
-# change applies (tests/check alternates them from boot to boot, so every
-# boot's run changes something).
-VARS_FROM = os.environ.get("KTFTPD_E2E_FROM", "tests/ops/e2e-vars-1.yml")
-VARS_TO = os.environ.get("KTFTPD_E2E_TO", "tests/ops/e2e-vars-2.yml")
+# The Ansible vars the service runs with at boot (boot 1's run,
+# tests/ops/e2e-install), and those the config change applies.
+VARS_FROM = "tests/ops/e2e-vars-1.yml"
+VARS_TO = "tests/ops/e2e-vars-2.yml"
 
 
 def config_of(vars_file: str) -> tuple[int, int]:
