@@ -172,7 +172,11 @@ def test_ansible_config_change_reloads_and_keeps_a_transfer():
     invocation = unit_prop("InvocationID")
     started = unit_prop("ExecMainStartTimestampMonotonic")
     uptime = ctl_json("status")["uptime_ms"]
-    dl = SlowDownload("boot.bin")
+    # 6144 blocks at one ACK every 0.25 s: in flight for up to 25 minutes
+    # unless released.  The Ansible run takes 2-9 minutes under emulation
+    # (it once outlasted a 0.05 s pace, and the transfer ended before the
+    # reload it was there to see).
+    dl = SlowDownload("boot.bin", pace=0.25)
     dl.start()
     assert dl.started_.wait(20)
     wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=20, what="session")
