@@ -3,12 +3,13 @@ wrongly typed, out-of-range and unknown attributes.  Each gets a clean
 error naming the attribute (extended ack), nothing changes, and the server
 keeps serving.  (The VM harness fails the run on any kernel WARN/BUG.)"""
 import errno
+import re
 import struct
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, make_file, run
-from genl import (A, CFG, LISTEN_IPV4, LISTEN_IPV6, NLM_F_ACK, NLM_F_REQUEST,
+from conftest import PORT, REPO, TFTP_ROOT, make_file, run
+from genl import (A, CFG, CMD, LISTEN_IPV4, LISTEN_IPV6, NLM_F_ACK, NLM_F_REQUEST, STAT,
                   Genl, NetlinkError, attr, string, u8, u16, u32, u64)
 
 HDR = 16 + 4  # nlmsghdr + genlmsghdr: offsets count from the message start
@@ -23,6 +24,27 @@ def nl():
 
 def config(*attrs):
     return attr(A["CONFIG"], list(attrs))
+
+
+def header_enum(name: str) -> dict:
+    """{NAME: value} of enum @name in the uapi header (values counted from 0,
+    as the header's enums are)."""
+    text = (REPO / "include" / "uapi" / "linux" / "ktftpd.h").read_text()
+    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
+    names = re.findall(r"^\s*(\w+),", body, re.M)
+    return {n: i for i, n in enumerate(names)}
+
+
+@pytest.mark.parametrize("ours, enum, prefix", [
+    (CMD, "ktftpd_cmd", "KTFTPD_CMD_"), (A, "ktftpd_attr", "KTFTPD_A_"),
+    (CFG, "ktftpd_cfg", "KTFTPD_CFG_"), (STAT, "ktftpd_stat", "KTFTPD_STAT_"),
+    ({"IPV4": LISTEN_IPV4, "IPV6": LISTEN_IPV6}, "ktftpd_listen", "KTFTPD_LISTEN_"),
+])
+def test_the_raw_clients_numbers_are_the_headers(ours, enum, prefix):
+    """genl.py spells the family's numbers out (the fixtures' idle check
+    reads a statistic by number): they must be the header's."""
+    theirs = header_enum(enum)
+    assert {k: theirs.get(prefix + k) for k in ours} == ours
 
 
 # name, command, payload, errno, offset of the bad attribute in the payload

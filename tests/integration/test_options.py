@@ -203,18 +203,26 @@ def test_file_past_4gib_at_blksize_65464(server, tmp_path):
     the file at its 64-bit offset."""
     big = TFTP_ROOT / "big4g.sparse"
     size = (4 << 30) + (1 << 20) + 12345
+    data = [(0, 1 << 20), ((4 << 30) - (1 << 19), 1 << 20), (size - 70000, 70000)]
     with open(big, "wb") as f:
         f.truncate(size)
-        for off in (0, (4 << 30) - (1 << 19), size - 70000):
+        for off, n in data:
             f.seek(off)
-            f.write(os.urandom(70000 if off == size - 70000 else 1 << 20))
+            f.write(os.urandom(n))
     big.chmod(0o644)
     bs = 65464
+    zeros = bytes(bs)
     src = open(big, "rb")
 
     def check(block, payload):
-        src.seek((block - 1) * bs)
-        want = src.read(bs)
+        off = (block - 1) * bs
+        if any(off < o + n and o < off + bs for o, n in data):
+            src.seek(off)
+            want = src.read(bs)
+        else:
+            # A block wholly inside a hole is compared with zeros: reading
+            # 4 GiB of holes back would add a fourth copy of every byte.
+            want = zeros[:min(bs, size - off)]
         assert payload == want, f"block {block} differs"
 
     try:
