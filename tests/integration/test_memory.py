@@ -6,10 +6,16 @@ import time
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, make_file, rmmod, insmod, module_loaded
+from conftest import (DEBUG_KERNEL, PORT, TFTP_ROOT, insmod, make_file, module_loaded,
+                      rmmod, shrink_slab_caches)
 from tftp import Client
 
 N = 1000
+# What one held session may cost: 8 KiB on Debian's kernels (measured
+# 4714 B on 6.1, 4764 B on 6.12).  KASAN pads every object of the debug
+# kernel with redzones and keeps its allocation and free stacks (measured
+# 8286 B there): the same headroom over that is 14 KiB.
+SESSION_BYTES_MAX = 14 * 1024 if DEBUG_KERNEL else 8 * 1024
 
 
 def meminfo():
@@ -27,6 +33,7 @@ def kernel_kib(m):
 
 def settle():
     time.sleep(1.0)
+    shrink_slab_caches()
     return meminfo()
 
 
@@ -73,7 +80,7 @@ def test_1000_sessions_cost_bounded_memory(server, many_fds):
 
     print(f"\nper session: {per_session:.0f} B; per blocked thread: "
           f"{per_thread:.0f} B; ratio {per_thread / max(per_session, 1):.1f}x")
-    assert per_session < 8 * 1024, f"{per_session:.0f} bytes per session"
+    assert per_session < SESSION_BYTES_MAX, f"{per_session:.0f} bytes per session"
     assert per_session < per_thread
 
 

@@ -15,13 +15,21 @@ import time
 
 import pytest
 
-from conftest import (KTFTPCTL, PORT, REPO, TFTP_ROOT, insmod, make_file, module_loaded,
-                      rmmod, status, sysctl_write)
+from conftest import (KTFTPCTL, PORT, REPO, TFTP_ROOT, TIME_SCALE, insmod, make_file,
+                      module_loaded, rmmod, shrink_slab_caches, status, sysctl_write)
 
 BENCH = REPO / "build" / "tests" / "bench" / "ktftp-bench"
 IN_FLIGHT = 1000
 STOP_START = int(os.environ.get("KTFTPD_SOAK_STOP_START", "100"))
 RELOADS = int(os.environ.get("KTFTPD_SOAK_RELOADS", "50"))
+# The retransmission timers (server, then client) and how long to wait for
+# the load, on a Debian kernel; a slower kernel (the debug lane's) scales
+# them all (conftest.TIME_SCALE), so its 1000 transfers are a load and not
+# a retransmission collapse (unscaled there: 0 of 8586 requests completed
+# in 125 s, and 1000 in flight was not reached in 120 s).
+SERVER_TIMEOUT_MS = int(300 * TIME_SCALE)
+CLIENT_TIMEOUT_MS = int(200 * TIME_SCALE)
+WAIT_S = 120 * TIME_SCALE
 
 
 def kernel_kib():
@@ -34,6 +42,7 @@ def kernel_kib():
 
 def settle():
     time.sleep(2.0)
+    shrink_slab_caches()
     return kernel_kib()
 
 
@@ -44,7 +53,7 @@ def dmesg_lines():
 def load_and_configure():
     insmod(f"root={TFTP_ROOT}", f"port={PORT}", "start=1")
     for k, v in (("max_sessions", 4 * IN_FLIGHT), ("max_sessions_per_client", 4 * IN_FLIGHT),
-                 ("timeout", 300), ("retries", 3), ("drain_timeout", 0),
+                 ("timeout", SERVER_TIMEOUT_MS), ("retries", 3), ("drain_timeout", 0),
                  ("windowsize_max", 8)):
         sysctl_write(k, str(v))
 
@@ -62,7 +71,8 @@ def load():
     def start():
         p = subprocess.Popen([str(BENCH), "--port", str(PORT), "--file", "soak.bin",
                               "--clients", str(IN_FLIGHT), "--transfers", "100000000",
-                              "--windowsize", "4", "--timeout", "200", "--retries", "2",
+                              "--windowsize", "4", "--timeout", str(CLIENT_TIMEOUT_MS),
+                              "--retries", "2",
                               "--digest", "xxh3", "--verify-dir", str(TFTP_ROOT)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         procs.append(p)
@@ -98,7 +108,7 @@ def test_stop_start_and_reload_under_load(load, capsys):
     load_and_configure()
     bench = load()
     # The load is real: 1000 at once, as asked.
-    wait_active(IN_FLIGHT, timeout=120, key="peak", bench=bench)
+    wait_active(IN_FLIGHT, timeout=WAIT_S, key="peak", bench=bench)
     peak = status()["stats"]["peak"]
 
     t0 = time.monotonic()
@@ -114,7 +124,7 @@ def test_stop_start_and_reload_under_load(load, capsys):
             time.sleep(0.5)    # let the load build up again now and then
     stop_start_s = time.monotonic() - t0
     assert status()["running"]
-    wait_active(IN_FLIGHT // 2, timeout=120)
+    wait_active(IN_FLIGHT // 2, timeout=WAIT_S)
 
     t0 = time.monotonic()
     totals = []
@@ -128,15 +138,16 @@ def test_stop_start_and_reload_under_load(load, capsys):
         totals.append(int(m.group(1)))
         load_and_configure()
         if i % 10 == 9:
-            wait_active(IN_FLIGHT // 4, timeout=120)
+            wait_active(IN_FLIGHT // 4, timeout=WAIT_S)
     reload_s = time.monotonic() - t0
     # Transfers were in flight at the unloads: each one created some.
     assert sum(t > 0 for t in totals) >= RELOADS // 2, totals
     assert bench.poll() is None, "the load generator died"
     bench.send_signal(signal.SIGKILL)
     bench.wait()
-    # What the load left in flight times out (300 ms, 3 retries): back to 0.
-    deadline = time.monotonic() + 60
+    # What the load left in flight times out (SERVER_TIMEOUT_MS, doubled on
+    # each of 3 retries): back to 0.
+    deadline = time.monotonic() + 60 * TIME_SCALE
     while status()["stats"]["active"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert status()["stats"]["active"] == 0, status()["stats"]
@@ -144,8 +155,8 @@ def test_stop_start_and_reload_under_load(load, capsys):
     # The server still serves, every byte checked.
     r = subprocess.run([str(BENCH), "--port", str(PORT), "--file", "soak.bin",
                         "--clients", "50", "--transfers", "200", "--windowsize", "8",
-                        "--digest", "xxh3", "--verify-dir", str(TFTP_ROOT), "--json"],
-                       capture_output=True, text=True, timeout=300)
+                        "--timeout", str(int(1000 * TIME_SCALE)), "--digest", "xxh3", "--verify-dir", str(TFTP_ROOT), "--json"],
+                       capture_output=True, text=True, timeout=300 * TIME_SCALE)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     s = json.loads(r.stdout)
     assert (s["ok"], s["failed"], s["bad_data"]) == (200, 0, 0), s
