@@ -4,8 +4,8 @@
 #   make KVER=V        build the module for another installed kernel
 #   make check         install what is missing, build, run every test
 #   make check-debug   the whole guest suite on the debug kernel (KASAN, UBSAN,
-#                      kmemleak, lockdep, failslab; built once, ~10 min); the
-#                      suite takes many hours there (see README)
+#                      kmemleak, lockdep, failslab; built once, ~10 min); about
+#                      an hour on 2 cores (see README)
 #   make demo          install what is missing, build, boot a guest, serve
 #   make bench         install what is missing, build, benchmark ktftpd against
 #                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1)

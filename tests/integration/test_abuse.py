@@ -328,17 +328,25 @@ def test_a_flood_from_one_address_is_cut_to_the_rate_and_others_are_served(serve
     overflowed = udp_rcvbuf_errors() - overflow_before
     print(f"flood: {sent[0]} sent in {elapsed:.1f} s, {answered} answered, {dropped} dropped "
           f"by the limit, {overflowed} overflowed the listener's buffer")
+    # What the limit may let through: the rate, a second's burst, and a
+    # few datagrams of timer granularity.
+    allowed = rate * (elapsed + 1) + 5
     assert sent[0] > 4 * rate * (elapsed + 1), "the flood was not a flood"
-    assert answered <= rate * (elapsed + 1) + 5, (answered, elapsed)
+    assert answered <= allowed, (answered, elapsed)
     assert answered >= rate * 0.5, "the limit let nearly nothing through"
     # The rest was dropped by the limit, or, when the host is too slow for
     # the listener to keep up (the debug kernel's checkers), by the kernel
-    # at the listener's full buffer: every datagram is accounted for, and
-    # the limit still dropped most of what reached the listener.
+    # at the listener's full buffer: every datagram is accounted for (but for
+    # 5% still on their way), and whatever reached the listener beyond the
+    # allowance the limit dropped.  (A fixed 80% asserted here before held
+    # only for a flood 5 times the allowance: on the debug kernel the flood
+    # was 950 datagrams in about 3.5 s, and the limit rightly let 22% by.)
     assert answered + dropped <= sent[0], (answered, dropped, sent[0])
     assert answered + dropped + overflowed >= sent[0] * 0.95, \
         (answered, dropped, overflowed, sent[0])
-    assert dropped >= (sent[0] - overflowed) * 0.8, (answered, dropped, overflowed, sent[0])
+    reached = sent[0] - overflowed
+    assert dropped >= reached - allowed - sent[0] * 0.05, \
+        (answered, dropped, overflowed, sent[0], allowed)
 
 
 def test_rate_limit_off_answers_everything(server):
