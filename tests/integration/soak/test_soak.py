@@ -155,7 +155,8 @@ def test_stop_start_and_reload_under_load(load, capsys):
     # The server still serves, every byte checked.
     r = subprocess.run([str(BENCH), "--port", str(PORT), "--file", "soak.bin",
                         "--clients", "50", "--transfers", "200", "--windowsize", "8",
-                        "--timeout", str(int(1000 * TIME_SCALE)), "--digest", "xxh3", "--verify-dir", str(TFTP_ROOT), "--json"],
+                        "--timeout", str(int(1000 * TIME_SCALE)), "--digest", "xxh3",
+                        "--verify-dir", str(TFTP_ROOT), "--json"],
                        capture_output=True, text=True, timeout=300 * TIME_SCALE)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     s = json.loads(r.stdout)
