@@ -89,6 +89,7 @@ def checker_slab_kib() -> int:
         total += slabs * (page << order) // 1024
     return total
 
+
 def module_path() -> str:
     ko = os.environ.get("KTFTPD_KO")
     if not ko:
