@@ -37,9 +37,17 @@ struct tftp_netascii_dec {
 };
 
 /*
- * Decode @len wire bytes from @in into @out, which has room for @len + 1
- * bytes (a CR held from the last block, then a byte it did not explain).
- * Returns the file bytes written.
+ * Room to decode @len wire bytes: a CR held from the last block may come
+ * out before them, and each wire byte gives at most one file byte.
+ */
+static inline size_t tftp_netascii_decode_room(size_t len)
+{
+	return len + 1;
+}
+
+/*
+ * Decode @len wire bytes from @in into @out, which has room for
+ * tftp_netascii_decode_room(@len) bytes.  Returns the file bytes written.
  */
 size_t tftp_netascii_decode(struct tftp_netascii_dec *d, const u8 *in,
 			    size_t len, u8 *out);

@@ -287,6 +287,8 @@ enum tftp_data_result tftp_recv_data(struct tftp_recv *r, u16 wire_block,
 	u16 ahead = (u16)(wire_block - (u16)r->expected);
 
 	*ack_now = false;
+	if (len > blksize)
+		return TFTP_DATA_OVERSIZE;
 	if (r->done || ahead >= 0x8000) {
 		/*
 		 * Behind: a block stored already, or the final one again after

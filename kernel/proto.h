@@ -166,16 +166,30 @@ struct tftp_recv {
 
 void tftp_recv_init(struct tftp_recv *r, u32 window, u32 max_retries);
 
+/*
+ * An upload's receive buffer: the header and one block, and one byte more
+ * so that a DATA longer than the block arrives longer than a block (and
+ * is refused) instead of being cut to size.  The kernel allocates this
+ * and the fuzzers allocate the same, so ASan checks the kernel's sizes.
+ */
+static inline size_t tftp_recv_buf_len(u32 blksize)
+{
+	return TFTP_HDR_LEN + (size_t)blksize + 1;
+}
+
 enum tftp_data_result {
 	TFTP_DATA_TAKE,		/* the next block: store it */
 	TFTP_DATA_DUPLICATE,	/* stored already: do not store it again */
 	TFTP_DATA_GAP,		/* from beyond a lost block: drop it */
+	TFTP_DATA_OVERSIZE,	/* longer than blksize: illegal, end the upload */
 };
 
 /*
  * A DATA @wire_block of @len payload bytes arrived; @blksize is the
- * negotiated size, so a shorter block is the final one.  *@ack_now says
- * whether to send an ACK for tftp_recv_ack_block() now.
+ * negotiated size, so a shorter block is the final one and a longer one is
+ * TFTP_DATA_OVERSIZE, which changes nothing: no block longer than blksize
+ * is ever taken, so every buffer sized by blksize holds what is taken.
+ * *@ack_now says whether to send an ACK for tftp_recv_ack_block() now.
  */
 enum tftp_data_result tftp_recv_data(struct tftp_recv *r, u16 wire_block,
 				     size_t len, u32 blksize, bool *ack_now);

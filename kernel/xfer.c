@@ -183,7 +183,7 @@ void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed)
 
 /* Handle one datagram; false if the transfer ended. */
 static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
-			bool truncated, const struct ktftpd_addr *from)
+			const struct ktftpd_addr *from)
 {
 	if (!ktftpd_addr_equal(from, &x->peer, true)) {
 		/* RFC 1350: tell the intruder, carry on with our peer. */
@@ -191,7 +191,7 @@ static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 		return true;
 	}
 	if (x->is_write)
-		return ktftpd_xfer_write_packet(x, pkt, len, truncated);
+		return ktftpd_xfer_write_packet(x, pkt, len);
 	return ktftpd_xfer_read_packet(x, pkt, len);
 }
 
@@ -199,7 +199,7 @@ static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 static bool xfer_run_owned(struct ktftpd_xfer *x)
 {
 	struct ktftpd_addr from;
-	bool truncated;
+	bool truncated;		/* seen in the length: see write_packet */
 	u8 small[128];	/* a reader hears ACKs and ERRORs: longer ones are cut */
 	u8 *pkt = x->is_write ? x->buf : small;
 	size_t cap = x->is_write ? x->buf_len : sizeof(small);
@@ -227,7 +227,7 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 				      &truncated);
 		if (len < 0)
 			break;	/* -EAGAIN: drained */
-		if (!xfer_handle(x, pkt, len, truncated, &from))
+		if (!xfer_handle(x, pkt, len, &from))
 			return false;
 	}
 	/* The timer may have fired for a deadline that progress has moved. */

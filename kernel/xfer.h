@@ -139,8 +139,7 @@ void ktftpd_xfer_read_free(struct ktftpd_xfer *x);
 /* Uploads (xfer_write.c). */
 int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
 			    int *code, const char **why);
-bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
-			      bool truncated);
+bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len);
 bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x);
 bool ktftpd_xfer_write_greet(struct ktftpd_xfer *x);
 void ktftpd_xfer_write_free(struct ktftpd_xfer *x);

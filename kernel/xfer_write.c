@@ -41,11 +41,12 @@ int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *re
 	x->oack_len = tftp_build_oack(x->oack, sizeof(x->oack), &x->neg);
 	tftp_recv_init(&x->recv, x->neg.windowsize, cfg->val[KTFTPD_P_RETRIES]);
 
-	/* One byte more than a block, so an oversized DATA shows as cut. */
-	x->buf_len = TFTP_HDR_LEN + x->neg.blksize + 1;
+	/* One byte more than a block, so an oversized DATA shows as one. */
+	x->buf_len = tftp_recv_buf_len(x->neg.blksize);
 	x->buf = kvmalloc(x->buf_len, GFP_KERNEL);
 	if (x->mode == TFTP_MODE_NETASCII)
-		x->scratch = kvmalloc(x->neg.blksize + 1, GFP_KERNEL);
+		x->scratch = kvmalloc(tftp_netascii_decode_room(x->neg.blksize),
+				      GFP_KERNEL);
 	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && !x->scratch)) {
 		*code = TFTP_EUNDEF;
 		*why = "Out of memory";
@@ -135,8 +136,7 @@ static bool write_finish(struct ktftpd_xfer *x)
 	return true;
 }
 
-bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
-			      bool truncated)
+bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 {
 	enum tftp_data_result res;
 	bool ack_now;
@@ -144,12 +144,16 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len,
 
 	switch (tftp_classify_from_peer(pkt, len, &num)) {
 	case TFTP_PEER_DATA:
-		if (truncated) {
+		/*
+		 * A datagram longer than the buffer was cut to it, which
+		 * leaves blksize + 1 bytes of payload: oversized all the same.
+		 */
+		res = tftp_recv_data(&x->recv, num, len - TFTP_HDR_LEN,
+				     x->neg.blksize, &ack_now);
+		if (res == TFTP_DATA_OVERSIZE) {
 			ktftpd_xfer_fail(x, TFTP_EBADOP, "Block larger than negotiated");
 			return false;
 		}
-		res = tftp_recv_data(&x->recv, num, len - TFTP_HDR_LEN,
-				     x->neg.blksize, &ack_now);
 		if (res == TFTP_DATA_TAKE) {
 			if (!write_store(x, pkt + TFTP_HDR_LEN, len - TFTP_HDR_LEN))
 				return false;

@@ -6,11 +6,19 @@
  * the peer (classified by the module's own classifier) and timer expiries.
  *
  * Input: a 9-byte header, then events.
- *   [0]    window - 1          [1]  max_retries % 8
+ *   [0]    window - 1
+ *   [1]    bits 0-2 max_retries, bit 3 the upload is netascii, bits 4-6
+ *          the upload's blksize - 8
  *   [2]    flags: bit 0 an OACK first, else bit 1 start far in (to wrap)
  *   [3..6] start block (when bit 1), [7..8] the file's length in blocks
  *   then per event a tag byte: tag % 4 == 0 is a timer expiry, otherwise
- *   a datagram of (tag >> 2) % 16 bytes taken from what follows.
+ *   a datagram of (tag >> 2) % 32 bytes taken from what follows.
+ *
+ * The receiver is fed the way xfer_write.c is: each datagram lands in a
+ * heap buffer of exactly the size the kernel allocates for the upload,
+ * cut to it (and flagged) when longer, and a netascii block is decoded
+ * into a heap scratch buffer of the kernel's size.  So ASan sees any
+ * byte the kernel would write past its own allocation.
  *
  * What must hold, whatever the peer sends:
  *   - nothing is sent past the file's final block, and the OACK goes alone;
@@ -19,15 +27,17 @@
  *   - the sender is done only when the final block was acknowledged, and
  *     gives up after max_retries timeouts with no progress;
  *   - the receiver stores blocks exactly in order, 1, 2, 3, ..., stores
- *     nothing after the final block, and ACKs only blocks it has.
+ *     nothing after the final block, ACKs only blocks it has, and never
+ *     stores a block longer than blksize;
+ *   - no buffer the kernel allocates is written past its end.
  */
 #include <assert.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "netascii.h"
 #include "proto.h"
-
-#define RECV_BLKSIZE 8
 
 struct sender {
 	struct tftp_send s;
@@ -101,14 +111,48 @@ static void sender_event(struct sender *x, const uint8_t *pkt, size_t len,
 
 struct receiver {
 	struct tftp_recv r;
+	u32 blksize;
+	bool netascii;
+	u8 *buf;		/* x->buf, x->buf_len bytes */
+	size_t buf_len;
+	u8 *scratch;		/* x->scratch, netascii only */
+	struct tftp_netascii_dec dec;
 	uint64_t stored;	/* blocks stored, in order */
 	bool done;
-	bool gave_up;
+	bool gave_up;		/* or refused a datagram: the upload ended */
 };
 
-static void receiver_event(struct receiver *y, const uint8_t *pkt,
-			   size_t len, bool timer)
+/* Allocate what ktftpd_xfer_write_setup allocates, to the byte. */
+static void receiver_init(struct receiver *y, u32 blksize, bool netascii)
 {
+	y->blksize = blksize;
+	y->netascii = netascii;
+	y->buf_len = tftp_recv_buf_len(blksize);
+	y->buf = malloc(y->buf_len);
+	y->scratch = netascii ? malloc(tftp_netascii_decode_room(blksize)) : NULL;
+	assert(y->buf && (!netascii || y->scratch));
+}
+
+static void receiver_free(struct receiver *y)
+{
+	free(y->buf);
+	free(y->scratch);
+}
+
+/* Store a block as write_store does: decoded into scratch first. */
+static void receiver_store(struct receiver *y, const u8 *payload, size_t n)
+{
+	assert(n <= y->blksize);
+	if (y->netascii)
+		tftp_netascii_decode(&y->dec, payload, n, y->scratch);
+}
+
+static void receiver_event(struct receiver *y, const uint8_t *dgram,
+			   size_t dgram_len, bool timer)
+{
+	bool truncated = dgram_len > y->buf_len;
+	size_t len = truncated ? y->buf_len : dgram_len;
+	enum tftp_data_result res;
 	bool ack_now;
 	u16 block;
 
@@ -121,15 +165,25 @@ static void receiver_event(struct receiver *y, const uint8_t *pkt,
 			y->gave_up = true;
 		return;
 	}
-	if (tftp_classify_from_peer(pkt, len, &block) != TFTP_PEER_DATA)
+	/* What recvmsg leaves in the kernel's buffer. */
+	memcpy(y->buf, dgram, len);
+	if (tftp_classify_from_peer(y->buf, len, &block) != TFTP_PEER_DATA)
 		return;
-	switch (tftp_recv_data(&y->r, block, len - TFTP_HDR_LEN,
-			       RECV_BLKSIZE, &ack_now)) {
+	res = tftp_recv_data(&y->r, block, len - TFTP_HDR_LEN, y->blksize,
+			     &ack_now);
+	/* Anything longer than a block is refused, a cut datagram included. */
+	assert((res == TFTP_DATA_OVERSIZE) == (len - TFTP_HDR_LEN > y->blksize));
+	assert(!truncated || res == TFTP_DATA_OVERSIZE);
+	switch (res) {
+	case TFTP_DATA_OVERSIZE:
+		y->gave_up = true;	/* the kernel ends it with ERROR 4 */
+		return;
 	case TFTP_DATA_TAKE:
 		assert(!y->done);
 		assert(block == (u16)(y->stored + 1));
+		receiver_store(y, y->buf + TFTP_HDR_LEN, len - TFTP_HDR_LEN);
 		y->stored++;
-		if (len - TFTP_HDR_LEN < RECV_BLKSIZE) {
+		if (len - TFTP_HDR_LEN < y->blksize) {
 			assert(ack_now && y->r.done);
 			y->done = true;
 		}
@@ -153,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 9)
 		return 0;
 	x.oack = data[2] & 1;
-	tftp_send_init(&x.s, x.oack, 1 + data[0], data[1] % 8);
+	tftp_send_init(&x.s, x.oack, 1 + data[0], data[1] & 7);
 	x.first = 1;
 	if ((data[2] & 2) && !x.oack) {
 		/* Resume far in, so the 16-bit block numbers wrap. */
@@ -164,13 +218,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		x.s.base = x.s.next = x.first;
 	}
 	x.final = x.first + (uint64_t)(data[7] << 8 | data[8]);
-	tftp_recv_init(&y.r, 1 + data[0], data[1] % 8);
+	tftp_recv_init(&y.r, 1 + data[0], data[1] & 7);
+	receiver_init(&y, 8 + ((data[1] >> 4) & 7), data[1] & 8);
 
 	assert(pump(&x) == (x.oack ? 1 : (x.s.window < x.final - x.first + 1 ?
 					   x.s.window : x.final - x.first + 1)));
 	for (i = 9; i < size;) {
 		uint8_t tag = data[i++];
-		size_t len = (tag >> 2) % 16;
+		size_t len = (tag >> 2) % 32;
 
 		if (tag % 4 == 0) {
 			sender_event(&x, NULL, 0, true);
@@ -183,5 +238,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		receiver_event(&y, data + i, len, false);
 		i += len;
 	}
+	receiver_free(&y);
 	return 0;
 }

@@ -200,6 +200,33 @@ def test_netascii_upload_is_decoded(writable):
     assert (TFTP_ROOT / "t.txt").read_bytes() == b"abcdefg\nabcdef\rend"
 
 
+@pytest.mark.parametrize("mode", [b"octet", b"netascii"])
+@pytest.mark.parametrize("blksize", [8, 512, 1468, 65464])
+@pytest.mark.parametrize("extra", [1, 39])
+def test_data_longer_than_blksize_is_refused(writable, mode, blksize, extra):
+    """A DATA with more than blksize bytes of payload is an illegal
+    operation: ERROR 4, and the upload is discarded.  One byte more fits
+    the receive buffer exactly (the case that was taken as a block, and
+    in netascii after a CR overflowed the decode buffer); more is cut.
+    (39 more is the most a UDP datagram holds at blksize 65464.)"""
+    target = make_file(TFTP_ROOT / "w.bin", 10, mode=0o666)
+    old = target.read_bytes()
+    # A first block ending in CR, so netascii holds it across the boundary.
+    first = b"a" * (blksize - 1) + b"\r"
+    with Client() as c:
+        c.send(wrq("w.bin", mode=mode, options=opts(blksize=blksize)))
+        _, oack, tid = c.expect("OACK")
+        assert oack == {"blksize": str(blksize)}
+        c.send(data(1, first), tid)
+        assert c.expect("ACK")[0] == 1
+        c.send(data(2, b"b" * (blksize + extra)), tid)
+        kind, num, body = c_expect(c)
+        assert (kind, num) == ("ERROR", 4), (kind, num, body)
+        assert "larger" in body
+    assert target.read_bytes() == old
+    assert temp_files() == []
+
+
 def abort_midway(how, server):
     target = make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)
     old = target.read_bytes()

@@ -323,6 +323,34 @@ TEST(Recv, LockStepUpload)
 	EXPECT_EQ(tftp_recv_ack_block(&r), 2);
 }
 
+// A payload longer than blksize is refused and changes nothing, at every
+// block size, before the first block, mid-way and after the last: the
+// kernel's buffers hold one block, so nothing longer may ever be taken.
+TEST(Recv, OversizedBlockIsRefusedAndChangesNothing)
+{
+	for (u32 blksize : {8u, 512u, 1428u, 1468u, 65464u}) {
+		tftp_recv r;
+		bool ack = true;
+		tftp_recv_init(&r, 1, 5);
+		EXPECT_EQ(tftp_recv_data(&r, 1, blksize + 1, blksize, &ack),
+			  TFTP_DATA_OVERSIZE) << blksize;
+		EXPECT_FALSE(ack);
+		EXPECT_EQ(r.expected, 1u);
+		EXPECT_EQ(tftp_recv_data(&r, 1, blksize, blksize, &ack), TFTP_DATA_TAKE);
+		EXPECT_EQ(tftp_recv_data(&r, 2, blksize + 1, blksize, &ack),
+			  TFTP_DATA_OVERSIZE);
+		EXPECT_EQ(tftp_recv_data(&r, 2, 65535, blksize, &ack), TFTP_DATA_OVERSIZE);
+		EXPECT_EQ(r.expected, 2u);
+		EXPECT_FALSE(r.done);
+		EXPECT_EQ(tftp_recv_data(&r, 2, 0, blksize, &ack), TFTP_DATA_TAKE);
+		EXPECT_TRUE(r.done);
+		EXPECT_EQ(tftp_recv_data(&r, 2, blksize + 1, blksize, &ack),
+			  TFTP_DATA_OVERSIZE);
+		// The buffer the kernel receives into shows an oversized DATA.
+		EXPECT_EQ(tftp_recv_buf_len(blksize), TFTP_HDR_LEN + blksize + 1);
+	}
+}
+
 TEST(Recv, WindowAcksEveryNBlocksAndOnceOnAGap)
 {
 	tftp_recv r;
