@@ -2,12 +2,18 @@
 #include "config.hpp"
 
 #include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <vector>
 #include <unordered_map>
 
 #include <uapi/linux/ktftpd.h>
@@ -22,7 +28,40 @@ constexpr const char *KEY_LISTEN = "listen";
 
 bool is_bool_param(int p)
 {
-	return p == KTFTPD_P_ALLOW_WRITE || p == KTFTPD_P_CREATE;
+	return p == KTFTPD_P_ALLOW_WRITE || p == KTFTPD_P_CREATE ||
+	       p == KTFTPD_P_WORLD_READABLE;
+}
+
+// The serving identity: a name (resolved here, the kernel takes numbers)
+// or a number.
+bool is_id_param(int p)
+{
+	return p == KTFTPD_P_USER || p == KTFTPD_P_GROUP;
+}
+
+std::optional<long> resolve_id(int p, const std::string &name)
+{
+	std::vector<char> buf(16384);
+	if (p == KTFTPD_P_USER) {
+		passwd pw{}, *res = nullptr;
+		if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &res) || !res)
+			return std::nullopt;
+		return static_cast<long>(res->pw_uid);
+	}
+	group gr{}, *res = nullptr;
+	if (getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &res) || !res)
+		return std::nullopt;
+	return static_cast<long>(res->gr_gid);
+}
+
+// uid or gid 0 is root's power on every client's behalf: allowed only
+// when asked for, and said out loud.
+void warn_if_root_identity(int p, long v)
+{
+	if (is_id_param(p) && v == 0)
+		std::cerr << "ktftpctl: warning: " << ktftpd_params[p].name
+			  << " 0 (root): the server will touch files with root's "
+			     "rights on behalf of every client\n";
 }
 
 int param_index(std::string_view key)
@@ -39,6 +78,9 @@ std::string range_text(int p)
 	if (is_bool_param(p))
 		return "true or false";
 	std::ostringstream out;
+	if (is_id_param(p))
+		out << "a name or an integer, " << d.min << ".." << d.max;
+	else
 	if (d.octal)
 		out << "an octal mode string, \"0\"..\"0" << std::oct << d.max << '"';
 	else
@@ -283,7 +325,9 @@ Config parse_config(std::string_view text, const std::string &name)
 			fail("unknown key (known: root, listen, port, timeout, retries, "
 			     "max_sessions, max_sessions_per_client, drain_timeout, "
 			     "blksize_max, windowsize_max, allow_write, create, "
-			     "create_mode, max_write_size, rate_limit)");
+			     "create_mode, max_write_size, rate_limit, user, group, "
+			     "require_world_readable, timeout_max, handshake_timeout, "
+			     "sockbuf_max)");
 		long v;
 		if (is_bool_param(p)) {
 			if (!value.is_boolean())
@@ -295,6 +339,12 @@ Config parse_config(std::string_view text, const std::string &name)
 			if (!m)
 				fail("must be " + range_text(p));
 			v = *m;
+		} else if (is_id_param(p) && value.is_string()) {
+			auto id = resolve_id(p, value.get<std::string>());
+			if (!id)
+				fail("names no " + std::string(p == KTFTPD_P_USER ? "user" : "group") +
+				     " on this machine");
+			v = *id;
 		} else {
 			if (!value.is_number_integer())
 				fail("must be " + range_text(p));
@@ -305,6 +355,7 @@ Config parse_config(std::string_view text, const std::string &name)
 		}
 		if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), v))
 			fail("must be " + range_text(p));
+		warn_if_root_identity(p, v);
 		cfg.params[p] = v;
 	}
 	return cfg;
@@ -366,10 +417,17 @@ void set_config_value(Config &cfg, std::string_view key, std::string_view value)
 			fail("must be " + range_text(p));
 		n = *m;
 	} else if (!parse_long(v, 10, n)) {
-		fail("must be " + range_text(p));
+		if (!is_id_param(p))
+			fail("must be " + range_text(p));
+		auto id = resolve_id(p, std::string(v));
+		if (!id)
+			fail(std::string("names no ") + (p == KTFTPD_P_USER ? "user" : "group") +
+			     " on this machine");
+		n = *id;
 	}
 	if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), n))
 		fail("must be " + range_text(p));
+	warn_if_root_identity(p, n);
 	cfg.params[p] = n;
 }
 

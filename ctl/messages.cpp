@@ -38,6 +38,12 @@ constexpr ParamAttr param_attr[] = {
 	{KTFTPD_CFG_CREATE_MODE, 4},		// create_mode
 	{KTFTPD_CFG_MAX_WRITE_SIZE, 8},		// max_write_size
 	{KTFTPD_CFG_RATE_LIMIT, 4},		// rate_limit
+	{KTFTPD_CFG_USER, 4},			// user
+	{KTFTPD_CFG_GROUP, 4},			// group
+	{KTFTPD_CFG_REQUIRE_WORLD_READABLE, 1},	// require_world_readable
+	{KTFTPD_CFG_TIMEOUT_MAX_S, 4},		// timeout_max
+	{KTFTPD_CFG_HANDSHAKE_MS, 4},		// handshake_timeout
+	{KTFTPD_CFG_SOCKBUF_MAX, 4},		// sockbuf_max
 };
 static_assert(std::size(param_attr) == KTFTPD_P_COUNT);
 

@@ -103,6 +103,10 @@ int on_error(sockaddr_nl *, nlmsgerr *err, void *arg) noexcept
 
 [[noreturn]] void fail_errno(int err, const std::string &ext_ack)
 {
+	// The kernel says which capability a refused setting needs; the
+	// family's own check (GENL_ADMIN_PERM) says nothing.
+	if ((err == EPERM || err == EACCES) && !ext_ack.empty())
+		throw Failure(EXIT_NOPERM, "permission denied: " + ext_ack);
 	if (err == EPERM || err == EACCES)
 		throw Failure(EXIT_NOPERM,
 			      "permission denied: this needs root (CAP_NET_ADMIN)");

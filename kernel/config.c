@@ -6,6 +6,7 @@
  * validated whole, and publishes it: the views can never disagree, and a
  * change is applied entirely or not at all.
  */
+#include <linux/capability.h>
 #include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -14,6 +15,7 @@
 #include <linux/inet.h>
 #include <net/ipv6.h>
 #include "config.h"
+#include "identity.h"
 #include "lifetime.h"
 #include "validate.h"
 
@@ -26,6 +28,8 @@ static void config_release(struct kref *ref)
 
 	if (cfg->root_ok)
 		path_put(&cfg->root_path);
+	if (!IS_ERR_OR_NULL(cfg->creds))
+		put_cred(cfg->creds);
 	kfree_rcu(cfg, rcu);
 	ktftpd_lifetime_freed(KTFTPD_OBJ_CONFIG);
 }
@@ -122,6 +126,33 @@ static int check_listen(const struct ktftpd_config_change *chg,
 	return 0;
 }
 
+/*
+ * Whom the server acts as is a decision for whoever may switch identities
+ * (CAP_SETUID, CAP_SETGID), not for CAP_NET_ADMIN alone: otherwise a
+ * network admin (the systemd unit, a --net=host container) could make the
+ * server write as root.  Checked in the caller's context.
+ */
+static int check_identity_change(const struct ktftpd_config_change *chg,
+				 int *bad, const char **why)
+{
+	long uid = ktftpd_config_value(KTFTPD_P_USER);
+	long gid = ktftpd_config_value(KTFTPD_P_GROUP);
+
+	if ((chg->set & BIT(KTFTPD_P_USER)) && chg->val[KTFTPD_P_USER] != uid &&
+	    !capable(CAP_SETUID)) {
+		*bad = KTFTPD_P_USER;
+		*why = "changing the serving user needs CAP_SETUID";
+		return -EPERM;
+	}
+	if ((chg->set & BIT(KTFTPD_P_GROUP)) && chg->val[KTFTPD_P_GROUP] != gid &&
+	    !capable(CAP_SETGID)) {
+		*bad = KTFTPD_P_GROUP;
+		*why = "changing the serving group needs CAP_SETGID";
+		return -EPERM;
+	}
+	return 0;
+}
+
 struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,
 					  int *bad, const char **why)
 {
@@ -144,6 +175,9 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 			return ERR_PTR(err);
 		}
 	}
+	err = check_identity_change(chg, bad, why);
+	if (err)
+		return ERR_PTR(err);
 	if (chg->root) {
 		*bad = KTFTPD_F_ROOT;
 		if (!ktftpd_root_valid(chg->root, chg->root_len)) {
@@ -176,6 +210,9 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		if (chg->set & BIT(i))
 			next->val[i] = chg->val[i];
+	/* Each config its own identity: the old one's goes with it. */
+	next->creds = ktftpd_identity_prepare(next->val[KTFTPD_P_USER],
+					      next->val[KTFTPD_P_GROUP]);
 	if (chg->root) {
 		memcpy(next->root, buf, chg->root_len + 1);
 		next->root_path = path;
@@ -186,6 +223,13 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 		memset(next->listen, 0, sizeof(next->listen));
 		memcpy(next->listen, chg->listen,
 		       chg->n_listen * sizeof(chg->listen[0]));
+	}
+	if (IS_ERR(next->creds)) {
+		err = PTR_ERR(next->creds);
+		ktftpd_config_put(next);
+		*bad = err == -EINVAL ? KTFTPD_P_USER : -1;
+		*why = err == -EINVAL ? "no such uid or gid" : "out of memory";
+		return ERR_PTR(err);
 	}
 	return next;
 }
@@ -273,6 +317,14 @@ int ktftpd_config_init(void)
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		cfg->val[i] = ktftpd_params[i].def;
+	cfg->creds = ktftpd_identity_prepare(cfg->val[KTFTPD_P_USER],
+					     cfg->val[KTFTPD_P_GROUP]);
+	if (IS_ERR(cfg->creds)) {
+		int err = PTR_ERR(cfg->creds);
+
+		ktftpd_config_put(cfg);
+		return err;
+	}
 	strscpy(cfg->root, KTFTPD_DEFAULT_ROOT, sizeof(cfg->root));
 	/* The default root may well not exist: then start asks for one. */
 	cfg->root_ok = resolve_root(cfg->root, &cfg->root_path) == 0;

@@ -39,6 +39,8 @@ struct ktftpd_config {
 	 */
 	struct path root_path;
 	bool root_ok;
+	/* The serving identity of val[USER] and val[GROUP] (identity.h). */
+	const struct cred *creds;
 	/* None: every address, IPv4 and IPv6, on one dual-stack socket. */
 	unsigned int n_listen;
 	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];

@@ -2,7 +2,9 @@
 /*
  * The listener: one kernel thread on the well-known port.  It parses each
  * request, refuses what it must (with an ERROR from the well-known port
- * and no state kept), and hands the rest to a transfer of its own socket.
+ * and no state kept), admits the rest and hands each to a worker.  It never
+ * touches a file: an open can wait on a lease, a hung NFS or FUSE mount,
+ * and every client waits on the listener.
  */
 #include <linux/kthread.h>
 #include <linux/slab.h>
@@ -91,7 +93,8 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 		return;
 	}
 
-	x = ktftpd_xfer_create(l->sock, &req, from, local, &code, &why);
+	x = ktftpd_xfer_create(l->sock->sk->sk_family, l->buf, len, &req, from,
+			       local, &code, &why);
 	if (!x) {
 		reply_error(l, from, code, why);
 		ktftpd_nl_event_refused(from, req.filename, req.filename_len,

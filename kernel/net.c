@@ -137,11 +137,9 @@ int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
 	return lw.err;
 }
 
-int ktftpd_net_transfer_socket(struct socket *listener,
-			       const struct ktftpd_addr *local,
+int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
 			       struct socket **res)
 {
-	int family = listener->sk->sk_family;
 	struct ktftpd_addr any;
 	struct socket *sock;
 	int err;
@@ -250,18 +248,31 @@ int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
 	return len;
 }
 
-void ktftpd_net_reserve(struct socket *sock, size_t bytes)
+/*
+ * What a buffer asked to hold @bytes is set to: doubled, as SO_SNDBUF
+ * does (the kernel counts skb overhead against it), and never above
+ * @limit (itself doubled, as SO_SNDBUF doubles a value clamped to
+ * wmem_max).
+ */
+static int buffer_size(size_t bytes, u32 limit)
 {
+	return min_t(size_t, bytes, limit) * 2;
+}
+
+void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap)
+{
+	u32 wmax = cap ? cap : READ_ONCE(sysctl_wmem_max);
+	u32 rmax = cap ? cap : READ_ONCE(sysctl_rmem_max);
 	struct sock *sk = sock->sk;
-	/* The kernel counts skb overhead against the buffers: double, as
-	 * SO_SNDBUF does. */
-	int want = min_t(size_t, bytes, INT_MAX / 2) * 2;
+	int want;
 
 	lock_sock(sk);
+	want = buffer_size(snd, wmax);
 	if (want > sk->sk_sndbuf) {
 		sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 		WRITE_ONCE(sk->sk_sndbuf, want);
 	}
+	want = buffer_size(rcv, rmax);
 	if (want > sk->sk_rcvbuf) {
 		sk->sk_userlocks |= SOCK_RCVBUF_LOCK;
 		WRITE_ONCE(sk->sk_rcvbuf, want);

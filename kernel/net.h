@@ -29,9 +29,8 @@ struct ktftpd_listen_addr;
 int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
 		      struct socket **res);
 
-/* A transfer's socket: same family as @listener, bound to @local:0. */
-int ktftpd_net_transfer_socket(struct socket *listener,
-			       const struct ktftpd_addr *local,
+/* A transfer's socket: of the listener's @family, bound to @local:0. */
+int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
 			       struct socket **res);
 
 /* Send one datagram without blocking; a full socket buffer is a loss. */
@@ -47,8 +46,13 @@ int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
 		    struct ktftpd_addr *local, void *buf, size_t cap,
 		    bool nonblock, bool *truncated);
 
-/* Make both socket buffers hold at least @bytes of datagrams. */
-void ktftpd_net_reserve(struct socket *sock, size_t bytes);
+/*
+ * Make the send buffer hold @snd bytes of datagrams and the receive buffer
+ * @rcv (a buffer already larger stays), each at most @cap bytes, or the
+ * system's net.core.wmem_max and rmem_max when @cap is 0: a client's
+ * window does not buy more kernel memory than a user socket may have.
+ */
+void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap);
 
 bool ktftpd_addr_equal(const struct ktftpd_addr *a,
 		       const struct ktftpd_addr *b, bool with_port);

@@ -31,6 +31,12 @@ static const u16 param_attr[KTFTPD_P_COUNT] = {
 	[KTFTPD_P_CREATE_MODE]		= KTFTPD_CFG_CREATE_MODE,
 	[KTFTPD_P_MAX_WRITE_SIZE]	= KTFTPD_CFG_MAX_WRITE_SIZE,
 	[KTFTPD_P_RATE_LIMIT]		= KTFTPD_CFG_RATE_LIMIT,
+	[KTFTPD_P_USER]			= KTFTPD_CFG_USER,
+	[KTFTPD_P_GROUP]		= KTFTPD_CFG_GROUP,
+	[KTFTPD_P_WORLD_READABLE]	= KTFTPD_CFG_REQUIRE_WORLD_READABLE,
+	[KTFTPD_P_TIMEOUT_MAX]		= KTFTPD_CFG_TIMEOUT_MAX_S,
+	[KTFTPD_P_HANDSHAKE]		= KTFTPD_CFG_HANDSHAKE_MS,
+	[KTFTPD_P_SOCKBUF_MAX]		= KTFTPD_CFG_SOCKBUF_MAX,
 };
 
 #define PARAM_POLICY(type, p) NLA_POLICY_FULL_RANGE(type, &param_range[p])
@@ -60,6 +66,13 @@ static const struct nla_policy cfg_policy[KTFTPD_CFG_MAX + 1] = {
 	[KTFTPD_CFG_MAX_WRITE_SIZE] =
 		PARAM_POLICY(NLA_U64, KTFTPD_P_MAX_WRITE_SIZE),
 	[KTFTPD_CFG_RATE_LIMIT] = PARAM_POLICY(NLA_U32, KTFTPD_P_RATE_LIMIT),
+	[KTFTPD_CFG_USER]	= PARAM_POLICY(NLA_U32, KTFTPD_P_USER),
+	[KTFTPD_CFG_GROUP]	= PARAM_POLICY(NLA_U32, KTFTPD_P_GROUP),
+	[KTFTPD_CFG_REQUIRE_WORLD_READABLE] =
+		PARAM_POLICY(NLA_U8, KTFTPD_P_WORLD_READABLE),
+	[KTFTPD_CFG_TIMEOUT_MAX_S] = PARAM_POLICY(NLA_U32, KTFTPD_P_TIMEOUT_MAX),
+	[KTFTPD_CFG_HANDSHAKE_MS] = PARAM_POLICY(NLA_U32, KTFTPD_P_HANDSHAKE),
+	[KTFTPD_CFG_SOCKBUF_MAX] = PARAM_POLICY(NLA_U32, KTFTPD_P_SOCKBUF_MAX),
 };
 
 /* Per command: everything not listed is refused (strict validation). */
@@ -419,6 +432,13 @@ struct genl_family ktftpd_genl_family __ro_after_init = {
 	.maxattr	= KTFTPD_A_MAX,
 	.netnsok	= false,
 	.module		= THIS_MODULE,
+	/*
+	 * Not under genl_mutex: a stop's drain may take minutes, and every
+	 * generic-netlink family on the machine (the family-ID lookup every
+	 * client starts with, WireGuard's config) would wait that long.
+	 * The server's own locks serialize what needs it (server.c).
+	 */
+	.parallel_ops	= true,
 	.ops		= ktftpd_genl_ops,
 	.n_ops		= ARRAY_SIZE(ktftpd_genl_ops),
 	.mcgrps		= ktftpd_mcgrps,

@@ -91,6 +91,10 @@ static int dump_one(struct ktftpd_xfer *x, void *arg)
 	struct dump_ctx *d = arg;
 	void *hdr;
 
+	/* Admitted but not yet set up by its worker: nothing to show yet. */
+	if (!smp_load_acquire(&x->published))
+		return 0;
+
 	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
 			  d->cb->nlh->nlmsg_seq, &ktftpd_genl_family,
 			  NLM_F_MULTI, KTFTPD_CMD_GET_SESSIONS);

@@ -68,13 +68,15 @@ static void grant_windowsize(struct tftp_negotiated *neg,
 	neg->granted |= TFTP_OPT_WINDOWSIZE;
 }
 
-static void grant_timeout(struct tftp_negotiated *neg, const char *value)
+static void grant_timeout(struct tftp_negotiated *neg,
+			  const struct tftp_limits *lim, const char *value)
 {
+	u64 max = lim->timeout_max_s ? min_u32(lim->timeout_max_s, TFTP_TIMEOUT_MAX_S)
+				     : TFTP_TIMEOUT_MAX_S;
 	u64 v;
 
 	/* RFC 2349: echoed exactly, or not at all. */
-	if (!tftp_parse_uint(value, TFTP_TIMEOUT_MAX_S, false, &v) ||
-	    v < TFTP_TIMEOUT_MIN_S)
+	if (!tftp_parse_uint(value, max, false, &v) || v < TFTP_TIMEOUT_MIN_S)
 		return;
 	neg->timeout_s = (u32)v;
 	neg->granted |= TFTP_OPT_TIMEOUT;
@@ -151,7 +153,7 @@ int tftp_negotiate(const struct tftp_request *req,
 				return code;
 			break;
 		case TFTP_OPT_TIMEOUT:
-			grant_timeout(neg, value);
+			grant_timeout(neg, lim, value);
 			break;
 		case TFTP_OPT_WINDOWSIZE:
 			grant_windowsize(neg, lim, value);

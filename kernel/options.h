@@ -39,6 +39,11 @@ struct tftp_limits {
 	u32 blksize_max;	/* TFTP_BLKSIZE_MIN..TFTP_BLKSIZE_MAX */
 	u32 windowsize_max;	/* 1..TFTP_WINDOWSIZE_MAX */
 	u64 max_write_size;	/* bytes a WRQ may announce (tsize) or send */
+	/*
+	 * Largest RFC 2349 timeout granted, s (0: TFTP_TIMEOUT_MAX_S); a
+	 * larger one is declined, left out of the OACK, as the RFC allows.
+	 */
+	u32 timeout_max_s;
 };
 
 /* The outcome, with the defaults in place of what was not granted. */

@@ -8,6 +8,9 @@
  * O_NOFOLLOW, so nothing can be written outside root.  The policy is
  * checked when the upload starts, for a prompt answer, and again under
  * the directory's lock at the rename, which is the moment that counts.
+ * Every step runs as the serving identity (identity.h): the directory's
+ * own permissions, its sticky bit and the identity's quota apply, and
+ * what is created is the identity's.
  */
 #include <linux/dcache.h>
 #include <linux/file.h>
@@ -19,6 +22,7 @@
 #include <linux/stat.h>
 #include <linux/string.h>
 #include "compat.h"
+#include "identity.h"
 #include "proto.h"
 #include "upload.h"
 
@@ -130,6 +134,12 @@ static int upload_resolve(struct ktftpd_upload *u, const struct path *root,
 	return err;
 }
 
+/* Kernel state is never written, even where it is mounted beneath root. */
+static int upload_check_dir(struct ktftpd_upload *u)
+{
+	return ktftpd_identity_pseudo_fs(u->dir.dentry->d_sb) ? -EACCES : 0;
+}
+
 static int upload_check_target(struct ktftpd_upload *u)
 {
 	struct dentry *target;
@@ -180,7 +190,9 @@ struct ktftpd_upload *ktftpd_upload_begin(const struct path *root,
 		u->dir.dentry = NULL;
 		goto fail;
 	}
-	err = upload_check_target(u);
+	err = upload_check_dir(u);
+	if (!err)
+		err = upload_check_target(u);
 	if (!err)
 		err = upload_create_temp(u);
 	if (err)

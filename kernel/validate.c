@@ -31,6 +31,27 @@ const struct ktftpd_param_desc ktftpd_params[KTFTPD_P_COUNT] = {
 	 * untrusted networks set it (a booting client needs a handful).
 	 */
 	[KTFTPD_P_RATE_LIMIT]	  = { "rate_limit", 0, 1000000, 0 },
+	/*
+	 * Every file operation runs as this identity, never as the kernel
+	 * thread's root (65534: Debian's nobody and nogroup).  uid 0 must be
+	 * asked for, and ktftpctl warns when it is.
+	 */
+	[KTFTPD_P_USER]		  = { "user", 0, 4294967294L, 65534 },
+	[KTFTPD_P_GROUP]	  = { "group", 0, 4294967294L, 65534 },
+	/* Rubini's rule, on top of the identity's own permissions. */
+	[KTFTPD_P_WORLD_READABLE] = { "require_world_readable", 0, 1, 1 },
+	/*
+	 * A client's RFC 2349 timeout above this is declined (left out of the
+	 * OACK): 255 s and 5 retries would hold a session for 25 minutes.
+	 */
+	[KTFTPD_P_TIMEOUT_MAX]	  = { "timeout_max", 1, 255, 30 },
+	/*
+	 * A transfer whose peer never answered (a spoofed request, say) is
+	 * given up this long after it began, whatever its retries allow.
+	 */
+	[KTFTPD_P_HANDSHAKE]	  = { "handshake_timeout", 100, 600000, 15000 },
+	/* 0: at most net.core.wmem_max and rmem_max, as a user socket. */
+	[KTFTPD_P_SOCKBUF_MAX]	  = { "sockbuf_max", 0, 64L << 20, 0 },
 };
 
 bool ktftpd_param_valid(enum ktftpd_param p, long value)

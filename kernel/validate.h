@@ -26,6 +26,12 @@ enum ktftpd_param {
 	KTFTPD_P_CREATE_MODE,	/* permission bits of created files */
 	KTFTPD_P_MAX_WRITE_SIZE,	/* bytes one upload may hold */
 	KTFTPD_P_RATE_LIMIT,	/* requests/s from one address; 0: no limit */
+	KTFTPD_P_USER,		/* uid every file operation runs as */
+	KTFTPD_P_GROUP,		/* its gid (no supplementary groups) */
+	KTFTPD_P_WORLD_READABLE,	/* 1: serve only world-readable files */
+	KTFTPD_P_TIMEOUT_MAX,	/* largest RFC 2349 timeout granted, s */
+	KTFTPD_P_HANDSHAKE,	/* ms a transfer may wait for its peer's first reply */
+	KTFTPD_P_SOCKBUF_MAX,	/* bytes a transfer's socket buffer may hold; 0: the system's */
 	KTFTPD_P_COUNT
 };
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Confined file access: only regular, world-readable files beneath root
- * (the rule of Rubini's sample), found with the kernel's own beneath-root
- * lookup rather than string tricks.  LOOKUP_BENEATH makes the walk fail
+ * Confined file access: only regular files beneath root that the serving
+ * identity may read (the caller runs as it: identity.h), and by default
+ * only world-readable ones too (the rule of Rubini's sample), found with
+ * the kernel's own beneath-root lookup rather than string tricks.  The
+ * walk checks search permission on every directory as that identity.  LOOKUP_BENEATH makes the walk fail
  * with EXDEV on anything that would leave root: "..", absolute symlinks,
  * relative symlinks that climb out, and races that rename a directory
  * from under the walk (which the kernel reports as EAGAIN).
@@ -14,6 +16,7 @@
 #include <linux/cred.h>
 #include <linux/stat.h>
 #include "compat.h"
+#include "identity.h"
 #include "proto.h"
 #include "vfs.h"
 
@@ -44,6 +47,10 @@ static int lookup_error(int err, int *code, const char **why)
 		*why = "Access violation";
 		*code = TFTP_EACCESS;
 		return -1;
+	case -EWOULDBLOCK:
+		/* A lease's holder was told to let go: asked again, it may have. */
+		*why = "File busy: try again";
+		return -1;
 	default:
 		pr_warn_ratelimited("ktftpd: open failed: %d\n", err);
 		*why = "Cannot open file";
@@ -52,7 +59,8 @@ static int lookup_error(int err, int *code, const char **why)
 }
 
 int ktftpd_vfs_open(const struct path *root, const char *name,
-		    struct file **filp, loff_t *size, int *code, const char **why)
+		    bool world_readable, struct file **filp, loff_t *size,
+		    int *code, const char **why)
 {
 	struct inode *inode;
 	struct file *file;
@@ -66,16 +74,34 @@ int ktftpd_vfs_open(const struct path *root, const char *name,
 	if (err)
 		return lookup_error(err, code, why);
 
-	if (!d_is_reg(path.dentry)) {
+	if (!d_is_reg(path.dentry) ||
+	    ktftpd_identity_pseudo_fs(path.dentry->d_sb)) {
 		path_put(&path);
 		*code = TFTP_EACCESS;
 		*why = "Access violation: not a regular file";
 		return -1;
 	}
-	file = dentry_open(&path, O_RDONLY | O_LARGEFILE, current_cred());
+	/* dentry_open checks no permission itself: open(2) would. */
+	err = inode_permission(ktftpd_mnt_idmap(path.mnt), d_inode(path.dentry),
+			       MAY_READ);
+	if (err) {
+		path_put(&path);
+		return lookup_error(err, code, why);
+	}
+	/*
+	 * O_NONBLOCK: a lease is broken without waiting for its holder (a
+	 * local user may hold one and never let go), as nfsd opens.  The flag
+	 * is then dropped, as fcntl would: reads of the file should wait for
+	 * their data on filesystems that honour it.
+	 */
+	file = dentry_open(&path, O_RDONLY | O_LARGEFILE | O_NONBLOCK,
+			   current_cred());
 	path_put(&path);
 	if (IS_ERR(file))
 		return lookup_error(PTR_ERR(file), code, why);
+	spin_lock(&file->f_lock);
+	file->f_flags &= ~O_NONBLOCK;
+	spin_unlock(&file->f_lock);
 
 	/* Check the opened inode itself, not a name that may have moved. */
 	inode = file_inode(file);
@@ -85,7 +111,7 @@ int ktftpd_vfs_open(const struct path *root, const char *name,
 		*why = "Access violation: not a regular file";
 		return -1;
 	}
-	if (!(inode->i_mode & 0004)) {
+	if (world_readable && !(inode->i_mode & 0004)) {
 		fput(file);
 		*code = TFTP_EACCESS;
 		*why = "Access violation: not world-readable";

@@ -11,7 +11,8 @@
  * (which may be 0, "not defined") and a reason.
  */
 int ktftpd_vfs_open(const struct path *root, const char *name,
-		    struct file **filp, loff_t *size, int *code, const char **why);
+		    bool world_readable, struct file **filp, loff_t *size,
+		    int *code, const char **why);
 
 /* Read up to @len bytes at @pos; short only at end of file.  0 or -errno. */
 ssize_t ktftpd_vfs_read(struct file *file, void *buf, size_t len, loff_t pos);

@@ -6,7 +6,11 @@
  * by the protocol core (proto.c, options.c); xfer_read.c and xfer_write.c
  * do the I/O for each direction.
  *
- * Lifetime: a transfer is freed only by its own worker, in
+ * Lifetime: the listener makes a transfer, has the server admit it, and
+ * queues it on a worker: that is its last touch.  The worker sets it up
+ * (xfer_setup: the file, the options, the socket) and only then publishes
+ * it to its socket's callbacks, so every later kick comes to the worker
+ * that owns it.  A transfer is freed only by that worker, in
  * ktftpd_xfer_destroy(), after the socket callbacks are unhooked (under
  * sk_callback_lock), the timer is shut down and the server's stop no
  * longer aborts it (ktftpd_server_ending()).  From then on nothing can
@@ -27,6 +31,8 @@
 
 /* The backed-off timeout never exceeds this many times the configured one. */
 #define KTFTPD_RTO_MAX_FACTOR 8
+
+static bool xfer_setup(struct ktftpd_xfer *x);
 
 void ktftpd_xfer_kick(struct ktftpd_xfer *x)
 {
@@ -71,9 +77,17 @@ static void xfer_timer_fn(struct timer_list *t)
 	ktftpd_xfer_kick(x);
 }
 
+/* When a transfer whose peer never answered is given up. */
+static unsigned long handshake_deadline(const struct ktftpd_xfer *x)
+{
+	return x->started + msecs_to_jiffies(x->cfg->val[KTFTPD_P_HANDSHAKE]);
+}
+
 void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x)
 {
 	x->deadline = jiffies + msecs_to_jiffies(x->rto_ms);
+	if (!x->heard && time_before(handshake_deadline(x), x->deadline))
+		x->deadline = handshake_deadline(x);
 	mod_timer(&x->timer, x->deadline);
 }
 
@@ -114,8 +128,11 @@ void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 
 static void xfer_unhook(struct ktftpd_xfer *x)
 {
-	struct sock *sk = x->sock->sk;
+	struct sock *sk;
 
+	if (!x->published)
+		return;
+	sk = x->sock->sk;
 	write_lock_bh(&sk->sk_callback_lock);
 	if (x->fast)
 		ktftpd_xfer_fast_unhook(x);
@@ -133,6 +150,7 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x)
 	ktftpd_xfer_write_free(x);
 	ktftpd_config_put(x->cfg);
 	kvfree(x->buf);
+	kfree(x->req_pkt);
 	kfree(x->name);
 	kfree(x);
 	ktftpd_lifetime_freed(KTFTPD_OBJ_XFER);
@@ -150,11 +168,17 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	 */
 	ktftpd_server_ending(x);
 	ktftpd_worker_dequeue(x->worker, &x->run_node);
-	ktftpd_stats_inc(completed ? KTFTPD_C_XFER_COMPLETED : KTFTPD_C_XFER_FAILED);
-	if (completed)
+	if (!x->published) {
+		/* Refused while being set up: a refusal, not a transfer. */
+		ktftpd_nl_event_refused(&x->peer, x->name, strlen(x->name),
+					x->is_write, x->err_code, x->err_msg);
+	} else if (completed) {
+		ktftpd_stats_inc(KTFTPD_C_XFER_COMPLETED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_FINISH);
-	else
+	} else {
+		ktftpd_stats_inc(KTFTPD_C_XFER_FAILED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
+	}
 	/* Leave the sessions list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
 	/* An upload not committed loses its temporary file here. */
@@ -168,7 +192,8 @@ void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
 	 * peer that hears it and looks finds the old file alone.
 	 */
 	ktftpd_xfer_write_free(x);
-	ktftpd_xfer_send_error(x, &x->peer, code, msg);
+	if (x->sock)
+		ktftpd_xfer_send_error(x, &x->peer, code, msg);
 	x->err_code = code;
 	x->err_msg = msg;
 	ktftpd_xfer_destroy(x, false);
@@ -216,6 +241,8 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
 		return false;
 	}
+	if (!x->published && !xfer_setup(x))
+		return false;
 	/*
 	 * Whatever woke us, sending may be tried again: a write-space kick
 	 * that raced with the failed send is never waited for in vain.
@@ -233,6 +260,11 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	/* The timer may have fired for a deadline that progress has moved. */
 	if (test_and_clear_bit(XFER_EV_TIMER, &x->events) &&
 	    time_after_eq(jiffies, x->deadline)) {
+		if (!x->heard && time_after_eq(jiffies, handshake_deadline(x))) {
+			ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
+			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout: no reply");
+			return false;
+		}
 		if (x->is_write)
 			return ktftpd_xfer_write_timeout(x);
 		if (tftp_send_outstanding(&x->send))
@@ -245,22 +277,30 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 
 void ktftpd_xfer_run(struct ktftpd_xfer *x)
 {
+	/*
+	 * Everything a transfer does to a file, it does as its config's
+	 * serving identity, never as this thread's root.  override_creds
+	 * holds its own reference: a run that frees @x (and its config) may
+	 * still revert.
+	 */
+	const struct cred *old = override_creds(x->cfg->creds);
+
 	/* The fast path holds it for one ACK in a softirq: not for long. */
 	while (test_and_set_bit_lock(XFER_BUSY, &x->busy))
 		cpu_relax();
 	if (xfer_run_owned(x))
 		clear_bit_unlock(XFER_BUSY, &x->busy);
+	revert_creds(old);
 }
 
-struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
+struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 				       const struct tftp_request *req,
 				       const struct ktftpd_addr *peer,
 				       const struct ktftpd_addr *local,
 				       int *code, const char **why)
 {
 	struct ktftpd_xfer *x;
-	size_t len;
-	int err;
+	size_t name_len;
 
 	x = kzalloc(sizeof(*x), GFP_KERNEL);
 	if (!x)
@@ -269,6 +309,10 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 	INIT_LIST_HEAD(&x->node);
 	INIT_LIST_HEAD(&x->run_node);
 	x->peer = *peer;
+	if (local)
+		x->local = *local;
+	x->family = family;
+	x->worker = ktftpd_worker_pick();
 	x->cfg = ktftpd_config_get();
 	x->is_write = req->opcode == TFTP_WRQ;
 	x->mode = req->mode;
@@ -277,10 +321,12 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 	timer_setup(&x->timer, xfer_timer_fn, 0);
 
 	x->name = kstrndup(req->filename, req->filename_len, GFP_KERNEL);
-	if (!x->name)
+	x->req_pkt = kmemdup(pkt, len, GFP_KERNEL);
+	if (!x->name || !x->req_pkt)
 		goto nomem_free;
-	len = tftp_normalize_filename(x->name, req->filename_len);
-	if (len == 0) {
+	x->req_len = len;
+	name_len = tftp_normalize_filename(x->name, req->filename_len);
+	if (name_len == 0) {
 		*code = TFTP_EACCESS;
 		*why = "Access violation: not a file";
 		goto fail;
@@ -290,31 +336,6 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
 		*why = "Server root unavailable";
 		goto fail;
 	}
-	if (x->is_write)
-		err = ktftpd_xfer_write_setup(x, req, code, why);
-	else
-		err = ktftpd_xfer_read_setup(x, req, code, why);
-	if (err)
-		goto fail;
-	if (x->neg.granted & TFTP_OPT_TIMEOUT) {
-		x->rto_ms = x->neg.timeout_s * 1000;
-		x->rto_fixed = true;
-	}
-
-	err = ktftpd_net_transfer_socket(listener, local, &x->sock);
-	if (err) {
-		*code = TFTP_EUNDEF;
-		*why = "Cannot create transfer socket";
-		goto fail;
-	}
-	/*
-	 * Room for a whole window in each direction, so a burst is not
-	 * dropped by our own socket (at most 8 MiB: a larger window simply
-	 * waits for buffer space).
-	 */
-	ktftpd_net_reserve(x->sock, min_t(size_t, (size_t)x->neg.windowsize *
-				       (x->neg.blksize + TFTP_HDR_LEN + 64),
-				       8 << 20));
 	return x;
 
 nomem_free:
@@ -328,14 +349,54 @@ fail:
 	return NULL;
 }
 
-void ktftpd_xfer_start(struct ktftpd_xfer *x)
+/* Open, negotiate and allocate for the request; 0, or -1 with the ERROR. */
+static int xfer_setup_request(struct ktftpd_xfer *x, int *code, const char **why)
+{
+	struct tftp_request req;
+	int err;
+
+	/* The listener parsed this very datagram: it parses the same. */
+	if (tftp_parse_request(x->req_pkt, x->req_len, &req, why) >= 0) {
+		*code = TFTP_EBADOP;
+		return -1;
+	}
+	if (x->is_write)
+		err = ktftpd_xfer_write_setup(x, &req, code, why);
+	else
+		err = ktftpd_xfer_read_setup(x, &req, code, why);
+	kfree(x->req_pkt);
+	x->req_pkt = NULL;
+	if (err)
+		return err;
+	if (x->neg.granted & TFTP_OPT_TIMEOUT) {
+		x->rto_ms = x->neg.timeout_s * 1000;
+		x->rto_fixed = true;
+	}
+	return 0;
+}
+
+/*
+ * Room for a whole window of DATA in the direction it flows, so a burst is
+ * not dropped by our own socket, within the system's limits (a larger
+ * window waits for buffer space, or its peer resends).  The other way
+ * carries only ACKs: the default buffer holds plenty.
+ */
+static void xfer_reserve(struct ktftpd_xfer *x)
+{
+	size_t window = (size_t)x->neg.windowsize *
+			(x->neg.blksize + TFTP_HDR_LEN + 64);
+
+	ktftpd_net_reserve(x->sock, x->is_write ? 0 : window,
+			   x->is_write ? window : 0,
+			   x->cfg->val[KTFTPD_P_SOCKBUF_MAX]);
+}
+
+/* Hook the socket's callbacks: from now on its datagrams kick @x. */
+static void xfer_publish(struct ktftpd_xfer *x)
 {
 	struct sock *sk = x->sock->sk;
 
-	x->worker = ktftpd_worker_pick();
-	x->fast = ktftpd_xfer_fast_eligible(x);
-	if (x->fast)
-		ktftpd_xfer_fast_prepare(x);
+	x->fast = ktftpd_xfer_fast_eligible(x) && ktftpd_xfer_fast_prepare(x);
 	write_lock_bh(&sk->sk_callback_lock);
 	x->saved_data_ready = sk->sk_data_ready;
 	x->saved_write_space = sk->sk_write_space;
@@ -345,8 +406,42 @@ void ktftpd_xfer_start(struct ktftpd_xfer *x)
 	if (x->fast)
 		ktftpd_xfer_fast_hook(x);
 	write_unlock_bh(&sk->sk_callback_lock);
+	smp_store_release(&x->published, true);
+}
+
+/*
+ * The worker's first run of @x: everything that touches a file or a
+ * socket, none of it on the listener.  False if the transfer ended (it
+ * was refused, answered with an ERROR from its own socket, as tftp-hpa's
+ * do).
+ */
+static bool xfer_setup(struct ktftpd_xfer *x)
+{
+	const char *why;
+	int code, err;
+
+	err = ktftpd_net_transfer_socket(x->family, x->local.len ? &x->local : NULL,
+					 &x->sock);
+	if (err) {
+		/* Nothing to answer from: the client asks again. */
+		x->err_code = TFTP_EUNDEF;
+		x->err_msg = "Cannot create transfer socket";
+		ktftpd_xfer_destroy(x, false);
+		return false;
+	}
+	if (xfer_setup_request(x, &code, &why)) {
+		ktftpd_xfer_fail(x, code, why);
+		return false;
+	}
+	xfer_reserve(x);
+	xfer_publish(x);
 	ktftpd_nl_event_start(x);
-	/* The first run sends the OACK, DATA 1 or ACK 0. */
+	return true;
+}
+
+void ktftpd_xfer_start(struct ktftpd_xfer *x)
+{
+	/* Its first run sets it up, then sends the OACK, DATA 1 or ACK 0. */
 	ktftpd_xfer_kick(x);
 }
 

@@ -44,8 +44,19 @@ struct ktftpd_xfer {
 	unsigned long busy;
 	bool fast;			/* the fast path is hooked */
 	bool ending;			/* being destroyed: abort_all() skips it */
+	/*
+	 * Set up by its worker and its socket's callbacks hooked: until then
+	 * only the worker knows it is there (see ktftpd_xfer_start).  Read
+	 * locklessly by the sessions dump: smp_store_release/smp_load_acquire.
+	 */
+	bool published;
 
 	struct ktftpd_addr peer;
+	struct ktftpd_addr local;	/* where the request was sent (len 0: unknown) */
+	int family;			/* the listening socket's */
+	/* The request datagram, kept until the worker has set up from it. */
+	u8 *req_pkt;
+	size_t req_len;
 	struct socket *sock;
 	void (*saved_data_ready)(struct sock *sk);
 	void (*saved_write_space)(struct sock *sk);
@@ -54,6 +65,12 @@ struct ktftpd_xfer {
 	unsigned int rto_ms;		/* current timeout */
 	bool rto_fixed;			/* negotiated (RFC 2349): no backoff */
 	bool greeted;			/* the first packet has gone out */
+	/*
+	 * The peer has made progress (an ACK that moved, a block taken).
+	 * Until then the transfer lives at most handshake_timeout: a spoofed
+	 * request's peer never answers.
+	 */
+	bool heard;
 
 	struct ktftpd_config *cfg;	/* the config this transfer started under */
 	char *name;
@@ -91,16 +108,22 @@ struct ktftpd_xfer {
 };
 
 /*
- * Set up a transfer for a parsed request.  Returns the transfer, or NULL
- * with @code and @why set to the ERROR to answer the request with.
+ * Make a transfer for the request datagram @pkt (@len bytes, parsed as
+ * @req) on the listener: memory only, no file and no socket, so nothing
+ * a user controls can make the listener wait, and a request the server
+ * refuses leaves nothing behind.  Returns NULL with @code and @why set to
+ * the ERROR to answer with.
  */
-struct ktftpd_xfer *ktftpd_xfer_create(struct socket *listener,
+struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 				       const struct tftp_request *req,
 				       const struct ktftpd_addr *peer,
 				       const struct ktftpd_addr *local,
 				       int *code, const char **why);
 
-/* Start serving (after the server admitted it): arms callbacks, kicks. */
+/*
+ * Hand an admitted transfer to a worker, which opens the file, negotiates,
+ * creates the socket and serves.  The caller's last touch of @x.
+ */
 void ktftpd_xfer_start(struct ktftpd_xfer *x);
 
 /* Free a transfer that was created but never started. */
@@ -148,7 +171,7 @@ void ktftpd_xfer_write_free(struct ktftpd_xfer *x);
 int ktftpd_xfer_fast_init(void);
 void ktftpd_xfer_fast_exit(void);
 bool ktftpd_xfer_fast_eligible(const struct ktftpd_xfer *x);
-void ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x);
+bool ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x);
 void ktftpd_xfer_fast_hook(struct ktftpd_xfer *x);
 void ktftpd_xfer_fast_unhook(struct ktftpd_xfer *x);
 

@@ -44,6 +44,7 @@
 #include "compat.h"
 #include "config.h"
 #include "stats.h"
+#include "vfs.h"
 #include "worker.h"
 #include "xfer.h"
 
@@ -165,8 +166,16 @@ static void skb_source(const struct sock *sk, const struct sk_buff *skb,
 	from->len = sizeof(from->v6);
 }
 
-/* The header, and a block of up to 4096 bytes, which spans two pages. */
-#define FAST_DATA_PAGES	(KTFTPD_FAST_BLKSIZE_MAX / PAGE_SIZE + 1)
+/*
+ * The most pages one block's bytes can touch, for any PAGE_SIZE: a block
+ * that starts anywhere in a page may run into DIV_ROUND_UP(blksize,
+ * PAGE_SIZE) more.  (blksize / PAGE_SIZE + 1 is 1 on 16 and 64 KiB pages,
+ * and a 1468-byte block still crosses a page boundary there.)
+ */
+#define FAST_DATA_PAGES	(DIV_ROUND_UP(KTFTPD_FAST_BLKSIZE_MAX, PAGE_SIZE) + 1)
+static_assert(FAST_DATA_PAGES >= 2, "a block may always straddle two pages");
+static_assert(FAST_DATA_PAGES * PAGE_SIZE >= KTFTPD_FAST_BLKSIZE_MAX + PAGE_SIZE - 1,
+	      "room for the largest block starting on a page's last byte");
 
 struct cached_block {
 	struct bio_vec vec[1 + FAST_DATA_PAGES];
@@ -285,6 +294,7 @@ static bool fast_ack(struct ktftpd_xfer *x, u16 num)
 	case TFTP_ACK_IGNORED:
 		return true;
 	case TFTP_ACK_PROGRESS:
+		x->heard = true;
 		break;
 	}
 	if (!x->rto_fixed)
@@ -343,10 +353,22 @@ bool ktftpd_xfer_fast_eligible(const struct ktftpd_xfer *x)
 	       S_ISREG(file_inode(x->file)->i_mode);
 }
 
-/* Before the socket's callbacks are hooked (process context). */
-void ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x)
+/*
+ * Before the socket's callbacks are hooked (process context, as the
+ * serving identity).  The fast path reads the page cache directly, so it
+ * first does what sendfile does once per call: one read through
+ * kernel_read, which runs the LSM's permission hook (rw_verify_area),
+ * sends the fsnotify access event and touches atime.  False if that read
+ * is refused: the worker then serves, and each of its reads is checked.
+ */
+bool ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x)
 {
+	u8 byte;
+
+	if (x->size > 0 && ktftpd_vfs_read(x->file, &byte, 1, 0) != 1)
+		return false;
 	x->sock->sk->sk_allocation = GFP_ATOMIC;
+	return true;
 }
 
 /* Under sk_callback_lock, with sk_user_data set. */

@@ -37,9 +37,11 @@ int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req
 		.blksize_max = cfg->val[KTFTPD_P_BLKSIZE_MAX],
 		.windowsize_max = cfg->val[KTFTPD_P_WINDOWSIZE_MAX],
 		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
+		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
 	};
 
-	if (ktftpd_vfs_open(&cfg->root_path, x->name, &x->file, &x->size,
+	if (ktftpd_vfs_open(&cfg->root_path, x->name,
+			    cfg->val[KTFTPD_P_WORLD_READABLE], &x->file, &x->size,
 			    code, why))
 		return -1;
 	/* The size on the wire of a netascii file is not its size: no tsize. */
@@ -173,6 +175,7 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 			ktftpd_xfer_destroy(x, true);
 			return false;
 		case TFTP_ACK_PROGRESS:
+			x->heard = true;
 			if (!x->rto_fixed)
 				x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
 			return true;

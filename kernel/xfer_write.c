@@ -21,6 +21,7 @@ int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *re
 		.blksize_max = cfg->val[KTFTPD_P_BLKSIZE_MAX],
 		.windowsize_max = cfg->val[KTFTPD_P_WINDOWSIZE_MAX],
 		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
+		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
 	};
 	struct ktftpd_upload_policy policy = {
 		.create = cfg->val[KTFTPD_P_CREATE],
@@ -155,6 +156,7 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 			return false;
 		}
 		if (res == TFTP_DATA_TAKE) {
+			x->heard = true;
 			if (!write_store(x, pkt + TFTP_HDR_LEN, len - TFTP_HDR_LEN))
 				return false;
 			if (x->recv.done)

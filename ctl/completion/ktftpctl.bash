@@ -4,7 +4,8 @@
 
 _ktftpctl_keys="root listen port timeout retries max_sessions
 	max_sessions_per_client drain_timeout blksize_max windowsize_max
-	allow_write create create_mode max_write_size rate_limit"
+	allow_write create create_mode max_write_size rate_limit user group
+	require_world_readable timeout_max handshake_timeout sockbuf_max"
 
 _ktftpctl()
 {

@@ -20,6 +20,9 @@ SYSCTL = Path("/proc/sys/net/ktftpd")
 KTFTPCTL = REPO / "build" / "ctl" / "ktftpctl"
 PORT = 6969
 TFTP_ROOT = Path("/tmp/tftproot")
+# The module's default serving identity (Debian's nobody and nogroup):
+# every file operation of the server runs as it.
+SERVE_UID = SERVE_GID = 65534
 
 
 # The debug lane's kernel (scripts/debug-kernel: KASAN, kmemleak, lockdep...).
@@ -215,6 +218,7 @@ def server():
     """ktftpd loaded and serving TFTP_ROOT on PORT; checked idle at the end."""
     TFTP_ROOT.mkdir(parents=True, exist_ok=True)
     TFTP_ROOT.chmod(0o755)
+    os.chown(TFTP_ROOT, 0, 0)
     if module_loaded():
         rmmod()
     insmod()

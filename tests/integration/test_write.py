@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, make_file, run, sha256
+from conftest import PORT, SERVE_GID, SERVE_UID, TFTP_ROOT, make_file, run, sha256
 from tftp import Client, data, opts, wrq
 
 
@@ -50,6 +50,9 @@ def c_expect(c):
 
 @pytest.fixture
 def writable(server):
+    """Uploads on, into a root the serving identity owns (as tftpd-hpa's
+    root is its tftp user's): the identity's own permissions decide."""
+    os.chown(TFTP_ROOT, SERVE_UID, SERVE_GID)
     server.set(allow_write=1)
     return server
 
@@ -107,11 +110,13 @@ def test_create_makes_new_files_with_the_configured_mode(writable):
     writable.set(create=1, create_mode="0604")
     assert run("cat", "/proc/sys/net/ktftpd/create_mode").stdout.strip() == "0604"
     (TFTP_ROOT / "sub").mkdir(exist_ok=True)
+    os.chown(TFTP_ROOT / "sub", SERVE_UID, SERVE_GID)
     payload = os.urandom(3000)
     assert put("sub/new.bin", payload)[0] == "ACK"
     new = TFTP_ROOT / "sub" / "new.bin"
     assert new.read_bytes() == payload
     assert stat.S_IMODE(new.stat().st_mode) == 0o604
+    assert (new.stat().st_uid, new.stat().st_gid) == (SERVE_UID, SERVE_GID)
     # Existing files still need to be world-writable, create or not.
     make_file(TFTP_ROOT / "ro.bin", 10, mode=0o644)
     assert put("ro.bin", b"x")[:2] == ("ERROR", 2)

@@ -129,6 +129,12 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_CREATE_MODE,		/* u32, 0..0777 */
 	KTFTPD_CFG_MAX_WRITE_SIZE,	/* u64, bytes */
 	KTFTPD_CFG_RATE_LIMIT,		/* u32, requests/s per address, 0: off */
+	KTFTPD_CFG_USER,		/* u32, uid of every file operation */
+	KTFTPD_CFG_GROUP,		/* u32, its gid; no supplementary groups */
+	KTFTPD_CFG_REQUIRE_WORLD_READABLE, /* u8, 0 or 1 */
+	KTFTPD_CFG_TIMEOUT_MAX_S,	/* u32, 1..255 s: larger client timeouts declined */
+	KTFTPD_CFG_HANDSHAKE_MS,	/* u32, 100..600000 ms for the peer's first reply */
+	KTFTPD_CFG_SOCKBUF_MAX,		/* u32, bytes, 0: net.core.[rw]mem_max */
 
 	__KTFTPD_CFG_MAX,
 };

@@ -1,0 +1,202 @@
+"""No stall that one local user or one request can cause: the listener
+never waits on a file (a lease held by a user who ignores the break), a
+drain does not hold the global generic-netlink mutex, a client's timeout
+and a silent peer cannot hold a session slot for long, and a client's
+window does not buy socket memory beyond the system's limits.
+"""
+import fcntl
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import KTFTPCTL, TFTP_ROOT, active_transfers, make_file, run, sysctl_read
+from tftp import Client, opts, wait_for, wrq
+
+LEASE_HOLDER_UID = 4243
+
+
+def hold_write_lease(path, uid):
+    """A process of @uid that takes a write lease on @path and ignores the
+    break (SIGIO), as a hostile local user would; returns it once the lease
+    is held."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.setgid(uid)
+            os.setgroups([])
+            os.setuid(uid)
+            signal.signal(signal.SIGIO, signal.SIG_IGN)
+            fd = os.open(path, os.O_RDONLY)
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+            os.write(w, b"1")
+            time.sleep(600)
+        finally:
+            os._exit(0)
+    os.close(w)
+    assert os.read(r, 1) == b"1", "the lease was not taken"
+    os.close(r)
+    return pid
+
+
+def test_a_lease_its_holder_ignores_stalls_no_other_request(server):
+    """The holder owns the file; lease-break-time is 45 s.  The listener once
+    opened files itself, so every client waited for the break."""
+    leased = make_file(TFTP_ROOT / "leased.bin", 1000)
+    os.chown(leased, LEASE_HOLDER_UID, LEASE_HOLDER_UID)
+    other = make_file(TFTP_ROOT / "other.bin", 1000)
+    assert int(run("cat", "/proc/sys/fs/lease-break-time").stdout) >= 45
+    pid = hold_write_lease(leased, LEASE_HOLDER_UID)
+    try:
+        with Client() as c:
+            c.request("leased.bin")
+            t0 = time.monotonic()
+            assert "busy" in c.expect_error(0, timeout=5)
+            assert time.monotonic() - t0 < 1.0
+        t0 = time.monotonic()
+        with Client() as c:
+            c.request("other.bin")
+            num, payload, _ = c.expect("DATA", timeout=5)
+            assert time.monotonic() - t0 < 1.0, "another file waited on the lease"
+            assert (num, payload) == (1, other.read_bytes()[:512])
+            c.cancel()
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def test_a_drain_does_not_hold_the_genl_mutex(server):
+    """ktftpctl stop --drain waits in the kernel; generic netlink's other
+    families (here its controller, which every client asks first) must
+    answer meanwhile."""
+    make_file(TFTP_ROOT / "held.bin", 100000)
+    # A silent peer keeps its transfer for the whole drain.
+    server.set(timeout=1000, retries=100, handshake_timeout=600000)
+    with Client() as c:
+        c.request("held.bin")
+        c.expect("DATA")
+        stop = subprocess.Popen([str(KTFTPCTL), "stop", "--drain", "15"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            time.sleep(2)
+            assert stop.poll() is None, "the drain ended early"
+            t0 = time.monotonic()
+            r = run("genl", "ctrl", "list", timeout=10)
+            took = time.monotonic() - t0
+            assert "ktftpd" in r.stdout
+            assert took < 1.0, f"genl ctrl list took {took:.1f} s during a drain"
+            # And our own family's status answers too.
+            t0 = time.monotonic()
+            run(str(KTFTPCTL), "status")
+            assert time.monotonic() - t0 < 2.0
+        finally:
+            stop.wait(timeout=60)
+    assert stop.returncode == 0
+
+
+def test_a_clients_timeout_above_timeout_max_is_declined(server):
+    make_file(TFTP_ROOT / "t.bin", 100)
+    assert sysctl_read("timeout_max") == "30"
+    for asked, granted in ((255, False), (31, False), (30, True), (1, True)):
+        with Client() as c:
+            oack = c.negotiate("t.bin", opts(timeout=asked, blksize=1024))
+            want = {"blksize": "1024"}
+            if granted:
+                want["timeout"] = str(asked)
+            assert oack == want, (asked, oack)
+            c.cancel()
+    server.set(timeout_max=255)
+    with Client() as c:
+        assert c.negotiate("t.bin", opts(timeout=255))["timeout"] == "255"
+        c.cancel()
+
+
+def test_a_silent_peer_is_given_up_after_handshake_timeout(server):
+    """A spoofed request's peer never answers: with timeout 1 s and 100
+    retries it would hold its slot for minutes; handshake_timeout ends it."""
+    make_file(TFTP_ROOT / "s.bin", 100000)
+    server.set(timeout=500, retries=100, handshake_timeout=2000)
+    with Client() as c:
+        t0 = time.monotonic()
+        c.request("s.bin")
+        c.expect("DATA")
+        wait_for(lambda: active_transfers() == 0, timeout=10,
+                 what="the silent session to end")
+        took = time.monotonic() - t0
+        assert 1.5 < took < 5.0, took
+        # It said so to the peer, as any failed transfer does.
+        seen = []
+        while (r := c.recv(timeout=0.2)) is not None:
+            seen.append(r[0][0])
+        assert "ERROR" in seen
+    # A peer that answers keeps its transfer past the handshake time.
+    server.set(timeout=1000, handshake_timeout=500)
+    with Client() as c:
+        assert c.fetch("s.bin") == (TFTP_ROOT / "s.bin").read_bytes()
+    # The negotiated timeout does not stretch it either.
+    server.set(handshake_timeout=2000)
+    with Client() as c:
+        t0 = time.monotonic()
+        c.negotiate("s.bin", opts(timeout=30))
+        wait_for(lambda: active_transfers() == 0, timeout=10,
+                 what="the silent session to end")
+        assert time.monotonic() - t0 < 5.0
+
+
+def socket_memory(port):
+    """(rb, tb) of the UDP socket bound to @port, from ss -m (sock_diag:
+    without udp_diag, ss reads /proc/net/udp, which has no buffer sizes)."""
+    run("modprobe", "udp_diag")
+    out = run("ss", "-uamn", f"sport = :{port}").stdout
+    m = re.search(r"skmem:\(r\d+,rb(\d+),t\d+,tb(\d+)", out)
+    assert m, out
+    return int(m.group(1)), int(m.group(2))
+
+
+def sysctl_int(path):
+    return int(open(path).read())
+
+
+@pytest.mark.parametrize("direction", ["read", "write"])
+def test_socket_buffers_follow_the_window_within_the_systems_limits(server, direction):
+    wmem_max = sysctl_int("/proc/sys/net/core/wmem_max")
+    rmem_max = sysctl_int("/proc/sys/net/core/rmem_max")
+    default_rb = sysctl_int("/proc/sys/net/core/rmem_default")
+    default_tb = sysctl_int("/proc/sys/net/core/wmem_default")
+    make_file(TFTP_ROOT / "big.bin", 70000, mode=0o666)
+    big = opts(blksize=65464, windowsize=64)
+    if direction == "write":
+        server.set(allow_write=1)
+        os.chown(TFTP_ROOT, 65534, 65534)
+
+    def buffers():
+        with Client() as c:
+            if direction == "read":
+                c.negotiate("big.bin", big)
+            else:
+                c.send(wrq("big.bin", options=big))
+                _, _, c.tid = c.expect("OACK")
+            rb, tb = socket_memory(c.tid[1])
+            c.cancel()
+            return rb, tb
+
+    rb, tb = buffers()
+    if direction == "read":
+        # DATA goes out: the send buffer grows, to twice wmem_max at most
+        # (as SO_SNDBUF doubles); ACKs come in: the receive buffer is left.
+        assert default_tb < tb <= 2 * wmem_max, (tb, wmem_max)
+        assert rb == default_rb, (rb, default_rb)
+    else:
+        assert default_rb < rb <= 2 * rmem_max, (rb, rmem_max)
+        assert tb == default_tb, (tb, default_tb)
+    # The operator may raise the cap for big windows.
+    server.set(sockbuf_max=8 << 20)
+    rb, tb = buffers()
+    grown = tb if direction == "read" else rb
+    assert grown > 2 * max(wmem_max, rmem_max)
+    assert grown <= 2 * (8 << 20)
