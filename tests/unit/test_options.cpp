@@ -141,6 +141,22 @@ TEST(Options, TimeoutEchoedExactlyOrNotAtAll)
 		EXPECT_EQ(negotiate({{"timeout", bad}}).neg.granted, 0u) << bad;
 }
 
+// timeout_max: a larger timeout is declined (left out of the OACK), never
+// clamped: RFC 2349 echoes the value exactly or not at all.
+TEST(Options, TimeoutAboveTheCapIsDeclined)
+{
+	tftp_limits lim = kLimits;
+	lim.timeout_max_s = 30;
+	EXPECT_EQ(oack(negotiate({{"timeout", "30"}}, TFTP_RRQ, 1, lim).neg)["timeout"], "30");
+	for (const char *over : {"31", "255"}) {
+		auto n = negotiate({{"timeout", over}, {"blksize", "1024"}}, TFTP_RRQ, 1, lim);
+		EXPECT_EQ(n.code, -1) << over;
+		EXPECT_EQ(n.neg.granted & TFTP_OPT_TIMEOUT, 0u) << over;
+		EXPECT_EQ(oack(n.neg).count("timeout"), 0u) << over;
+		EXPECT_EQ(oack(n.neg)["blksize"], "1024") << over;
+	}
+}
+
 TEST(Options, WindowsizeClampedToConfig)
 {
 	EXPECT_EQ(oack(negotiate({{"windowsize", "1"}}).neg)["windowsize"], "1");
