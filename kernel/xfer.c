@@ -226,8 +226,8 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	struct ktftpd_addr from;
 	bool truncated;		/* seen in the length: see write_packet */
 	u8 small[128];	/* a reader hears ACKs and ERRORs: longer ones are cut */
-	u8 *pkt = x->is_write ? x->buf : small;
-	size_t cap = x->is_write ? x->buf_len : sizeof(small);
+	size_t cap;
+	u8 *pkt;
 	int len;
 
 	if (test_bit(XFER_EV_DONE, &x->events)) {
@@ -243,6 +243,9 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	}
 	if (!x->published && !xfer_setup(x))
 		return false;
+	/* An upload's buffer exists only once it is set up. */
+	pkt = x->is_write ? x->buf : small;
+	cap = x->is_write ? x->buf_len : sizeof(small);
 	/*
 	 * Whatever woke us, sending may be tried again: a write-space kick
 	 * that raced with the failed send is never waited for in vain.
@@ -279,11 +282,12 @@ void ktftpd_xfer_run(struct ktftpd_xfer *x)
 {
 	/*
 	 * Everything a transfer does to a file, it does as its config's
-	 * serving identity, never as this thread's root.  override_creds
-	 * holds its own reference: a run that frees @x (and its config) may
-	 * still revert.
+	 * serving identity, never as this thread's root.  Our own reference
+	 * (override_creds takes none from 6.14 on): a run that frees @x and
+	 * its config still reverts to valid credentials.
 	 */
-	const struct cred *old = override_creds(x->cfg->creds);
+	const struct cred *creds = get_cred(x->cfg->creds);
+	const struct cred *old = override_creds(creds);
 
 	/* The fast path holds it for one ACK in a softirq: not for long. */
 	while (test_and_set_bit_lock(XFER_BUSY, &x->busy))
@@ -291,6 +295,7 @@ void ktftpd_xfer_run(struct ktftpd_xfer *x)
 	if (xfer_run_owned(x))
 		clear_bit_unlock(XFER_BUSY, &x->busy);
 	revert_creds(old);
+	put_cred(creds);
 }
 
 struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
@@ -434,6 +439,8 @@ static bool xfer_setup(struct ktftpd_xfer *x)
 		return false;
 	}
 	xfer_reserve(x);
+	/* The handshake's time counts from here, not from a wait for a worker. */
+	x->started = jiffies;
 	xfer_publish(x);
 	ktftpd_nl_event_start(x);
 	return true;

@@ -286,10 +286,12 @@ def test_a_flood_from_one_address_is_cut_to_the_rate_and_others_are_served(serve
     server.set(rate_limit=rate)
     f = make_file(TFTP_ROOT / "fair.bin", 5000)
     want = f.read_bytes()
-    flood = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    flood.bind(("127.0.0.2", 0))
-    flood.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)
-    flood.setblocking(False)
+    # From many ports of one address: a request from the port of one still
+    # being set up is its duplicate, dropped as a resent RRQ is.
+    floods = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(256)]
+    for flood in floods:
+        flood.bind(("127.0.0.2", 0))
+        flood.setblocking(False)
     stop = threading.Event()
     sent = [0]
 
@@ -297,7 +299,7 @@ def test_a_flood_from_one_address_is_cut_to_the_rate_and_others_are_served(serve
         pkt = b"\x00\x01no-such-file\x00octet\x00"
         while not stop.is_set():
             for _ in range(50):
-                flood.sendto(pkt, ("127.0.0.1", PORT))
+                floods[sent[0] % len(floods)].sendto(pkt, ("127.0.0.1", PORT))
                 sent[0] += 1
             time.sleep(0.005)
 
@@ -316,13 +318,14 @@ def test_a_flood_from_one_address_is_cut_to_the_rate_and_others_are_served(serve
     elapsed = time.monotonic() - t0
     time.sleep(0.5)
     answered = 0
-    while True:
-        try:
-            flood.recvfrom(2048)
-            answered += 1
-        except BlockingIOError:
-            break
-    flood.close()
+    for flood in floods:
+        while True:
+            try:
+                flood.recvfrom(2048)
+                answered += 1
+            except BlockingIOError:
+                break
+        flood.close()
     after = server.stats()
     dropped = after["rate_limited"] - before["rate_limited"]
     overflowed = udp_rcvbuf_errors() - overflow_before
@@ -353,18 +356,19 @@ def test_rate_limit_off_answers_everything(server):
     """The same short burst with rate_limit=0 (the default): all answered."""
     import socket
     assert sysctl_read("rate_limit") == "0"
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.2", 0))
-    s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 8 << 20)   # hold all 300
-    s.settimeout(5)
-    for _ in range(300):
+    # One port each: 300 RRQs from one port are one request sent again.
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(300)]
+    for s in socks:
+        s.bind(("127.0.0.2", 0))
+        s.settimeout(5)
+    for s in socks:
         s.sendto(b"\x00\x01no-such-file\x00octet\x00", ("127.0.0.1", PORT))
     got = 0
-    try:
-        while got < 300:
+    for s in socks:
+        try:
             s.recvfrom(2048)
             got += 1
-    except socket.timeout:
-        pass
-    s.close()
+        except socket.timeout:
+            pass
+        s.close()
     assert got == 300 and server.stats()["rate_limited"] == 0

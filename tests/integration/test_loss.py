@@ -163,6 +163,8 @@ def test_lossy_link_uploads_stay_byte_exact(server, lossy_net, client, host):
     # can only repeat its ACK, must outwait a few of the client's timeouts
     # in a row: 40 retries capped at 800 ms is about half a minute.
     server.set(allow_write=1, create=1, retries=40)
+    # Uploads are the serving identity's: a root it may write.
+    os.chown(TFTP_ROOT, 65534, 65534)
     src = make_file(Path("/tmp") / "loss-up.bin", 16 * 1024 + 17)
     dst = TFTP_ROOT / f"loss-up-{client}-{host.count(':')}.bin"
     try:

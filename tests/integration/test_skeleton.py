@@ -16,7 +16,8 @@ def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
         "stop", "root", "listen", "port", "timeout", "retries", "max_sessions",
         "max_sessions_per_client", "drain_timeout", "blksize_max",
         "windowsize_max", "allow_write", "create", "create_mode",
-        "max_write_size", "rate_limit"}
+        "max_write_size", "rate_limit", "user", "group",
+        "require_world_readable", "timeout_max", "handshake_timeout", "sockbuf_max"}
 
 
 def test_defaults(ktftpd):
@@ -35,6 +36,12 @@ def test_defaults(ktftpd):
     assert sysctl_read("create_mode") == "0644"
     assert sysctl_read("max_write_size") == str(64 << 20)
     assert sysctl_read("rate_limit") == "0"    # off: NATs share an address
+    assert sysctl_read("user") == "65534"      # nobody, never root
+    assert sysctl_read("group") == "65534"     # nogroup
+    assert sysctl_read("require_world_readable") == "1"
+    assert sysctl_read("timeout_max") == "30"
+    assert sysctl_read("handshake_timeout") == "15000"
+    assert sysctl_read("sockbuf_max") == "0"   # the system's limits
 
 
 @pytest.mark.parametrize("name,good,bad", [
@@ -45,6 +52,12 @@ def test_defaults(ktftpd):
     ("create_mode", {"0600": "0600", "755": "0755", "0": "0"}, ["0800", "1000", "abc", "-1"]),
     ("max_write_size", ["0", "5000000000", str(1 << 40)], [str((1 << 40) + 1), "-5"]),
     ("rate_limit", ["0", "1", "1000000"], ["1000001", "-1", "1.5"]),
+    ("user", ["1000", "65534", "4294967294"], ["4294967295", "-1", "nobody"]),
+    ("group", ["1000", "65534"], ["4294967295", "-2"]),
+    ("require_world_readable", ["0", "1"], ["2"]),
+    ("timeout_max", ["1", "255", "30"], ["0", "256"]),
+    ("handshake_timeout", ["100", "600000"], ["99", "600001"]),
+    ("sockbuf_max", ["0", str(64 << 20)], [str((64 << 20) + 1), "-1"]),
 ])
 def test_protocol_sysctls_validate(ktftpd, name, good, bad):
     for v in good:
