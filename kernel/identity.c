@@ -38,14 +38,24 @@ const struct cred *ktftpd_identity_prepare(u32 uid, u32 gid)
 	return c;
 }
 
-/* configfs keeps its magic to itself (fs/configfs/mount.c). */
-#define KTFTPD_CONFIGFS_MAGIC	0x62656570
+/* Magics their filesystems keep to themselves (the file named). */
+#define KTFTPD_CONFIGFS_MAGIC	0x62656570	/* fs/configfs/mount.c */
+#define KTFTPD_MQUEUE_MAGIC	0x19800202	/* ipc/mqueue.c */
+#define KTFTPD_FUSECTL_MAGIC	0x65735543	/* fs/fuse/control.c */
+#define KTFTPD_RPC_PIPEFS_MAGIC	0x67596969	/* net/sunrpc/rpc_pipe.c */
+#define KTFTPD_NFSD_MAGIC	0x6e667364	/* fs/nfsd/nfsctl.c */
 
-/* Kernel state dressed as files: never served, never written. */
+/*
+ * Kernel state dressed as files: never served, never written (an upload
+ * into a 1777 /dev/mqueue would make a message queue).
+ */
 static const unsigned long pseudo_fs_magic[] = {
 	PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC,
-	SECURITYFS_MAGIC, KTFTPD_CONFIGFS_MAGIC, BPF_FS_MAGIC, CGROUP_SUPER_MAGIC,
-	CGROUP2_SUPER_MAGIC, EFIVARFS_MAGIC, PSTOREFS_MAGIC, DEVPTS_SUPER_MAGIC,
+	SECURITYFS_MAGIC, SELINUX_MAGIC, SMACK_MAGIC, KTFTPD_CONFIGFS_MAGIC,
+	BPF_FS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, EFIVARFS_MAGIC,
+	PSTOREFS_MAGIC, DEVPTS_SUPER_MAGIC, BINFMTFS_MAGIC, NSFS_MAGIC,
+	KTFTPD_MQUEUE_MAGIC, KTFTPD_FUSECTL_MAGIC, KTFTPD_RPC_PIPEFS_MAGIC,
+	KTFTPD_NFSD_MAGIC,
 };
 
 bool ktftpd_identity_pseudo_fs(const struct super_block *sb)

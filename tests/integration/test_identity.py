@@ -163,3 +163,18 @@ def test_a_bind_mounted_image_tree_is_served(server, tmp_path):
             assert c.fetch("img/vmlinuz") == (images / "vmlinuz").read_bytes()
     finally:
         run("umount", str(where))
+
+
+def test_no_upload_into_a_pseudo_filesystem(server):
+    """An mqueue mount is 1777, like an upload directory: writing there
+    would make a message queue, so nothing is created."""
+    where = TFTP_ROOT / "mq"
+    where.mkdir(exist_ok=True)
+    run("mount", "-t", "mqueue", "none", str(where))
+    try:
+        assert where.stat().st_mode & 0o1777 == 0o1777
+        server.set(allow_write=1, create=1)
+        assert put("mq/new", b"x" * 100)[:2] == ("ERROR", 2)
+        assert list(where.iterdir()) == []
+    finally:
+        run("umount", str(where))
