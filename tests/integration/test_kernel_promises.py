@@ -34,9 +34,12 @@ def access_events(path, fetch):
 
 @pytest.mark.parametrize("path", ["fast", "worker"])
 def test_a_served_file_gets_its_access_event(server, path):
-    """With options, block 0 is the OACK and every DATA after ACK 0 comes
-    from the fast path: no worker read, which once meant no event at all."""
+    """With options, block 0 is the OACK; once the worker sleeps, every DATA
+    after ACK 0 comes from the fast path: no worker read, which once meant
+    no event at all."""
     f = make_file(TFTP_ROOT / "watched.bin", 20000)
+    want = f.read_bytes()       # before the watch: our own read is an access
+    server.set(timeout=5000)    # no resend while the worker sleeps
     if path == "worker":
         open(FAST_PATH, "w").write("0")
     try:
@@ -44,9 +47,10 @@ def test_a_served_file_gets_its_access_event(server, path):
             with Client() as c:
                 oack = c.negotiate("watched.bin", opts(blksize=1024))
                 assert oack == {"blksize": "1024"}
+                time.sleep(0.5)     # the worker is asleep: ACK 0 is the fast path's
                 c.ack(0)
                 _, first, _ = c.expect("DATA")
-                assert c.finish(first, blksize=1024) == f.read_bytes()
+                assert c.finish(first, blksize=1024) == want
         assert "ACCESS" in access_events(f, fetch)
     finally:
         open(FAST_PATH, "w").write("1")
