@@ -333,8 +333,8 @@ def test_ansible_template_renders_a_config_ktftpctl_accepts(tmp_path):
     body = out.read_text()
     doc = json.loads("\n".join(l for l in body.splitlines() if not l.startswith("//")))
     assert doc == {"root": "/srv/tftp", "port": 6969, "listen": ["127.0.0.1", "::1"],
-                   "allow_write": True, "timeout": 1500, "windowsize_max": 32,
-                   "create_mode": "0600"}
+                   "allow_write": True, "user": "nobody", "group": "nogroup",
+                   "timeout": 1500, "windowsize_max": 32, "create_mode": "0600"}
     r = render({"ktftpd_config": {"retries": 101}})
     assert r.returncode != 0 and "failed to validate" in r.stdout
     assert "retries" in r.stdout
