@@ -138,21 +138,22 @@ def test_unit_verifies_clean(live_prefix):
                  f"ExecReload={ctl} config apply /etc/ktftpd/ktftpd.json",
                  f"ExecStop={ctl} stop --drain",
                  "After=network-online.target", "Wants=network-online.target",
-                 "CapabilityBoundingSet=CAP_NET_ADMIN",
+                 "CapabilityBoundingSet=CAP_NET_ADMIN CAP_SETUID CAP_SETGID\n",
                  "RestrictAddressFamilies=AF_NETLINK AF_UNIX"]:
         assert need in text, need
 
 
 def test_unit_sandbox_exposure_stays_low(live_prefix):
     """systemd-analyze security, reviewed: 3.2 ("OK").  What remains
-    exposed is what ktftpctl needs (root, CAP_NET_ADMIN, netlink, the host
-    network) and the mount-namespace options the unit explains it must not
+    exposed is what ktftpctl needs (root, CAP_NET_ADMIN, CAP_SETUID and
+    CAP_SETGID to set the serving identity, netlink, the host network) and the mount-namespace options the unit explains it must not
     use.  A loosened sandbox crosses 3.5 and fails here."""
     unit = live_prefix / "unit" / "ktftpd.service"
     r = run("systemd-analyze", "security", "--offline=yes", "--threshold=35", unit, check=False)
     assert r.returncode == 0, r.stdout
     loose = live_prefix / "loose.service"
-    loose.write_text(unit.read_text().replace("CapabilityBoundingSet=CAP_NET_ADMIN\n", "")
+    loose.write_text(unit.read_text()
+                     .replace("CapabilityBoundingSet=CAP_NET_ADMIN CAP_SETUID CAP_SETGID\n", "")
                      .replace("SystemCallFilter=", "#"))
     r = run("systemd-analyze", "security", "--offline=yes", "--threshold=35", loose, check=False)
     assert r.returncode != 0, r.stdout
