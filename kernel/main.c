@@ -82,9 +82,12 @@ static int __init ktftpd_init(void)
 	ret = ktftpd_xfer_fast_init();
 	if (ret)
 		goto err_stats;
-	ret = ktftpd_server_init(workers);
+	ret = ktftpd_xfer_init();
 	if (ret)
 		goto err_fast;
+	ret = ktftpd_server_init(workers);
+	if (ret)
+		goto err_xfer;
 	ret = ktftpd_sysctl_init();
 	if (ret)
 		goto err_server;
@@ -108,6 +111,8 @@ err_sysctl:
 	ktftpd_sysctl_exit();
 err_server:
 	ktftpd_server_exit();
+err_xfer:
+	ktftpd_xfer_exit();
 err_fast:
 	ktftpd_xfer_fast_exit();
 err_stats:
@@ -124,6 +129,8 @@ static void __exit ktftpd_exit(void)
 	 * transfers end while the family is still there to report them.
 	 */
 	ktftpd_server_exit();
+	/* Setups a hung file system held end here, reported like the rest. */
+	ktftpd_xfer_exit();
 	ktftpd_netlink_exit();
 	ktftpd_sysctl_exit();
 	ktftpd_xfer_fast_exit();

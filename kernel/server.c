@@ -10,7 +10,11 @@
  * Stop order matters, and is what makes stop and rmmod safe under load:
  * the listener goes first (no new transfer can appear), then transfers
  * drain or are aborted (each is freed by its own worker), and only when
- * the sessions list is empty do the workers stop.
+ * no transfer is left at a worker do the workers stop.  A transfer still
+ * being set up (its open waiting on a hung NFS or FUSE server, perhaps)
+ * is not waited for: aborted, it can no longer be claimed by a worker, and
+ * its setup ends it whenever the file system answers.  rmmod waits for
+ * that too (ktftpd_xfer_exit()), since the setup runs the module's code.
  */
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -192,6 +196,23 @@ static bool sessions_empty(void)
 	return empty;
 }
 
+/* Transfers a worker has claimed: a stop waits for these to end. */
+static bool sessions_at_workers(void)
+{
+	struct ktftpd_xfer *x;
+	bool any = false;
+
+	spin_lock_bh(&sessions_lock);
+	list_for_each_entry(x, &sessions, node) {
+		if (x->worker) {
+			any = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&sessions_lock);
+	return any;
+}
+
 static void abort_all(void)
 {
 	struct ktftpd_xfer *x;
@@ -217,7 +238,7 @@ int ktftpd_server_stop_drain(unsigned int drain_ms)
 	if (!sessions_empty()) {
 		abort_all();
 		/* Each worker ends its aborted transfers at once. */
-		wait_event(sessions_wq, sessions_empty());
+		wait_event(sessions_wq, !sessions_at_workers());
 	}
 	ktftpd_workers_stop();
 	pr_info("ktftpd: stopped\n");
@@ -271,6 +292,20 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 out:
 	spin_unlock_bh(&sessions_lock);
 	return err;
+}
+
+bool ktftpd_server_claim(struct ktftpd_xfer *x)
+{
+	bool claimed;
+
+	spin_lock_bh(&sessions_lock);
+	claimed = !test_bit(XFER_EV_ABORT, &x->events);
+	if (claimed) {
+		x->worker = ktftpd_worker_pick();
+		smp_store_release(&x->published, true);
+	}
+	spin_unlock_bh(&sessions_lock);
+	return claimed;
 }
 
 /*

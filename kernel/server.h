@@ -47,6 +47,12 @@ int ktftpd_server_for_each_session(u64 after_id,
  * (a retransmitted request: drop it, the transfer's timer answers it).
  */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
+/*
+ * @x is set up: a worker takes it (true), unless a stop has aborted it
+ * (false: its setup ends it, and stop does not wait for that).  Called
+ * under @x's sk_callback_lock, before its callbacks are hooked.
+ */
+bool ktftpd_server_claim(struct ktftpd_xfer *x);
 /* @x's worker is destroying it: a stop no longer aborts (queues) it. */
 void ktftpd_server_ending(struct ktftpd_xfer *x);
 /* @x has ended (called by its worker, just before freeing it). */

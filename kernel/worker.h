@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A bounded pool of kernel threads ("ktftpd/N"), each serving many
- * transfers.  A transfer is bound to one worker for its whole life and is
- * only ever run by that worker, so a transfer's state needs no lock.
+ * transfers.  A transfer is bound to one worker from its setup's end (see
+ * ktftpd_server_claim()) to its end, and is only ever run by that worker,
+ * so a transfer's state needs no lock.
  * Events (a datagram arrived, a timer fired, the server stops) put the
  * transfer on its worker's run queue and wake the worker.
  */

@@ -7,15 +7,21 @@
  * do the I/O for each direction.
  *
  * Lifetime: the listener makes a transfer, has the server admit it, and
- * queues it on a worker: that is its last touch.  The worker sets it up
- * (xfer_setup: the file, the options, the socket) and only then publishes
- * it to its socket's callbacks, so every later kick comes to the worker
- * that owns it.  A transfer is freed only by that worker, in
- * ktftpd_xfer_destroy(), after the socket callbacks are unhooked (under
- * sk_callback_lock), the timer is shut down and the server's stop no
- * longer aborts it (ktftpd_server_ending()).  From then on nothing can
- * kick it, so taking it off the run queue and freeing it is safe without
- * reference counts.
+ * queues it on the setup queue: that is its last touch.  The setup
+ * (xfer_setup: the file, the options, the socket) runs on a workqueue, not
+ * on a worker: an open can wait as long as a hung NFS or FUSE server does,
+ * and a worker serves many transfers.  A blocked setup holds one kworker,
+ * and the workqueue runs the others on another.  When it is done, the
+ * setup has a worker claim the transfer and publishes it to its socket's
+ * callbacks, both under sk_callback_lock, and kicks the worker: its last
+ * touch.  A stop that came first wins: the transfer is not claimed, and
+ * its setup ends it.
+ *
+ * A claimed transfer is freed only by its worker, in ktftpd_xfer_destroy(),
+ * after the socket callbacks are unhooked (under sk_callback_lock), the
+ * timer is shut down and the server's stop no longer aborts it
+ * (ktftpd_server_ending()).  From then on nothing can kick it, so taking it
+ * off the run queue and freeing it is safe without reference counts.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -32,7 +38,8 @@
 /* The backed-off timeout never exceeds this many times the configured one. */
 #define KTFTPD_RTO_MAX_FACTOR 8
 
-static bool xfer_setup(struct ktftpd_xfer *x);
+static struct workqueue_struct *setup_wq;
+static void xfer_setup_work(struct work_struct *work);
 
 void ktftpd_xfer_kick(struct ktftpd_xfer *x)
 {
@@ -167,8 +174,9 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	 * transfer was run: its worker spun on a stale XFER_BUSY.)
 	 */
 	ktftpd_server_ending(x);
-	ktftpd_worker_dequeue(x->worker, &x->run_node);
-	if (!x->published) {
+	if (x->worker)
+		ktftpd_worker_dequeue(x->worker, &x->run_node);
+	if (!x->announced) {
 		/* Refused while being set up: a refusal, not a transfer. */
 		ktftpd_nl_event_refused(&x->peer, x->name, strlen(x->name),
 					x->is_write, x->err_code, x->err_msg);
@@ -241,9 +249,6 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
 		return false;
 	}
-	if (!x->published && !xfer_setup(x))
-		return false;
-	/* An upload's buffer exists only once it is set up. */
 	pkt = x->is_write ? x->buf : small;
 	cap = x->is_write ? x->buf_len : sizeof(small);
 	/*
@@ -313,11 +318,11 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 	ktftpd_lifetime_created(KTFTPD_OBJ_XFER);
 	INIT_LIST_HEAD(&x->node);
 	INIT_LIST_HEAD(&x->run_node);
+	INIT_WORK(&x->setup_work, xfer_setup_work);
 	x->peer = *peer;
 	if (local)
 		x->local = *local;
 	x->family = family;
-	x->worker = ktftpd_worker_pick();
 	x->cfg = ktftpd_config_get();
 	x->is_write = req->opcode == TFTP_WRQ;
 	x->mode = req->mode;
@@ -396,13 +401,23 @@ static void xfer_reserve(struct ktftpd_xfer *x)
 			   x->cfg->val[KTFTPD_P_SOCKBUF_MAX]);
 }
 
-/* Hook the socket's callbacks: from now on its datagrams kick @x. */
-static void xfer_publish(struct ktftpd_xfer *x)
+/*
+ * Have a worker claim @x and hook the socket's callbacks: from now on its
+ * datagrams kick that worker.  The first kick is ours, inside the lock, so
+ * the worker's first run (the OACK, DATA 1 or ACK 0) finds everything in
+ * place, and its destroy (which unhooks under the same lock) waits for us:
+ * after the unlock @x is the worker's alone.  False if a stop aborted @x
+ * first: nothing hooked, and no worker will ever touch it.
+ */
+static bool xfer_publish(struct ktftpd_xfer *x)
 {
 	struct sock *sk = x->sock->sk;
 
-	x->fast = ktftpd_xfer_fast_eligible(x) && ktftpd_xfer_fast_prepare(x);
 	write_lock_bh(&sk->sk_callback_lock);
+	if (!ktftpd_server_claim(x)) {
+		write_unlock_bh(&sk->sk_callback_lock);
+		return false;
+	}
 	x->saved_data_ready = sk->sk_data_ready;
 	x->saved_write_space = sk->sk_write_space;
 	rcu_assign_sk_user_data(sk, x);
@@ -410,21 +425,29 @@ static void xfer_publish(struct ktftpd_xfer *x)
 	sk->sk_write_space = xfer_write_space;
 	if (x->fast)
 		ktftpd_xfer_fast_hook(x);
+	ktftpd_xfer_kick(x);
 	write_unlock_bh(&sk->sk_callback_lock);
-	smp_store_release(&x->published, true);
+	return true;
 }
 
 /*
- * The worker's first run of @x: everything that touches a file or a
- * socket, none of it on the listener.  False if the transfer ended (it
- * was refused, answered with an ERROR from its own socket, as tftp-hpa's
- * do).
+ * Everything that touches a file or makes a socket, none of it on the
+ * listener or a worker; then the transfer goes to a worker.  A transfer
+ * refused here is answered with an ERROR from its own socket, as
+ * tftp-hpa's are.
  */
-static bool xfer_setup(struct ktftpd_xfer *x)
+static void xfer_setup(struct ktftpd_xfer *x)
 {
 	const char *why;
 	int code, err;
 
+	if (test_bit(XFER_EV_ABORT, &x->events)) {
+		/* Stopped while it waited in the queue: no file is opened. */
+		x->err_code = TFTP_EUNDEF;
+		x->err_msg = "Server shutting down";
+		ktftpd_xfer_destroy(x, false);
+		return;
+	}
 	err = ktftpd_net_transfer_socket(x->family, x->local.len ? &x->local : NULL,
 					 &x->sock);
 	if (err) {
@@ -432,28 +455,59 @@ static bool xfer_setup(struct ktftpd_xfer *x)
 		x->err_code = TFTP_EUNDEF;
 		x->err_msg = "Cannot create transfer socket";
 		ktftpd_xfer_destroy(x, false);
-		return false;
+		return;
 	}
 	if (xfer_setup_request(x, &code, &why)) {
 		ktftpd_xfer_fail(x, code, why);
-		return false;
+		return;
 	}
 	xfer_reserve(x);
+	x->fast = ktftpd_xfer_fast_eligible(x) && ktftpd_xfer_fast_prepare(x);
 	/* The handshake's time counts from here, not from a wait for a worker. */
 	x->started = jiffies;
-	xfer_publish(x);
 	ktftpd_nl_event_start(x);
-	return true;
+	x->announced = true;
+	if (!xfer_publish(x))
+		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+}
+
+static void xfer_setup_work(struct work_struct *work)
+{
+	struct ktftpd_xfer *x = container_of(work, struct ktftpd_xfer, setup_work);
+	/* As the serving identity, as every run is: see ktftpd_xfer_run(). */
+	const struct cred *creds = get_cred(x->cfg->creds);
+	const struct cred *old = override_creds(creds);
+
+	xfer_setup(x);
+	revert_creds(old);
+	put_cred(creds);
 }
 
 void ktftpd_xfer_start(struct ktftpd_xfer *x)
 {
-	/* Its first run sets it up, then sends the OACK, DATA 1 or ACK 0. */
-	ktftpd_xfer_kick(x);
+	queue_work(setup_wq, &x->setup_work);
 }
 
 void ktftpd_xfer_abort(struct ktftpd_xfer *x)
 {
 	set_bit(XFER_EV_ABORT, &x->events);
-	ktftpd_xfer_kick(x);
+	/* One still being set up sees the bit when it tries to be claimed. */
+	if (x->worker)
+		ktftpd_xfer_kick(x);
+}
+
+int ktftpd_xfer_init(void)
+{
+	/*
+	 * Per-CPU and concurrency-managed: setups run one after another on
+	 * a CPU's kworker as long as none blocks; when one waits on a file
+	 * system, the pool wakes another kworker for the rest.
+	 */
+	setup_wq = alloc_workqueue("ktftpd_setup", 0, WQ_MAX_ACTIVE);
+	return setup_wq ? 0 : -ENOMEM;
+}
+
+void ktftpd_xfer_exit(void)
+{
+	destroy_workqueue(setup_wq);
 }

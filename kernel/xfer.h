@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/timer.h>
 #include <linux/fs.h>
+#include <linux/workqueue.h>
 #include "net.h"
 #include "netascii.h"
 #include "options.h"
@@ -35,6 +36,13 @@ struct ktftpd_xfer {
 	struct list_head node;		/* the server's sessions list */
 	u64 id;				/* set at admission, unique */
 	struct list_head run_node;	/* its worker's run queue */
+	/*
+	 * Set up on the setup queue (it opens the file, which can wait as
+	 * long as a hung NFS or FUSE mount does), then claimed by a worker
+	 * (worker set, under the sessions lock): only from then on does a
+	 * worker run it.
+	 */
+	struct work_struct setup_work;
 	struct ktftpd_worker *worker;
 	unsigned long events;
 	/*
@@ -45,11 +53,12 @@ struct ktftpd_xfer {
 	bool fast;			/* the fast path is hooked */
 	bool ending;			/* being destroyed: abort_all() skips it */
 	/*
-	 * Set up by its worker and its socket's callbacks hooked: until then
-	 * only the worker knows it is there (see ktftpd_xfer_start).  Read
-	 * locklessly by the sessions dump: smp_store_release/smp_load_acquire.
+	 * Set up and claimed by a worker, its socket's callbacks hooked (see
+	 * ktftpd_xfer_start).  Read locklessly by the sessions dump:
+	 * smp_store_release/smp_load_acquire.
 	 */
 	bool published;
+	bool announced;			/* its "start" event went out */
 
 	struct ktftpd_addr peer;
 	struct ktftpd_addr local;	/* where the request was sent (len 0: unknown) */
@@ -121,10 +130,16 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 				       int *code, const char **why);
 
 /*
- * Hand an admitted transfer to a worker, which opens the file, negotiates,
- * creates the socket and serves.  The caller's last touch of @x.
+ * Hand an admitted transfer to the setup queue, which opens the file,
+ * negotiates and creates the socket, then to a worker, which serves.  The
+ * caller's last touch of @x.
  */
 void ktftpd_xfer_start(struct ktftpd_xfer *x);
+
+/* The setup queue, for the module's whole life (it outlives a stop). */
+int ktftpd_xfer_init(void);
+/* Waits for every setup, even one a hung file system holds. */
+void ktftpd_xfer_exit(void);
 
 /* Free a transfer that was created but never started. */
 void ktftpd_xfer_free(struct ktftpd_xfer *x);

@@ -1,8 +1,10 @@
 """No stall that one local user or one request can cause: the listener
-never waits on a file (a lease held by a user who ignores the break), a
-drain does not hold the global generic-netlink mutex, a client's timeout
-and a silent peer cannot hold a session slot for long, and a client's
-window does not buy socket memory beyond the system's limits.
+never waits on a file (a lease held by a user who ignores the break), an
+open that a hung file system never answers holds up neither the other
+files nor a stop, a drain does not hold the global generic-netlink mutex,
+a client's timeout and a silent peer cannot hold a session slot for long,
+and a client's window does not buy socket memory beyond the system's
+limits.
 """
 import fcntl
 import os
@@ -13,7 +15,9 @@ import time
 
 import pytest
 
-from conftest import KTFTPCTL, TFTP_ROOT, active_transfers, make_file, run, sysctl_read
+from conftest import (KTFTPCTL, TFTP_ROOT, TIME_SCALE, active_transfers, make_file, run,
+                      sysctl_read, sysctl_write)
+from hungfs import HungFs
 from tftp import Client, opts, wait_for, wrq
 
 LEASE_HOLDER_UID = 4243
@@ -68,6 +72,54 @@ def test_a_lease_its_holder_ignores_stalls_no_other_request(server):
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def first_data_within(name, seconds):
+    """Request @name; its DATA 1 must come within @seconds."""
+    with Client() as c:
+        t0 = time.monotonic()
+        c.request(name)
+        num, payload, tid = c.expect("DATA", timeout=max(5.0, 3 * seconds))
+        took = time.monotonic() - t0
+        c.cancel(tid)
+    assert num == 1 and payload, (num, payload)
+    assert took < seconds, f"{name}: first DATA after {took:.2f} s"
+
+
+def test_an_open_a_hung_file_system_never_answers_holds_up_nothing_else(server):
+    """A FUSE server that never answers FUSE_OPEN stands for a hung NFS or
+    FUSE mount beneath root.  Its open once ran on a worker that serves
+    many transfers (every file queued there waited), and a stop then
+    waited for it holding the server's lock."""
+    server.set(drain_timeout=0)
+    for i in range(8):
+        make_file(TFTP_ROOT / f"other{i}.bin", 2000)
+    with HungFs(TFTP_ROOT / "hung") as fs, Client() as held:
+        held.request("hung/file.bin")
+        fs.wait_for_open(timeout=10 * TIME_SCALE)
+        # More requests than there are workers: each worker gets some.
+        for i in range(8):
+            first_data_within(f"other{i}.bin", 1.0 * TIME_SCALE)
+        # The cancelled ones end; the held one stays, still opening.
+        wait_for(lambda: active_transfers() == 1, timeout=10 * TIME_SCALE,
+                 what="only the held transfer to be left")
+        # A stop aborts it without waiting for the file system, and the
+        # server's lock is free: the config answers, and it starts again.
+        t0 = time.monotonic()
+        run(str(KTFTPCTL), "stop", timeout=60)
+        assert time.monotonic() - t0 < 5.0 * TIME_SCALE, "stop waited for the hung open"
+        assert sysctl_read("stop") == "1"
+        sysctl_write("stop", "0")
+        first_data_within("other0.bin", 1.0 * TIME_SCALE)
+        # It still holds its session slot, as its open still runs.
+        wait_for(lambda: active_transfers() == 1, timeout=10 * TIME_SCALE,
+                 what="only the held transfer to be left")
+        fs.release()
+        # Aborted while it waited, it ends as soon as the open returns.
+        wait_for(lambda: active_transfers() == 0, timeout=10 * TIME_SCALE,
+                 what="the transfer whose open was released to end")
+        # And says why to its client, from its own socket.
+        assert "open" in held.expect_error(0, timeout=5 * TIME_SCALE)
 
 
 def test_a_drain_does_not_hold_the_genl_mutex(server):

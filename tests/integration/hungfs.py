@@ -1,0 +1,130 @@
+"""A FUSE file system whose open never answers, as a hung NFS or FUSE
+server's would: one directory holding one file, served straight from
+/dev/fuse (no libfuse), so a test can hold a kernel thread in open(2)
+for as long as it likes and let it go with an error when it is done.
+
+    with HungFs(TFTP_ROOT / "hung") as fs:
+        ...request "hung/file.bin"...
+        fs.wait_for_open()      # a thread is now waiting in FUSE_OPEN
+        ...
+    # leaving answers every held open with EIO and unmounts
+"""
+import ctypes
+import errno
+import os
+import select
+import struct
+import threading
+from pathlib import Path
+
+from conftest import run
+
+# include/uapi/linux/fuse.h
+FUSE_LOOKUP, FUSE_FORGET, FUSE_GETATTR, FUSE_OPEN = 1, 2, 3, 14
+FUSE_INIT, FUSE_INTERRUPT, FUSE_BATCH_FORGET = 26, 36, 42
+NO_REPLY = (FUSE_FORGET, FUSE_BATCH_FORGET, FUSE_INTERRUPT)
+IN_HEADER = struct.Struct("<IIQQIIIHH")     # len opcode unique nodeid uid gid pid ...
+OUT_HEADER = struct.Struct("<IiQ")          # len error unique
+ATTR = struct.Struct("<QQQQQQIIIIIIIIII")   # struct fuse_attr (88 bytes)
+ROOT_ID, FILE_ID = 1, 2
+FILE_NAME = "file.bin"
+FILE_SIZE = 4096
+FOREVER = 1 << 40                           # seconds a reply stays valid
+
+
+def _attr(nodeid):
+    if nodeid == ROOT_ID:
+        return ATTR.pack(ROOT_ID, 0, 0, 0, 0, 0, 0, 0, 0, 0o040755, 2, 0, 0, 0, 4096, 0)
+    return ATTR.pack(FILE_ID, FILE_SIZE, 8, 0, 0, 0, 0, 0, 0, 0o100644, 1, 0, 0, 0, 4096, 0)
+
+
+class HungFs:
+    def __init__(self, mountpoint: Path):
+        self.mountpoint = Path(mountpoint)
+        self.fd = -1
+        self.held = []                  # unique ids of the opens not answered
+        self.lock = threading.Lock()
+        self.opened = threading.Event()
+        self.stopping = False
+        self.thread = None
+
+    def __enter__(self):
+        run("modprobe", "fuse", check=False)   # built in on some kernels
+        self.mountpoint.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open("/dev/fuse", os.O_RDWR)
+        libc = ctypes.CDLL(None, use_errno=True)
+        opts = (f"fd={self.fd},rootmode=40000,user_id=0,group_id=0,"
+                "allow_other,default_permissions").encode()
+        if libc.mount(b"hungfs", str(self.mountpoint).encode(), b"fuse", 0, opts):
+            e = ctypes.get_errno()
+            os.close(self.fd)
+            raise OSError(e, f"mount fuse on {self.mountpoint}: {os.strerror(e)}")
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def wait_for_open(self, timeout):
+        assert self.opened.wait(timeout), "no open of the hung file reached the file system"
+
+    def release(self):
+        """Answer every open held so far with EIO."""
+        with self.lock:
+            held, self.held = self.held, []
+        for unique in held:
+            self._reply(unique, -errno.EIO)
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.release()
+        self.thread.join(timeout=10)
+        run("umount", "-l", str(self.mountpoint), check=False)
+        os.close(self.fd)   # the last reference: aborts anything left
+        return False
+
+    def _reply(self, unique, error=0, body=b""):
+        try:
+            os.write(self.fd, OUT_HEADER.pack(OUT_HEADER.size + len(body), error, unique) + body)
+        except OSError as e:
+            if e.errno != errno.ENOENT:     # the request was interrupted
+                raise
+
+    def _serve(self):
+        while not self.stopping:
+            if not select.select([self.fd], [], [], 0.1)[0]:
+                continue
+            try:
+                req = os.read(self.fd, 1 << 18)
+            except OSError as e:
+                if e.errno in (errno.ENODEV, errno.EBADF):   # unmounted
+                    return
+                if e.errno in (errno.EINTR, errno.EAGAIN, errno.ENOENT):
+                    continue
+                raise
+            self._handle(req)
+
+    def _handle(self, req):
+        _, opcode, unique, nodeid, *_ = IN_HEADER.unpack_from(req)
+        arg = req[IN_HEADER.size:]
+        if opcode in NO_REPLY:
+            return
+        if opcode == FUSE_INIT:
+            major, minor, readahead, _flags = struct.unpack_from("<IIII", arg)
+            out = struct.pack("<IIIIHHIIHHI28x", 7, min(minor, 31), readahead, 0,
+                              16, 12, 4096, 1, 1, 0, 0)
+            self._reply(unique, body=out)
+        elif opcode == FUSE_LOOKUP:
+            name = arg.split(b"\0", 1)[0].decode()
+            if nodeid != ROOT_ID or name != FILE_NAME:
+                self._reply(unique, -errno.ENOENT)
+            else:
+                entry = struct.pack("<QQQQII", FILE_ID, 1, FOREVER, FOREVER, 0, 0)
+                self._reply(unique, body=entry + _attr(FILE_ID))
+        elif opcode == FUSE_GETATTR:
+            self._reply(unique, body=struct.pack("<QII", FOREVER, 0, 0) + _attr(nodeid))
+        elif opcode == FUSE_OPEN:
+            # The hang: no answer until release().
+            with self.lock:
+                self.held.append(unique)
+            self.opened.set()
+        else:
+            self._reply(unique, -errno.ENOSYS)
