@@ -31,10 +31,6 @@ static bool start;
 module_param(start, bool, 0444);
 MODULE_PARM_DESC(start, "Start serving at load (default: load stopped)");
 
-static unsigned int workers;
-module_param(workers, uint, 0444);
-MODULE_PARM_DESC(workers, "Worker threads (default: one per CPU, at most 16)");
-
 static int __init apply_params(void)
 {
 	struct ktftpd_config_change chg = {};
@@ -59,10 +55,6 @@ static int __init apply_params(void)
 			pr_err("ktftpd: invalid port=%d: 1..65535\n", port);
 		return -EINVAL;
 	}
-	if (workers > 256) {
-		pr_err("ktftpd: invalid workers=%u: 0..256\n", workers);
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -85,12 +77,9 @@ static int __init ktftpd_init(void)
 	ret = ktftpd_xfer_init();
 	if (ret)
 		goto err_fast;
-	ret = ktftpd_server_init(workers);
-	if (ret)
-		goto err_xfer;
 	ret = ktftpd_sysctl_init();
 	if (ret)
-		goto err_server;
+		goto err_xfer;
 	ret = ktftpd_netlink_init();
 	if (ret)
 		goto err_sysctl;
@@ -105,12 +94,19 @@ static int __init ktftpd_init(void)
 	}
 	return 0;
 
+	/*
+	 * From the sysctls on, the server may have been started (by a
+	 * write): its transfers end before anything they use goes, and
+	 * while the family is there to report them.
+	 */
 err_netlink:
-	ktftpd_netlink_exit();
-err_sysctl:
-	ktftpd_sysctl_exit();
-err_server:
 	ktftpd_server_exit();
+	ktftpd_netlink_exit();
+	ktftpd_sysctl_exit();
+	goto err_xfer;
+err_sysctl:
+	ktftpd_server_exit();
+	ktftpd_sysctl_exit();
 err_xfer:
 	ktftpd_xfer_exit();
 err_fast:
@@ -129,7 +125,7 @@ static void __exit ktftpd_exit(void)
 	 * transfers end while the family is still there to report them.
 	 */
 	ktftpd_server_exit();
-	/* Setups a hung file system held end here, reported like the rest. */
+	/* Every transfer has ended: this waits only for its last run's tail. */
 	ktftpd_xfer_exit();
 	ktftpd_netlink_exit();
 	ktftpd_sysctl_exit();

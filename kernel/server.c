@@ -2,33 +2,36 @@
 /*
  * Server lifecycle (start, stop with drain) and admission.
  *
- * Threads: one listener ("ktftpd-listen") on the well-known port, and a
- * bounded pool of workers ("ktftpd/N") that each serve many transfers,
- * event-driven.  Rubini's sample ran a thread per transfer; at 1000
+ * Threads: one listener ("ktftpd-listen") on the well-known port; the
+ * transfers are work items of the ktftpd workqueue (xfer.c), event-driven,
+ * many to a kworker.  Rubini's sample ran a thread per transfer; at 1000
  * transfers that is 1000 kernel stacks, so ktftpd multiplexes instead.
  *
  * Stop order matters, and is what makes stop and rmmod safe under load:
  * the listener goes first (no new transfer can appear), then transfers
- * drain or are aborted (each is freed by its own worker), and only when
- * no transfer is left at a worker do the workers stop.  A transfer still
- * being set up (its open waiting on a hung NFS or FUSE server, perhaps)
- * is not waited for: aborted, it can no longer be claimed by a worker, and
- * its setup ends it whenever the file system answers.  rmmod waits for
- * that too (ktftpd_xfer_exit()), since the setup runs the module's code.
+ * drain or are aborted (each is freed by its own run).  A stop waits for
+ * the aborted ones as long as they keep ending; one whose run waits on a
+ * hung NFS or FUSE server is left to end when the file system answers
+ * (nothing it uses goes away with a stop).  rmmod waits for it too
+ * (ktftpd_xfer_exit()), since it runs the module's code.
  */
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/jiffies.h>
-#include <linux/cpumask.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include "config.h"
 #include "listener.h"
 #include "server.h"
 #include "stats.h"
-#include "worker.h"
 #include "xfer.h"
+
+/*
+ * After an abort, a stop waits for transfers to end as long as one ends
+ * in each such period; the rest are waiting on a file system.
+ */
+#define KTFTPD_ABORT_PROGRESS_MS 1000
 
 static DEFINE_MUTEX(server_lock);	/* serializes start, stop, config */
 static struct ktftpd_listener *listeners[KTFTPD_LISTEN_MAX];
@@ -36,7 +39,6 @@ static unsigned int n_listeners;
 static bool running;
 static bool unloading;		/* rmmod: never start again */
 static u64 started_ns;
-static unsigned int n_workers;
 
 static DEFINE_SPINLOCK(sessions_lock);
 static LIST_HEAD(sessions);		/* in admission order: ids increase */
@@ -96,14 +98,9 @@ static int start_locked(const struct ktftpd_config *cfg)
 		pr_err("ktftpd: cannot start: root does not name a directory (set net.ktftpd.root)\n");
 		return -ENOENT;
 	}
-	err = ktftpd_workers_start(n_workers);
+	err = start_listeners(cfg);
 	if (err)
 		return err;
-	err = start_listeners(cfg);
-	if (err) {
-		ktftpd_workers_stop();
-		return err;
-	}
 	WRITE_ONCE(started_ns, ktime_get_ns());
 	WRITE_ONCE(running, true);
 	pr_info("ktftpd: serving on port %ld\n", cfg->val[KTFTPD_P_PORT]);
@@ -186,31 +183,60 @@ out:
 	return err;
 }
 
-static bool sessions_empty(void)
+static unsigned int sessions_count(void)
 {
-	bool empty;
+	unsigned int n;
 
 	spin_lock_bh(&sessions_lock);
-	empty = list_empty(&sessions);
+	n = n_sessions;
 	spin_unlock_bh(&sessions_lock);
-	return empty;
+	return n;
 }
 
-/* Transfers a worker has claimed: a stop waits for these to end. */
-static bool sessions_at_workers(void)
+static bool sessions_empty(void)
+{
+	return sessions_count() == 0;
+}
+
+/*
+ * Transfers not aborted yet: what a drain waits for.  One an earlier stop
+ * aborted, left waiting on a hung file system, would hold every later
+ * drain for its whole time.
+ */
+static bool sessions_unaborted(void)
 {
 	struct ktftpd_xfer *x;
 	bool any = false;
 
 	spin_lock_bh(&sessions_lock);
 	list_for_each_entry(x, &sessions, node) {
-		if (x->worker) {
+		if (!test_bit(XFER_EV_ABORT, &x->events)) {
 			any = true;
 			break;
 		}
 	}
 	spin_unlock_bh(&sessions_lock);
 	return any;
+}
+
+/*
+ * Wait for aborted transfers to end, as long as they do.  Returns how many
+ * are left: each is in a run that waits on a file system, and ends when
+ * that answers (its abort is queued behind it).
+ */
+static unsigned int wait_aborted(void)
+{
+	unsigned int before, left = sessions_count();
+
+	while (left) {
+		before = left;
+		wait_event_timeout(sessions_wq, sessions_count() < before,
+				   msecs_to_jiffies(KTFTPD_ABORT_PROGRESS_MS));
+		left = sessions_count();
+		if (left == before)
+			break;
+	}
+	return left;
 }
 
 static void abort_all(void)
@@ -226,6 +252,8 @@ static void abort_all(void)
 
 int ktftpd_server_stop_drain(unsigned int drain_ms)
 {
+	unsigned int left;
+
 	mutex_lock(&server_lock);
 	if (!running)
 		goto out;
@@ -233,14 +261,17 @@ int ktftpd_server_stop_drain(unsigned int drain_ms)
 	stop_listeners();
 
 	if (drain_ms)
-		wait_event_timeout(sessions_wq, sessions_empty(),
+		wait_event_timeout(sessions_wq, !sessions_unaborted(),
 				   msecs_to_jiffies(drain_ms));
 	if (!sessions_empty()) {
 		abort_all();
-		/* Each worker ends its aborted transfers at once. */
-		wait_event(sessions_wq, !sessions_at_workers());
+		/* Each run ends its aborted transfer at once... */
+		left = wait_aborted();
+		/* ...unless it waits on a file system: it ends when that answers. */
+		if (left)
+			pr_warn("ktftpd: %u transfers wait on their file system; each ends when it answers\n",
+				left);
 	}
-	ktftpd_workers_stop();
 	pr_info("ktftpd: stopped\n");
 out:
 	mutex_unlock(&server_lock);
@@ -294,23 +325,9 @@ out:
 	return err;
 }
 
-bool ktftpd_server_claim(struct ktftpd_xfer *x)
-{
-	bool claimed;
-
-	spin_lock_bh(&sessions_lock);
-	claimed = !test_bit(XFER_EV_ABORT, &x->events);
-	if (claimed) {
-		x->worker = ktftpd_worker_pick();
-		smp_store_release(&x->published, true);
-	}
-	spin_unlock_bh(&sessions_lock);
-	return claimed;
-}
-
 /*
- * @x's worker is destroying it: stop aborting it (which would queue it on
- * the worker again after the worker took it off).  It stays listed until
+ * @x's run is destroying it: stop aborting it (which would queue a run
+ * again after the last one was cancelled).  It stays listed until
  * ktftpd_server_release(), so a stop still waits for it.
  */
 void ktftpd_server_ending(struct ktftpd_xfer *x)
@@ -349,12 +366,6 @@ int ktftpd_server_for_each_session(u64 after_id,
 	return ret;
 }
 
-int ktftpd_server_init(unsigned int workers)
-{
-	n_workers = workers ? workers : min(num_online_cpus(), 16U);
-	return 0;
-}
-
 void ktftpd_server_exit(void)
 {
 	mutex_lock(&server_lock);
@@ -362,4 +373,12 @@ void ktftpd_server_exit(void)
 	mutex_unlock(&server_lock);
 	/* rmmod: no drain, abort whatever is in flight. */
 	ktftpd_server_stop_drain(0);
+	/*
+	 * Every transfer ends before the module's code goes: one that waits
+	 * on a hung file system too (rmmod waits, as umount does), and one
+	 * a start left behind when it failed halfway (never stopped, as the
+	 * server never ran).
+	 */
+	abort_all();
+	wait_event(sessions_wq, sessions_empty());
 }

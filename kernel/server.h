@@ -14,10 +14,11 @@ struct ktftpd_config_change;
 bool ktftpd_server_running(void);
 /* Milliseconds since the last start; 0 while stopped. */
 u64 ktftpd_server_uptime_ms(void);
-/* Start with the config in force: listener, workers.  0 if running. */
+/* Start with the config in force: the listeners.  0 if running. */
 int ktftpd_server_start(void);
 /* Stop: close the listener, let transfers finish for the configured
- * drain time, then abort the rest with an ERROR.  0 if stopped. */
+ * drain time, then abort the rest with an ERROR.  0 if stopped.  A
+ * transfer that waits on a hung file system ends when it answers. */
 int ktftpd_server_stop(void);
 /* The same with an explicit drain time (rmmod uses 0). */
 int ktftpd_server_stop_drain(unsigned int drain_ms);
@@ -47,18 +48,12 @@ int ktftpd_server_for_each_session(u64 after_id,
  * (a retransmitted request: drop it, the transfer's timer answers it).
  */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
-/*
- * @x is set up: a worker takes it (true), unless a stop has aborted it
- * (false: its setup ends it, and stop does not wait for that).  Called
- * under @x's sk_callback_lock, before its callbacks are hooked.
- */
-bool ktftpd_server_claim(struct ktftpd_xfer *x);
-/* @x's worker is destroying it: a stop no longer aborts (queues) it. */
+/* @x's run is destroying it: a stop no longer aborts (queues) it. */
 void ktftpd_server_ending(struct ktftpd_xfer *x);
-/* @x has ended (called by its worker, just before freeing it). */
+/* @x has ended (called by its run, just before freeing it). */
 void ktftpd_server_release(struct ktftpd_xfer *x);
 
-int ktftpd_server_init(unsigned int workers);
+/* Unload: never start again; abort every transfer and wait for each. */
 void ktftpd_server_exit(void);
 
 #endif /* KTFTPD_SERVER_H */

@@ -1,27 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One transfer, run by its worker: the parts that reads and uploads share
+ * One transfer, run as a work item: the parts that reads and uploads share
  * (socket callbacks, the timer, the receive loop, the end of the
  * transfer).  What to send and what a packet or a timeout means is decided
  * by the protocol core (proto.c, options.c); xfer_read.c and xfer_write.c
  * do the I/O for each direction.
  *
- * Lifetime: the listener makes a transfer, has the server admit it, and
- * queues it on the setup queue: that is its last touch.  The setup
- * (xfer_setup: the file, the options, the socket) runs on a workqueue, not
- * on a worker: an open can wait as long as a hung NFS or FUSE server does,
- * and a worker serves many transfers.  A blocked setup holds one kworker,
- * and the workqueue runs the others on another.  When it is done, the
- * setup has a worker claim the transfer and publishes it to its socket's
- * callbacks, both under sk_callback_lock, and kicks the worker: its last
- * touch.  A stop that came first wins: the transfer is not claimed, and
- * its setup ends it.
+ * Runs: every event (a datagram, the timer, a stop's abort) queues the
+ * transfer's work item on the ktftpd workqueue, and each run handles all
+ * that is pending.  The workqueue is per-CPU and concurrency-managed: the
+ * runs queued on a CPU take turns on one kworker, as long as none blocks;
+ * when one waits on a file system (an open, a read or a write that a hung
+ * NFS or FUSE server never answers), the pool wakes another kworker for
+ * the rest.  So a hung mount beneath root holds up only its own transfers.
  *
- * A claimed transfer is freed only by its worker, in ktftpd_xfer_destroy(),
- * after the socket callbacks are unhooked (under sk_callback_lock), the
- * timer is shut down and the server's stop no longer aborts it
- * (ktftpd_server_ending()).  From then on nothing can kick it, so taking it
- * off the run queue and freeing it is safe without reference counts.
+ * Lifetime: the listener makes a transfer, has the server admit it, and
+ * queues its first run: that is its last touch.  The first run sets it up
+ * (xfer_setup: the file, the options, the socket) and only then publishes
+ * it to its socket's callbacks; a callback's kick queues a later run,
+ * which the workqueue starts only after this one.  A transfer is freed
+ * only by its own run, in ktftpd_xfer_destroy(), after the socket
+ * callbacks are unhooked (under sk_callback_lock), the timer is shut down
+ * and the server's stop no longer aborts it (ktftpd_server_ending()).  From
+ * then on nothing can queue it, so cancelling a run queued meanwhile and
+ * freeing it (the work item too, which a work function may do) is safe
+ * without reference counts.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -32,18 +35,19 @@
 #include "server.h"
 #include "stats.h"
 #include "lifetime.h"
-#include "worker.h"
 #include "xfer.h"
 
 /* The backed-off timeout never exceeds this many times the configured one. */
 #define KTFTPD_RTO_MAX_FACTOR 8
 
-static struct workqueue_struct *setup_wq;
-static void xfer_setup_work(struct work_struct *work);
+static struct workqueue_struct *xfer_wq;
+static void xfer_run(struct work_struct *work);
+static bool xfer_setup(struct ktftpd_xfer *x);
 
 void ktftpd_xfer_kick(struct ktftpd_xfer *x)
 {
-	ktftpd_worker_kick(x->worker, &x->run_node);
+	/* Queued once however often kicked: one run handles every event. */
+	queue_work(xfer_wq, &x->work);
 }
 
 static void xfer_data_ready(struct sock *sk)
@@ -168,15 +172,14 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	xfer_unhook(x);
 	timer_shutdown_sync(&x->timer);
 	/*
-	 * A server stop aborts every listed session, which queues it on its
-	 * worker: once ending, this one is left alone, so the kick dropped
-	 * here is the last one.  (Queued again after the dequeue, a freed
-	 * transfer was run: its worker spun on a stale XFER_BUSY.)
+	 * A server stop aborts every listed session, which queues its run:
+	 * once ending, this one is left alone, so the run cancelled here is
+	 * the last one.  (Queued again after that, a freed transfer was run:
+	 * it spun on a stale XFER_BUSY.)
 	 */
 	ktftpd_server_ending(x);
-	if (x->worker)
-		ktftpd_worker_dequeue(x->worker, &x->run_node);
-	if (!x->announced) {
+	cancel_work(&x->work);
+	if (!x->published) {
 		/* Refused while being set up: a refusal, not a transfer. */
 		ktftpd_nl_event_refused(&x->peer, x->name, strlen(x->name),
 					x->is_write, x->err_code, x->err_msg);
@@ -249,6 +252,9 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
 		return false;
 	}
+	if (!x->published && !xfer_setup(x))
+		return false;
+	/* An upload's buffer exists only once it is set up. */
 	pkt = x->is_write ? x->buf : small;
 	cap = x->is_write ? x->buf_len : sizeof(small);
 	/*
@@ -283,8 +289,30 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	return ktftpd_xfer_read_pump(x);
 }
 
-void ktftpd_xfer_run(struct ktftpd_xfer *x)
+/*
+ * Allocation failures are injected (failslab's task filter) where the
+ * listener that admitted the transfer is marked: every run of it is the
+ * server's work, whichever kworker does it.
+ */
+static bool fault_mark(void)
 {
+#ifdef CONFIG_FAULT_INJECTION
+	return current->make_it_fail;
+#else
+	return false;
+#endif
+}
+
+static void fault_mark_set(bool mark)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	current->make_it_fail = mark;
+#endif
+}
+
+static void xfer_run(struct work_struct *work)
+{
+	struct ktftpd_xfer *x = container_of(work, struct ktftpd_xfer, work);
 	/*
 	 * Everything a transfer does to a file, it does as its config's
 	 * serving identity, never as this thread's root.  Our own reference
@@ -293,12 +321,16 @@ void ktftpd_xfer_run(struct ktftpd_xfer *x)
 	 */
 	const struct cred *creds = get_cred(x->cfg->creds);
 	const struct cred *old = override_creds(creds);
+	bool was_marked = fault_mark();
+
+	fault_mark_set(x->make_it_fail);
 
 	/* The fast path holds it for one ACK in a softirq: not for long. */
 	while (test_and_set_bit_lock(XFER_BUSY, &x->busy))
 		cpu_relax();
 	if (xfer_run_owned(x))
 		clear_bit_unlock(XFER_BUSY, &x->busy);
+	fault_mark_set(was_marked);
 	revert_creds(old);
 	put_cred(creds);
 }
@@ -317,8 +349,8 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 		goto nomem;
 	ktftpd_lifetime_created(KTFTPD_OBJ_XFER);
 	INIT_LIST_HEAD(&x->node);
-	INIT_LIST_HEAD(&x->run_node);
-	INIT_WORK(&x->setup_work, xfer_setup_work);
+	INIT_WORK(&x->work, xfer_run);
+	x->make_it_fail = fault_mark();
 	x->peer = *peer;
 	if (local)
 		x->local = *local;
@@ -401,23 +433,12 @@ static void xfer_reserve(struct ktftpd_xfer *x)
 			   x->cfg->val[KTFTPD_P_SOCKBUF_MAX]);
 }
 
-/*
- * Have a worker claim @x and hook the socket's callbacks: from now on its
- * datagrams kick that worker.  The first kick is ours, inside the lock, so
- * the worker's first run (the OACK, DATA 1 or ACK 0) finds everything in
- * place, and its destroy (which unhooks under the same lock) waits for us:
- * after the unlock @x is the worker's alone.  False if a stop aborted @x
- * first: nothing hooked, and no worker will ever touch it.
- */
-static bool xfer_publish(struct ktftpd_xfer *x)
+/* Hook the socket's callbacks: from now on its datagrams kick @x. */
+static void xfer_publish(struct ktftpd_xfer *x)
 {
 	struct sock *sk = x->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	if (!ktftpd_server_claim(x)) {
-		write_unlock_bh(&sk->sk_callback_lock);
-		return false;
-	}
 	x->saved_data_ready = sk->sk_data_ready;
 	x->saved_write_space = sk->sk_write_space;
 	rcu_assign_sk_user_data(sk, x);
@@ -425,29 +446,21 @@ static bool xfer_publish(struct ktftpd_xfer *x)
 	sk->sk_write_space = xfer_write_space;
 	if (x->fast)
 		ktftpd_xfer_fast_hook(x);
-	ktftpd_xfer_kick(x);
 	write_unlock_bh(&sk->sk_callback_lock);
-	return true;
+	smp_store_release(&x->published, true);
 }
 
 /*
- * Everything that touches a file or makes a socket, none of it on the
- * listener or a worker; then the transfer goes to a worker.  A transfer
- * refused here is answered with an ERROR from its own socket, as
- * tftp-hpa's are.
+ * The first run of @x: everything that touches a file or makes a socket,
+ * none of it on the listener.  False if the transfer ended (it was
+ * refused, answered with an ERROR from its own socket, as tftp-hpa's
+ * are).
  */
-static void xfer_setup(struct ktftpd_xfer *x)
+static bool xfer_setup(struct ktftpd_xfer *x)
 {
 	const char *why;
 	int code, err;
 
-	if (test_bit(XFER_EV_ABORT, &x->events)) {
-		/* Stopped while it waited in the queue: no file is opened. */
-		x->err_code = TFTP_EUNDEF;
-		x->err_msg = "Server shutting down";
-		ktftpd_xfer_destroy(x, false);
-		return;
-	}
 	err = ktftpd_net_transfer_socket(x->family, x->local.len ? &x->local : NULL,
 					 &x->sock);
 	if (err) {
@@ -455,59 +468,49 @@ static void xfer_setup(struct ktftpd_xfer *x)
 		x->err_code = TFTP_EUNDEF;
 		x->err_msg = "Cannot create transfer socket";
 		ktftpd_xfer_destroy(x, false);
-		return;
+		return false;
 	}
 	if (xfer_setup_request(x, &code, &why)) {
 		ktftpd_xfer_fail(x, code, why);
-		return;
+		return false;
+	}
+	if (test_bit(XFER_EV_ABORT, &x->events)) {
+		/* Stopped while its open waited: serve nothing, announce nothing. */
+		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+		return false;
 	}
 	xfer_reserve(x);
 	x->fast = ktftpd_xfer_fast_eligible(x) && ktftpd_xfer_fast_prepare(x);
-	/* The handshake's time counts from here, not from a wait for a worker. */
+	/* The handshake's time counts from here, not from a wait in a queue. */
 	x->started = jiffies;
+	/*
+	 * Kicks from here on queue a run that starts after this one, and the
+	 * fast path waits for XFER_BUSY, which this run holds.
+	 */
+	xfer_publish(x);
 	ktftpd_nl_event_start(x);
-	x->announced = true;
-	if (!xfer_publish(x))
-		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
-}
-
-static void xfer_setup_work(struct work_struct *work)
-{
-	struct ktftpd_xfer *x = container_of(work, struct ktftpd_xfer, setup_work);
-	/* As the serving identity, as every run is: see ktftpd_xfer_run(). */
-	const struct cred *creds = get_cred(x->cfg->creds);
-	const struct cred *old = override_creds(creds);
-
-	xfer_setup(x);
-	revert_creds(old);
-	put_cred(creds);
+	return true;
 }
 
 void ktftpd_xfer_start(struct ktftpd_xfer *x)
 {
-	queue_work(setup_wq, &x->setup_work);
+	/* Its first run sets it up, then sends the OACK, DATA 1 or ACK 0. */
+	ktftpd_xfer_kick(x);
 }
 
 void ktftpd_xfer_abort(struct ktftpd_xfer *x)
 {
 	set_bit(XFER_EV_ABORT, &x->events);
-	/* One still being set up sees the bit when it tries to be claimed. */
-	if (x->worker)
-		ktftpd_xfer_kick(x);
+	ktftpd_xfer_kick(x);
 }
 
 int ktftpd_xfer_init(void)
 {
-	/*
-	 * Per-CPU and concurrency-managed: setups run one after another on
-	 * a CPU's kworker as long as none blocks; when one waits on a file
-	 * system, the pool wakes another kworker for the rest.
-	 */
-	setup_wq = alloc_workqueue("ktftpd_setup", 0, WQ_MAX_ACTIVE);
-	return setup_wq ? 0 : -ENOMEM;
+	xfer_wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
+	return xfer_wq ? 0 : -ENOMEM;
 }
 
 void ktftpd_xfer_exit(void)
 {
-	destroy_workqueue(setup_wq);
+	destroy_workqueue(xfer_wq);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One transfer's life: its own UDP socket (its TID), its timer, and the
- * send/receive loop, driven by its worker.  A read (RRQ) is served by
- * xfer_read.c and an upload (WRQ) by xfer_write.c; this header's struct
- * is shared by the three files.
+ * send/receive loop, run as a work item (its "worker" is whichever kworker
+ * runs it).  A read (RRQ) is served by xfer_read.c and an upload (WRQ) by
+ * xfer_write.c; this header's struct is shared by the three files.
  */
 #ifndef KTFTPD_XFER_H
 #define KTFTPD_XFER_H
@@ -17,7 +17,6 @@
 #include "options.h"
 #include "proto.h"
 
-struct ktftpd_worker;
 struct ktftpd_config;
 struct ktftpd_upload;
 
@@ -35,30 +34,31 @@ enum { XFER_BUSY };
 struct ktftpd_xfer {
 	struct list_head node;		/* the server's sessions list */
 	u64 id;				/* set at admission, unique */
-	struct list_head run_node;	/* its worker's run queue */
 	/*
-	 * Set up on the setup queue (it opens the file, which can wait as
-	 * long as a hung NFS or FUSE mount does), then claimed by a worker
-	 * (worker set, under the sessions lock): only from then on does a
-	 * worker run it.
+	 * Every run of the transfer: its setup, then each batch of events.
+	 * The workqueue never runs one work item twice at once, so a
+	 * transfer's state needs no lock; and a run that waits on a file
+	 * system (a hung NFS or FUSE server) holds one kworker while the
+	 * others run the other transfers.
 	 */
-	struct work_struct setup_work;
-	struct ktftpd_worker *worker;
+	struct work_struct work;
 	unsigned long events;
 	/*
-	 * The worker holds XFER_BUSY for a whole run; the softirq fast path
+	 * A run holds XFER_BUSY from start to end; the softirq fast path
 	 * (xfer_fast.c) only runs the transfer if it gets it.
 	 */
 	unsigned long busy;
 	bool fast;			/* the fast path is hooked */
 	bool ending;			/* being destroyed: abort_all() skips it */
 	/*
-	 * Set up and claimed by a worker, its socket's callbacks hooked (see
-	 * ktftpd_xfer_start).  Read locklessly by the sessions dump:
-	 * smp_store_release/smp_load_acquire.
+	 * Set up by its first run and its socket's callbacks hooked: until
+	 * then nothing but that run knows it is there (see ktftpd_xfer_start).
+	 * Read locklessly by the sessions dump: smp_store_release and
+	 * smp_load_acquire.
 	 */
 	bool published;
-	bool announced;			/* its "start" event went out */
+	/* The listener's fault-injection mark, carried to every run. */
+	bool make_it_fail;
 
 	struct ktftpd_addr peer;
 	struct ktftpd_addr local;	/* where the request was sent (len 0: unknown) */
@@ -130,15 +130,14 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 				       int *code, const char **why);
 
 /*
- * Hand an admitted transfer to the setup queue, which opens the file,
- * negotiates and creates the socket, then to a worker, which serves.  The
- * caller's last touch of @x.
+ * Queue an admitted transfer's first run, which opens the file, negotiates,
+ * creates the socket and serves.  The caller's last touch of @x.
  */
 void ktftpd_xfer_start(struct ktftpd_xfer *x);
 
-/* The setup queue, for the module's whole life (it outlives a stop). */
+/* The transfers' workqueue, for the module's whole life (past a stop). */
 int ktftpd_xfer_init(void);
-/* Waits for every setup, even one a hung file system holds. */
+/* Waits for every run, even one a hung file system holds. */
 void ktftpd_xfer_exit(void);
 
 /* Free a transfer that was created but never started. */
@@ -146,9 +145,6 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x);
 
 /* Ask a running transfer to end now with an ERROR (server stopping). */
 void ktftpd_xfer_abort(struct ktftpd_xfer *x);
-
-/* Called by the worker: handle every pending event of @x. */
-void ktftpd_xfer_run(struct ktftpd_xfer *x);
 
 /* Shared by xfer.c, xfer_read.c, xfer_write.c and xfer_fast.c. */
 void ktftpd_xfer_kick(struct ktftpd_xfer *x);

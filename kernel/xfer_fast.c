@@ -9,18 +9,16 @@
  * receive): it sees every datagram of the transfer socket with its
  * checksum already verified.  Anything it does not fully handle (a
  * foreign TID, an ERROR, the last ACK, a block not in the page cache, a
- * full send buffer) it leaves to the worker, as before:
+ * full send buffer) it leaves to the transfer's run, as before:
  *
  *  - packets it does not take go on to the receive queue (return 1), and
- *    sk_data_ready kicks the worker;
+ *    sk_data_ready queues a run;
  *  - it only runs when that queue is empty, so packets keep their order;
- *  - it only runs while the transfer's worker sleeps: a worker that is up
- *    anyway serves the ACK on its own CPU, batched with others, where the
- *    softirq would serve it on the CPU of whoever sent it (on loopback,
- *    the client itself);
- *  - the transfer's state is owned by whoever holds XFER_BUSY: the worker
- *    holds it for a whole run, and a softirq that cannot get it leaves the
- *    packet to the worker.
+ *  - it only runs while no run of the transfer is queued: one that is
+ *    reads the ACK anyway, batched with the transfer's other events;
+ *  - the transfer's state is owned by whoever holds XFER_BUSY: a run
+ *    holds it from start to end, and a softirq that cannot get it leaves
+ *    the packet to the run.
  *
  * Nothing here sleeps: the page cache is looked up without locking a
  * folio, skbs are allocated GFP_ATOMIC (sk_allocation), and the send
@@ -45,7 +43,6 @@
 #include "config.h"
 #include "stats.h"
 #include "vfs.h"
-#include "worker.h"
 #include "xfer.h"
 
 /*
@@ -330,7 +327,7 @@ static int fast_rcv(struct sock *sk, struct sk_buff *skb)
 
 	read_lock(&sk->sk_callback_lock);
 	x = rcu_dereference_sk_user_data(sk);
-	if (!x || ktftpd_worker_awake(x->worker) ||
+	if (!x || work_pending(&x->work) ||
 	    test_and_set_bit_lock(XFER_BUSY, &x->busy))
 		goto out;
 	skb_source(sk, skb, &from);

@@ -1,13 +1,18 @@
-"""A FUSE file system whose open never answers, as a hung NFS or FUSE
-server's would: one directory holding one file, served straight from
-/dev/fuse (no libfuse), so a test can hold a kernel thread in open(2)
-for as long as it likes and let it go with an error when it is done.
+"""A FUSE file system that stops answering, as a hung NFS or FUSE server
+does: one directory holding one file, served straight from /dev/fuse (no
+libfuse), so a test can hold a kernel thread in a file operation for as
+long as it likes and let it go with an error when it is done.
 
-    with HungFs(TFTP_ROOT / "hung") as fs:
+    with HungFs(TFTP_ROOT / "hung", hang="open") as fs:
         ...request "hung/file.bin"...
-        fs.wait_for_open()      # a thread is now waiting in FUSE_OPEN
+        fs.wait_for_hold(timeout)   # a thread is now waiting in FUSE_OPEN
         ...
-    # leaving answers every held open with EIO and unmounts
+    # leaving answers every held request with EIO and unmounts
+
+hang="open" never answers FUSE_OPEN; hang="read" answers the open (with
+FOPEN_DIRECT_IO: no page cache, every read asks the file system) and the
+reads of the first HANG_AT bytes, then never answers a read again: a
+transfer stalls in its middle.
 """
 import ctypes
 import errno
@@ -20,16 +25,24 @@ from pathlib import Path
 from conftest import run
 
 # include/uapi/linux/fuse.h
-FUSE_LOOKUP, FUSE_FORGET, FUSE_GETATTR, FUSE_OPEN = 1, 2, 3, 14
+FUSE_LOOKUP, FUSE_FORGET, FUSE_GETATTR, FUSE_OPEN, FUSE_READ = 1, 2, 3, 14, 15
+FUSE_RELEASE, FUSE_FLUSH = 18, 25
 FUSE_INIT, FUSE_INTERRUPT, FUSE_BATCH_FORGET = 26, 36, 42
+FOPEN_DIRECT_IO = 1 << 0
 NO_REPLY = (FUSE_FORGET, FUSE_BATCH_FORGET, FUSE_INTERRUPT)
 IN_HEADER = struct.Struct("<IIQQIIIHH")     # len opcode unique nodeid uid gid pid ...
 OUT_HEADER = struct.Struct("<IiQ")          # len error unique
 ATTR = struct.Struct("<QQQQQQIIIIIIIIII")   # struct fuse_attr (88 bytes)
 ROOT_ID, FILE_ID = 1, 2
 FILE_NAME = "file.bin"
-FILE_SIZE = 4096
+FILE_SIZE = 16384
+HANG_AT = 4096                              # hang="read": the first byte not given
 FOREVER = 1 << 40                           # seconds a reply stays valid
+
+
+def content(offset, size):
+    """The file's bytes at @offset (what a test compares DATA with)."""
+    return bytes((i * 7 + 3) & 0xFF for i in range(offset, min(offset + size, FILE_SIZE)))
 
 
 def _attr(nodeid):
@@ -39,12 +52,14 @@ def _attr(nodeid):
 
 
 class HungFs:
-    def __init__(self, mountpoint: Path):
+    def __init__(self, mountpoint: Path, hang="open"):
+        assert hang in ("open", "read"), hang
+        self.hang = hang
         self.mountpoint = Path(mountpoint)
         self.fd = -1
-        self.held = []                  # unique ids of the opens not answered
+        self.held = []                  # unique ids of the requests not answered
         self.lock = threading.Lock()
-        self.opened = threading.Event()
+        self.holding = threading.Event()
         self.stopping = False
         self.thread = None
 
@@ -63,11 +78,11 @@ class HungFs:
         self.thread.start()
         return self
 
-    def wait_for_open(self, timeout):
-        assert self.opened.wait(timeout), "no open of the hung file reached the file system"
+    def wait_for_hold(self, timeout):
+        assert self.holding.wait(timeout), f"no {self.hang} of the hung file reached the file system"
 
     def release(self):
-        """Answer every open held so far with EIO."""
+        """Answer every request held so far with EIO."""
         with self.lock:
             held, self.held = self.held, []
         for unique in held:
@@ -80,6 +95,12 @@ class HungFs:
         run("umount", "-l", str(self.mountpoint), check=False)
         os.close(self.fd)   # the last reference: aborts anything left
         return False
+
+    def _hold(self, unique):
+        """The hang: no answer until release()."""
+        with self.lock:
+            self.held.append(unique)
+        self.holding.set()
 
     def _reply(self, unique, error=0, body=b""):
         try:
@@ -121,10 +142,17 @@ class HungFs:
                 self._reply(unique, body=entry + _attr(FILE_ID))
         elif opcode == FUSE_GETATTR:
             self._reply(unique, body=struct.pack("<QII", FOREVER, 0, 0) + _attr(nodeid))
-        elif opcode == FUSE_OPEN:
-            # The hang: no answer until release().
-            with self.lock:
-                self.held.append(unique)
-            self.opened.set()
+        elif opcode == FUSE_OPEN and self.hang == "read":
+            self._reply(unique, body=struct.pack("<QII", 1, FOPEN_DIRECT_IO, 0))
+        elif opcode == FUSE_READ and self.hang == "read":
+            _fh, offset, size = struct.unpack_from("<QQI", arg)
+            if offset + size <= HANG_AT or offset >= FILE_SIZE:
+                self._reply(unique, body=content(offset, size))
+            else:
+                self._hold(unique)
+        elif opcode in (FUSE_OPEN, FUSE_READ):
+            self._hold(unique)
+        elif opcode in (FUSE_RELEASE, FUSE_FLUSH):
+            self._reply(unique)
         else:
             self._reply(unique, -errno.ENOSYS)

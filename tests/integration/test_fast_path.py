@@ -1,14 +1,15 @@
 """The softirq fast path of reads (kernel/xfer_fast.c): an in-order ACK is
 answered from the page cache in the softirq that delivered it, and the
-worker threads stay asleep.  That is what these tests measure: the
-context switches of the ktftpd/N workers during a lock-step download, with
-the fast path on, off (module parameter fast_path=0), and for a file that
-has no page cache (9p with cache=none: every block falls back to the
-worker).  The data is byte-exact in every case.  Kprobes show where the
-bytes come from: the worker reads each block into its packet buffer
-(ktftpd_vfs_read), the fast path never does; and where the kernel splices
-(MSG_SPLICE_PAGES in UDP, 6.5 on: 6.12 here), every fast-path block is
-spliced from the page cache (skb_splice_from_iter) rather than copied."""
+transfer's work item is not run.  That is what these tests measure: the
+runs of transfers (a kprobe on the work function, xfer_run) during a
+lock-step download, with the fast path on, off (module parameter
+fast_path=0), and for a file that has no page cache (9p with cache=none:
+every block falls back to the worker).  The data is byte-exact in every
+case.  Kprobes show where the bytes come from: the worker reads each
+block into its packet buffer (ktftpd_vfs_read), the fast path never does;
+and where the kernel splices (MSG_SPLICE_PAGES in UDP, 6.5 on: 6.12
+here), every fast-path block is spliced from the page cache
+(skb_splice_from_iter) rather than copied."""
 import hashlib
 import os
 from pathlib import Path
@@ -26,44 +27,38 @@ SIZE = 1_536_000 + 100          # 3001 blocks of 512
 BLOCKS = SIZE // 512 + 1
 
 
-def worker_switches() -> int:
-    total = 0
-    for p in Path("/proc").iterdir():
-        if not p.name.isdigit():
-            continue
-        try:
-            if not (p / "comm").read_text().startswith("ktftpd/"):
-                continue
-            for line in (p / "status").read_text().splitlines():
-                if "ctxt_switches:" in line:  # voluntary and not
-                    total += int(line.split()[1])
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
+RUN_FN = "ktftpd:xfer_run"     # a transfer's work function: one call a run
 
 
 def fetch_counting(name, want_sha):
-    before = worker_switches()
+    """Fetch @name lock-step; return how many times transfers were run."""
+    before = probe_hits("ktftpd_run")
     with Client(port=PORT) as c:
         data = c.fetch(name)
-    switches = worker_switches() - before
+    runs = probe_hits("ktftpd_run") - before
     assert len(data) == SIZE
     assert hashlib.sha256(data).hexdigest() == want_sha
-    return switches
+    return runs
 
 
 @pytest.fixture
-def fast_path_param():
+def fast_path_param(server):
+    """The fast path's parameter, and a kprobe counting transfer runs (set
+    on the loaded module, removed before it unloads)."""
     assert PARAM.read_text().strip() == "Y", "the fast path is on by default"
+    probe_events(f"p:ktftpd_run {RUN_FN}")
+    (TRACING / "events" / "kprobes" / "ktftpd_run" / "enable").write_text("1")
     yield
+    (TRACING / "events" / "kprobes" / "ktftpd_run" / "enable").write_text("0")
+    probe_events("-:ktftpd_run")
     PARAM.write_text("1")
 
 
-def test_cached_blocks_are_sent_without_waking_a_worker(server, fast_path_param):
+def test_cached_blocks_are_sent_without_running_the_transfer(server, fast_path_param):
     f = make_file(TFTP_ROOT / "fast.bin", SIZE)
-    switches = fetch_counting(f.name, sha256(f))
-    # A worker runs at the start (DATA 1) and the end (the last ACK).
-    assert switches < BLOCKS // 20, f"{switches} worker switches for {BLOCKS} blocks"
+    runs = fetch_counting(f.name, sha256(f))
+    # It runs at the start (DATA 1) and the end (the last ACK).
+    assert runs < BLOCKS // 20, f"{runs} runs for {BLOCKS} blocks"
     server.wait_idle()
     assert server.stats()["transfers_completed"] == 1
 
@@ -71,8 +66,8 @@ def test_cached_blocks_are_sent_without_waking_a_worker(server, fast_path_param)
 def test_with_the_fast_path_off_the_worker_sends_every_block(server, fast_path_param):
     f = make_file(TFTP_ROOT / "slow.bin", SIZE)
     PARAM.write_text("0")
-    switches = fetch_counting(f.name, sha256(f))
-    assert switches > BLOCKS // 2, f"only {switches} worker switches for {BLOCKS} blocks"
+    runs = fetch_counting(f.name, sha256(f))
+    assert runs > BLOCKS // 2, f"only {runs} runs for {BLOCKS} blocks"
 
 
 def test_a_file_without_page_cache_falls_back_to_the_worker(server, fast_path_param):
@@ -81,8 +76,8 @@ def test_a_file_without_page_cache_falls_back_to_the_worker(server, fast_path_pa
     f = make_file(root / "uncached.bin", SIZE)
     root.chmod(0o755)
     server.set(root=str(root))
-    switches = fetch_counting(f.name, sha256(f))
-    assert switches > BLOCKS // 2, f"only {switches} worker switches for {BLOCKS} blocks"
+    runs = fetch_counting(f.name, sha256(f))
+    assert runs > BLOCKS // 2, f"only {runs} runs for {BLOCKS} blocks"
     f.unlink()
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from conftest import (KTFTPCTL, TFTP_ROOT, TIME_SCALE, active_transfers, make_file, run,
                       sysctl_read, sysctl_write)
-from hungfs import HungFs
+from hungfs import HANG_AT, HungFs
+from hungfs import content as hung_content
 from tftp import Client, opts, wait_for, wrq
 
 LEASE_HOLDER_UID = 4243
@@ -86,40 +87,59 @@ def first_data_within(name, seconds):
     assert took < seconds, f"{name}: first DATA after {took:.2f} s"
 
 
-def test_an_open_a_hung_file_system_never_answers_holds_up_nothing_else(server):
-    """A FUSE server that never answers FUSE_OPEN stands for a hung NFS or
-    FUSE mount beneath root.  Its open once ran on a worker that serves
+def hold_in_file_system(fs, held):
+    """Have @held's transfer wait in @fs: in its open, or, with hang="read",
+    in the read of block 9, after eight blocks served and ACKed."""
+    held.request("hung/file.bin")
+    if fs.hang == "read":
+        for block in range(1, HANG_AT // 512 + 1):
+            num, payload, tid = held.expect("DATA", timeout=5 * TIME_SCALE)
+            assert (num, payload) == (block, hung_content((block - 1) * 512, 512))
+            held.ack(block, tid)
+    fs.wait_for_hold(timeout=10 * TIME_SCALE)
+
+
+@pytest.mark.parametrize("hang", ["open", "read"])
+def test_a_hung_file_system_holds_up_only_its_own_transfer(server, hang):
+    """A FUSE server that stops answering stands for a hung NFS or FUSE
+    mount beneath root: it never answers the open, or a read in the middle
+    of a transfer.  Such a wait once held up a worker thread that serves
     many transfers (every file queued there waited), and a stop then
     waited for it holding the server's lock."""
     server.set(drain_timeout=0)
     for i in range(8):
         make_file(TFTP_ROOT / f"other{i}.bin", 2000)
-    with HungFs(TFTP_ROOT / "hung") as fs, Client() as held:
-        held.request("hung/file.bin")
-        fs.wait_for_open(timeout=10 * TIME_SCALE)
-        # More requests than there are workers: each worker gets some.
+    with HungFs(TFTP_ROOT / "hung", hang=hang) as fs, Client() as held:
+        hold_in_file_system(fs, held)
+        # More requests than there are CPUs: each CPU's kworker gets some.
         for i in range(8):
             first_data_within(f"other{i}.bin", 1.0 * TIME_SCALE)
-        # The cancelled ones end; the held one stays, still opening.
+        # The cancelled ones end; the held one stays, still waiting.
         wait_for(lambda: active_transfers() == 1, timeout=10 * TIME_SCALE,
                  what="only the held transfer to be left")
         # A stop aborts it without waiting for the file system, and the
         # server's lock is free: the config answers, and it starts again.
         t0 = time.monotonic()
         run(str(KTFTPCTL), "stop", timeout=60)
-        assert time.monotonic() - t0 < 5.0 * TIME_SCALE, "stop waited for the hung open"
+        assert time.monotonic() - t0 < 5.0 * TIME_SCALE, "stop waited for the hung file system"
         assert sysctl_read("stop") == "1"
         sysctl_write("stop", "0")
         first_data_within("other0.bin", 1.0 * TIME_SCALE)
-        # It still holds its session slot, as its open still runs.
+        # It still holds its session slot, as its file operation still runs;
+        # aborted already, it does not hold up a later drain either.
         wait_for(lambda: active_transfers() == 1, timeout=10 * TIME_SCALE,
                  what="only the held transfer to be left")
+        t0 = time.monotonic()
+        run(str(KTFTPCTL), "stop", "--drain", "60", timeout=90)
+        assert time.monotonic() - t0 < 3.0 * TIME_SCALE, "a drain waited for an aborted transfer"
+        sysctl_write("stop", "0")
         fs.release()
-        # Aborted while it waited, it ends as soon as the open returns.
+        # Aborted while it waited, it ends as soon as the file system answers...
         wait_for(lambda: active_transfers() == 0, timeout=10 * TIME_SCALE,
-                 what="the transfer whose open was released to end")
-        # And says why to its client, from its own socket.
-        assert "open" in held.expect_error(0, timeout=5 * TIME_SCALE)
+                 what="the transfer whose file system answered to end")
+        # ...and says why to its client, from its own socket.
+        why = held.expect_error(0, timeout=5 * TIME_SCALE)
+        assert why == ("Cannot open file" if hang == "open" else "Read error"), why
 
 
 def test_a_drain_does_not_hold_the_genl_mutex(server):

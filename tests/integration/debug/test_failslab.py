@@ -5,9 +5,10 @@ debug-kernel lane (make check-debug, and its reduced set in make check);
 elsewhere they fail rather than skip.  6.1 cannot filter failslab by call
 site on x86-64, so faults are aimed two ways:
 
-- at the server's own threads (the listener and the workers), through
-  /proc/PID/make-it-fail with failslab's task filter: every allocation
-  those threads make while serving may fail;
+- at the server's own thread, the listener, through /proc/PID/make-it-fail
+  with failslab's task filter: every allocation it makes while serving may
+  fail, and so may every allocation of the transfers it admits (each run
+  of a transfer, on whichever kworker, carries the listener's mark);
 - at one control operation (START by sysctl or netlink, SET_CONFIG,
   module init), through /proc/thread-self/fail-nth: the Nth allocation
   made by this very thread fails, for N = 1, 2, ... until the operation
@@ -95,7 +96,7 @@ def server_threads():
                 comm = (p / "comm").read_text().strip()
             except OSError:
                 continue
-            if comm == "ktftpd-listen" or comm.startswith("ktftpd/"):
+            if comm == "ktftpd-listen":
                 pids.append(p)
     return pids
 
