@@ -21,6 +21,8 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
 #include "config.h"
 #include "listener.h"
 #include "server.h"
@@ -32,6 +34,16 @@
  * in each such period; the rest are waiting on a file system.
  */
 #define KTFTPD_ABORT_PROGRESS_MS 1000
+/*
+ * Transfers admitted whose first packet is not out yet (opening a file,
+ * reading its first block): at most half of max_sessions, and at most
+ * this many.  A hung file system holds such a transfer in a kworker for
+ * as long as it hangs, and a spoofed request's peer never moves it on;
+ * the workqueue runs at most WQ_MAX_ACTIVE (512) of them at once on a CPU,
+ * and the listener's CPU takes every first run.  Beyond the cap a request
+ * is answered "Server busy", and the transfers in flight go on.
+ */
+#define KTFTPD_OPENING_MAX 256
 
 static DEFINE_MUTEX(server_lock);	/* serializes start, stop, config */
 static struct ktftpd_listener *listeners[KTFTPD_LISTEN_MAX];
@@ -43,6 +55,13 @@ static u64 started_ns;
 static DEFINE_SPINLOCK(sessions_lock);
 static LIST_HEAD(sessions);		/* in admission order: ids increase */
 static unsigned int n_sessions;
+static unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
+/*
+ * A stop left transfers waiting on a file system: the module holds a
+ * reference of its own until the last one ends, so rmmod is refused
+ * (EBUSY) instead of waiting for the file system in D state.
+ */
+static bool module_pinned;
 static u64 last_session_id;
 static DECLARE_WAIT_QUEUE_HEAD(sessions_wq);
 
@@ -250,30 +269,51 @@ static void abort_all(void)
 	spin_unlock_bh(&sessions_lock);
 }
 
+/* Hold the module while transfers outlive a stop (see module_pinned). */
+static void pin_module(void)
+{
+	bool pin;
+
+	spin_lock_bh(&sessions_lock);
+	pin = n_sessions && !module_pinned;
+	module_pinned |= pin;
+	spin_unlock_bh(&sessions_lock);
+	if (pin)
+		__module_get(THIS_MODULE);
+}
+
 int ktftpd_server_stop_drain(unsigned int drain_ms)
 {
 	unsigned int left;
+	bool was_running;
 
 	mutex_lock(&server_lock);
-	if (!running)
-		goto out;
-	WRITE_ONCE(running, false);
-	stop_listeners();
-
-	if (drain_ms)
-		wait_event_timeout(sessions_wq, !sessions_unaborted(),
-				   msecs_to_jiffies(drain_ms));
+	was_running = running;
+	if (running) {
+		WRITE_ONCE(running, false);
+		stop_listeners();
+		if (drain_ms)
+			wait_event_timeout(sessions_wq, !sessions_unaborted(),
+					   msecs_to_jiffies(drain_ms));
+	}
+	/*
+	 * Stopped or not, nothing is left running: a listener rebind that
+	 * failed both ways stopped serving with transfers in flight.
+	 */
 	if (!sessions_empty()) {
 		abort_all();
 		/* Each run ends its aborted transfer at once... */
 		left = wait_aborted();
-		/* ...unless it waits on a file system: it ends when that answers. */
-		if (left)
-			pr_warn("ktftpd: %u transfers wait on their file system; each ends when it answers\n",
+		/* ...unless it is in a file operation: it ends when that returns. */
+		if (left) {
+			pr_warn("ktftpd: %u transfers still in a file operation (a hung file system?); each ends when it returns\n",
 				left);
+			if (!unloading)	/* rmmod waits for them itself */
+				pin_module();
+		}
 	}
-	pr_info("ktftpd: stopped\n");
-out:
+	if (was_running)
+		pr_info("ktftpd: stopped\n");
 	mutex_unlock(&server_lock);
 	return 0;
 }
@@ -287,6 +327,7 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 {
 	long max = x->cfg->val[KTFTPD_P_MAX_SESSIONS];
 	long per_client = x->cfg->val[KTFTPD_P_MAX_PER_CLIENT];
+	long opening_max = clamp(max / 2, 1L, (long)KTFTPD_OPENING_MAX);
 	struct ktftpd_xfer *other;
 	long same = 0;
 	int err = 0;
@@ -294,6 +335,11 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 	spin_lock_bh(&sessions_lock);
 	if (n_sessions >= max) {
 		*why = "Server busy";
+		err = -EBUSY;
+		goto out;
+	}
+	if (n_opening >= opening_max) {
+		*why = "Server busy: too many transfers opening";
 		err = -EBUSY;
 		goto out;
 	}
@@ -319,6 +365,8 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 	x->id = ++last_session_id;
 	list_add_tail(&x->node, &sessions);
 	n_sessions++;
+	x->opening = true;
+	n_opening++;
 	ktftpd_stats_session_begin();
 out:
 	spin_unlock_bh(&sessions_lock);
@@ -337,14 +385,35 @@ void ktftpd_server_ending(struct ktftpd_xfer *x)
 	spin_unlock_bh(&sessions_lock);
 }
 
+void ktftpd_server_opened(struct ktftpd_xfer *x)
+{
+	spin_lock_bh(&sessions_lock);
+	x->opening = false;
+	n_opening--;
+	spin_unlock_bh(&sessions_lock);
+}
+
 void ktftpd_server_release(struct ktftpd_xfer *x)
 {
+	bool unpin;
+
 	spin_lock_bh(&sessions_lock);
 	list_del_init(&x->node);
 	n_sessions--;
+	if (x->opening)
+		n_opening--;
+	unpin = module_pinned && !n_sessions;
+	if (unpin)
+		module_pinned = false;
 	ktftpd_stats_session_end();
 	spin_unlock_bh(&sessions_lock);
 	wake_up(&sessions_wq);
+	/*
+	 * rmmod may go ahead from here: its exit still waits for this run's
+	 * tail (destroy_workqueue), which is module code.
+	 */
+	if (unpin)
+		module_put(THIS_MODULE);
 }
 
 int ktftpd_server_for_each_session(u64 after_id,

@@ -48,6 +48,8 @@ int ktftpd_server_for_each_session(u64 after_id,
  * (a retransmitted request: drop it, the transfer's timer answers it).
  */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
+/* @x's first run has sent its first packet: it is no longer opening. */
+void ktftpd_server_opened(struct ktftpd_xfer *x);
 /* @x's run is destroying it: a stop no longer aborts (queues) it. */
 void ktftpd_server_ending(struct ktftpd_xfer *x);
 /* @x has ended (called by its run, just before freeing it). */

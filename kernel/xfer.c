@@ -39,6 +39,12 @@
 
 /* The backed-off timeout never exceeds this many times the configured one. */
 #define KTFTPD_RTO_MAX_FACTOR 8
+/*
+ * Datagrams one run takes from its socket before it lets the kworker go
+ * (and queues itself again): a flood at one transfer's port, or an upload
+ * faster than its file system, does not hold a CPU's shared kworker pool.
+ */
+#define KTFTPD_RUN_BUDGET 64
 
 static struct workqueue_struct *xfer_wq;
 static void xfer_run(struct work_struct *work);
@@ -237,6 +243,7 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	struct ktftpd_addr from;
 	bool truncated;		/* seen in the length: see write_packet */
 	u8 small[128];	/* a reader hears ACKs and ERRORs: longer ones are cut */
+	unsigned int budget = KTFTPD_RUN_BUDGET;
 	size_t cap;
 	u8 *pkt;
 	int len;
@@ -264,6 +271,17 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	clear_bit(XFER_EV_WRITABLE, &x->events);
 	WRITE_ONCE(x->send_blocked, false);
 	for (;;) {
+		/*
+		 * A stop's abort, queued while a file operation of this run
+		 * waited, goes before anything else: a stopped server stores
+		 * or commits nothing more.  The run it queued ends it.
+		 */
+		if (test_bit(XFER_EV_ABORT, &x->events))
+			return true;
+		if (!budget--) {
+			ktftpd_xfer_kick(x);	/* the rest in the next run */
+			break;
+		}
 		len = ktftpd_net_recv(x->sock, &from, NULL, pkt, cap, true,
 				      &truncated);
 		if (len < 0)
@@ -328,8 +346,11 @@ static void xfer_run(struct work_struct *work)
 	/* The fast path holds it for one ACK in a softirq: not for long. */
 	while (test_and_set_bit_lock(XFER_BUSY, &x->busy))
 		cpu_relax();
-	if (xfer_run_owned(x))
+	if (xfer_run_owned(x)) {
+		if (x->opening)		/* its first packet is out */
+			ktftpd_server_opened(x);
 		clear_bit_unlock(XFER_BUSY, &x->busy);
+	}
 	fault_mark_set(was_marked);
 	revert_creds(old);
 	put_cred(creds);

@@ -59,6 +59,12 @@ struct ktftpd_xfer {
 	bool published;
 	/* The listener's fault-injection mark, carried to every run. */
 	bool make_it_fail;
+	/*
+	 * Counted among the transfers still opening (admitted, first packet
+	 * not sent): see ktftpd_server_admit().  Set at admission, cleared
+	 * by the run that sends the first packet, or at release.
+	 */
+	bool opening;
 
 	struct ktftpd_addr peer;
 	struct ktftpd_addr local;	/* where the request was sent (len 0: unknown) */

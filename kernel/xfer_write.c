@@ -124,6 +124,11 @@ static bool write_finish(struct ktftpd_xfer *x)
 	if (x->mode == TFTP_MODE_NETASCII &&
 	    tftp_netascii_decode_end(&x->dec, &cr) && !write_store(x, &cr, 1))
 		return false;
+	/* Stopped while the last block's write waited: never commit it. */
+	if (test_bit(XFER_EV_ABORT, &x->events)) {
+		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+		return false;
+	}
 	err = ktftpd_upload_commit(x->upload);
 	if (err) {
 		ktftpd_upload_error(err, &code, &why);

@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -129,6 +130,11 @@ def test_a_hung_file_system_holds_up_only_its_own_transfer(server, hang):
         # aborted already, it does not hold up a later drain either.
         wait_for(lambda: active_transfers() == 1, timeout=10 * TIME_SCALE,
                  what="only the held transfer to be left")
+        # The module holds itself meanwhile: rmmod is refused, not left
+        # waiting in D state for the file system.
+        r = run("rmmod", "ktftpd", check=False)
+        assert r.returncode != 0 and "in use" in r.stderr, r
+        assert Path("/sys/module/ktftpd").exists()
         t0 = time.monotonic()
         run(str(KTFTPCTL), "stop", "--drain", "60", timeout=90)
         assert time.monotonic() - t0 < 3.0 * TIME_SCALE, "a drain waited for an aborted transfer"
@@ -140,6 +146,51 @@ def test_a_hung_file_system_holds_up_only_its_own_transfer(server, hang):
         # ...and says why to its client, from its own socket.
         why = held.expect_error(0, timeout=5 * TIME_SCALE)
         assert why == ("Cannot open file" if hang == "open" else "Read error"), why
+
+
+def test_transfers_a_hung_file_system_holds_while_opening_are_capped(server):
+    """Requests stuck opening (a hung file system; a spoofed peer's never
+    move on either) may take at most half of max_sessions: beyond, a
+    request is answered "Server busy" at once, and the transfers in flight
+    go on.  Without the cap they filled the workqueue's 512 slots on the
+    listener's CPU, and every later first run waited behind them."""
+    server.set(max_sessions=16, drain_timeout=0)
+    big = make_file(TFTP_ROOT / "big.bin", 40 * 512 + 100)
+    make_file(TFTP_ROOT / "small.bin", 100)
+    with HungFs(TFTP_ROOT / "hung") as fs, Client() as flowing:
+        # A transfer in flight before the file system hangs.
+        flowing.request("big.bin")
+        num, payload, tid = flowing.expect("DATA", timeout=5 * TIME_SCALE)
+        received = [payload]
+        held = [Client() for _ in range(8)]
+        try:
+            for c in held:
+                c.request("hung/file.bin")
+            wait_for(lambda: len(fs.held) == 8, timeout=10 * TIME_SCALE,
+                     what="eight opens held by the file system")
+            with Client() as late:
+                t0 = time.monotonic()
+                late.request("small.bin")
+                why = late.expect_error(0, timeout=5 * TIME_SCALE)
+                assert "opening" in why, why
+                assert time.monotonic() - t0 < 1.0 * TIME_SCALE
+            # The one in flight finishes.
+            while len(payload) == 512:
+                flowing.ack(num, tid)
+                num, payload, _ = flowing.expect("DATA", timeout=5 * TIME_SCALE)
+                received.append(payload)
+            flowing.ack(num, tid)
+            assert b"".join(received) == big.read_bytes()
+            fs.release()
+            for c in held:
+                assert c.expect_error(0, timeout=5 * TIME_SCALE) == "Cannot open file"
+        finally:
+            for c in held:
+                c.close()
+    # Nothing opening any more: requests are served again.
+    wait_for(lambda: active_transfers() == 0, timeout=10 * TIME_SCALE,
+             what="the released transfers to end")
+    first_data_within("small.bin", 1.0 * TIME_SCALE)
 
 
 def test_a_drain_does_not_hold_the_genl_mutex(server):
