@@ -151,6 +151,22 @@ bool parse_long(std::string_view text, int base, long &out)
 	return ec == std::errc() && end == text.data() + text.size();
 }
 
+// user or group as the config file or KEY=VALUE gives it: a number (a
+// string of digits too, as the Ansible role writes one) or a name.
+std::optional<long> parse_id(int p, const std::string &text)
+{
+	long n;
+	if (parse_long(text, 10, n))
+		return n;
+	return resolve_id(p, text);
+}
+
+std::string no_such_id(int p)
+{
+	return std::string("names no ") + (p == KTFTPD_P_USER ? "user" : "group") +
+	       " on this machine";
+}
+
 std::optional<long> parse_octal_mode(std::string_view text)
 {
 	if (text.starts_with("0o"))
@@ -340,10 +356,9 @@ Config parse_config(std::string_view text, const std::string &name)
 				fail("must be " + range_text(p));
 			v = *m;
 		} else if (is_id_param(p) && value.is_string()) {
-			auto id = resolve_id(p, value.get<std::string>());
+			auto id = parse_id(p, value.get<std::string>());
 			if (!id)
-				fail("names no " + std::string(p == KTFTPD_P_USER ? "user" : "group") +
-				     " on this machine");
+				fail(no_such_id(p));
 			v = *id;
 		} else {
 			if (!value.is_number_integer())
@@ -416,14 +431,13 @@ void set_config_value(Config &cfg, std::string_view key, std::string_view value)
 		if (!m)
 			fail("must be " + range_text(p));
 		n = *m;
-	} else if (!parse_long(v, 10, n)) {
-		if (!is_id_param(p))
-			fail("must be " + range_text(p));
-		auto id = resolve_id(p, std::string(v));
+	} else if (is_id_param(p)) {
+		auto id = parse_id(p, std::string(v));
 		if (!id)
-			fail(std::string("names no ") + (p == KTFTPD_P_USER ? "user" : "group") +
-			     " on this machine");
+			fail(no_such_id(p));
 		n = *id;
+	} else if (!parse_long(v, 10, n)) {
+		fail("must be " + range_text(p));
 	}
 	if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), n))
 		fail("must be " + range_text(p));

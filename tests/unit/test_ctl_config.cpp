@@ -175,6 +175,30 @@ TEST(ConfigSet, RefusesWithTheKeyNamed)
 	EXPECT_NE(set_error("=5", &code).find("expected KEY=VALUE"), std::string::npos);
 }
 
+// The serving identity takes a number or a name in both the config file
+// and KEY=VALUE, and a string of digits as a number: the Ansible role's
+// template writes ktftpd_user: 1234 as "1234".
+TEST(ConfigIdentity, NumberOrNameInBothPaths)
+{
+	Config f = parse_config(R"({"user": "1234", "group": 4321})", "f.json");
+	EXPECT_EQ(*f.params[KTFTPD_P_USER], 1234);
+	EXPECT_EQ(*f.params[KTFTPD_P_GROUP], 4321);
+	f = parse_config(R"({"user": "nobody", "group": "nogroup"})", "f.json");
+	EXPECT_EQ(*f.params[KTFTPD_P_USER], 65534);
+	EXPECT_EQ(*f.params[KTFTPD_P_GROUP], 65534);
+	EXPECT_NE(config_error(R"({"user": "no-such-user-here"})").find("names no user"),
+		  std::string::npos);
+	EXPECT_NE(config_error(R"({"group": "no-such-group-here"})").find("names no group"),
+		  std::string::npos);
+
+	Config c;
+	set_config_assignment(c, "user=1234");
+	set_config_assignment(c, "group=nogroup");
+	EXPECT_EQ(*c.params[KTFTPD_P_USER], 1234);
+	EXPECT_EQ(*c.params[KTFTPD_P_GROUP], 65534);
+	EXPECT_NE(set_error("user=no-such-user-here").find("names no user"), std::string::npos);
+}
+
 TEST(Config, MergeAndDefaults)
 {
 	Config d = Config::defaults();
