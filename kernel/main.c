@@ -36,7 +36,7 @@ static int __init apply_params(void)
 	struct ktftpd_config_change chg = {};
 	const char *why;
 	bool changed;
-	int bad, ret;
+	int bad = -1, ret;
 
 	if (root) {
 		chg.root = root;
@@ -47,15 +47,20 @@ static int __init apply_params(void)
 		chg.val[KTFTPD_P_PORT] = port;
 	}
 	ret = ktftpd_server_configure(&chg, false, &changed, &bad, &why);
-	if (ret) {
-		if (bad == KTFTPD_F_ROOT)
-			pr_err("ktftpd: invalid root=%s (%pe): an existing directory, by absolute path, is needed\n",
-			       root, ERR_PTR(ret));
-		else
-			pr_err("ktftpd: invalid port=%d: 1..65535\n", port);
+	if (!ret)
+		return 0;
+	if (bad == KTFTPD_F_ROOT) {
+		pr_err("ktftpd: invalid root=%s (%pe): an existing directory, by absolute path, is needed\n",
+		       root, ERR_PTR(ret));
 		return -EINVAL;
 	}
-	return 0;
+	if (bad == KTFTPD_P_PORT) {
+		pr_err("ktftpd: invalid port=%d: 1..65535\n", port);
+		return -EINVAL;
+	}
+	/* Not the parameters' fault (out of memory, say): say what it was. */
+	pr_err("ktftpd: cannot apply the module parameters: %pe\n", ERR_PTR(ret));
+	return ret;
 }
 
 static int __init ktftpd_init(void)
