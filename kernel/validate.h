@@ -13,7 +13,7 @@ extern "C" {
 #endif
 
 enum ktftpd_param {
-	KTFTPD_P_PORT,		/* UDP port, used at the next start */
+	KTFTPD_P_PORT,		/* UDP port; a change rebinds at once */
 	KTFTPD_P_TIMEOUT,	/* first retransmission timeout, ms */
 	KTFTPD_P_RETRIES,	/* retransmissions before giving up */
 	KTFTPD_P_MAX_SESSIONS,	/* concurrent transfers, all clients */

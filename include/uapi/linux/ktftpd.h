@@ -36,7 +36,10 @@
  * KTFTPD_CMD_STOP
  *   Request: KTFTPD_A_DRAIN_MS u32 (optional, default the drain_timeout
  *            in force): transfers in flight may finish for that long, then
- *            are aborted with ERROR 0.  Returns when all have ended.
+ *            are aborted with ERROR 0.  Returns when all have ended,
+ *            but for any still in a file operation (a hung file system):
+ *            each ends when that returns, and until then the module
+ *            refuses to unload (EBUSY).
  *
  * KTFTPD_CMD_SET_CONFIG
  *   Request: KTFTPD_A_CONFIG, with any subset of its attributes; the ones
@@ -109,7 +112,8 @@ enum ktftpd_attr {
 
 /*
  * The configuration.  Names, units and ranges are those of the sysctls in
- * /proc/sys/net/ktftpd (see the README); the ranges are in the policy.
+ * /proc/sys/net/ktftpd (docs/operating.md, ktftpd(8)); the ranges are in
+ * the policy.
  */
 enum ktftpd_cfg {
 	KTFTPD_CFG_UNSPEC,
