@@ -98,6 +98,7 @@ install:
 		install -D -m 0644 etc/ktftpd.json $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json; \
 	fi
 	install -D -m 0644 docs/man/ktftpctl.8 $(DESTDIR)$(MANDIR)/man8/ktftpctl.8
+	install -D -m 0644 docs/man/ktftpd.8 $(DESTDIR)$(MANDIR)/man8/ktftpd.8
 	install -D -m 0644 docs/man/ktftpd.json.5 $(DESTDIR)$(MANDIR)/man5/ktftpd.json.5
 	install -D -m 0644 ctl/completion/ktftpctl.bash $(DESTDIR)$(COMPLETIONSDIR)/ktftpctl
 	$(MAKE) -s install-dkms-source

@@ -54,6 +54,7 @@ def test_install_puts_every_file_in_its_fhs_place(installed):
         f"{UNITDIR.lstrip('/')}/ktftpd.service",
         "etc/ktftpd/ktftpd.json",
         "usr/local/share/man/man8/ktftpctl.8",
+        "usr/local/share/man/man8/ktftpd.8",
         "usr/local/share/man/man5/ktftpd.json.5",
         f"{COMPLDIR.lstrip('/')}/ktftpctl",
         f"usr/src/ktftpd-{VERSION}/dkms.conf",
@@ -240,6 +241,14 @@ def test_config_man_page_names_every_key_with_its_default():
     text = man(TOP / "docs/man/ktftpd.json.5")
     for k in config_keys():
         assert re.search(rf"^\s+{k} \(.*default", text, re.M), k
+
+
+def test_module_man_page_names_every_sysctl_with_its_default():
+    text = man(TOP / "docs/man/ktftpd.8")
+    for k in ["stop", *config_keys()]:
+        assert re.search(rf"^\s+{k} \(.*default", text, re.M), k
+    for param in ["root=", "port=", "start=", "fast_path="]:
+        assert param in text, param
 
 
 def complete(line: str) -> list[str]:
