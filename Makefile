@@ -2,6 +2,7 @@
 #
 #   make               build kernel/ktftpd.ko (for KVER) and build/ctl/ktftpctl
 #   make KVER=V        build the module for another installed kernel
+#   make test-build    the unit tests, ktftp-bench and ktftp-blast, the fuzzers
 #   make check         install what is missing, build, run every test
 #   make check-debug   the whole guest suite on the debug kernel (KASAN, UBSAN,
 #                      kmemleak, lockdep, failslab; built once, ~10 min); about
@@ -35,16 +36,20 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all module ctl modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install install-dkms-source dkms-install
+.PHONY: all module ctl test-build modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install install-dkms-source dkms-install
 
-all: module ctl fuzz-build
+all: module ctl
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
 
-# CMake drives the control tool and the host tests.
+# CMake drives the control tool and the host tests: `make` builds
+# ktftpctl, test-build everything the tests run.
 ctl:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target ktftpctl
+
+test-build: ctl fuzz-build
 	cmake --build $(BUILD) -j $(JOBS)
 
 # One module per installed kernel, in build/kmod/<kver>/: what the guests load.
@@ -66,11 +71,11 @@ setup:
 	else sudo scripts/setup; fi
 
 check: setup
-	$(MAKE) all modules-all
+	$(MAKE) all test-build modules-all
 	tests/check
 
 check-debug: setup
-	$(MAKE) all
+	$(MAKE) all test-build
 	tests/check --stage debug --debug-full
 
 demo: setup
@@ -81,7 +86,7 @@ demo: setup
 # BENCH_ARGS go to tests/bench/run-guest (e.g. --rounds 5).
 BENCH_KERNEL ?= 6.1
 bench: setup
-	$(MAKE) all modules-all
+	$(MAKE) all test-build modules-all
 	tests/bench/run --kernel $(BENCH_KERNEL) -- $(BENCH_ARGS)
 
 # Installs only what `make` built: run `make` first, as yourself.
