@@ -35,13 +35,15 @@
  */
 #define KTFTPD_ABORT_PROGRESS_MS 1000
 /*
- * Transfers admitted whose first packet is not out yet (opening a file,
- * reading its first block): at most half of max_sessions, and at most
- * this many.  A hung file system holds such a transfer in a kworker for
- * as long as it hangs, and a spoofed request's peer never moves it on;
- * the workqueue runs at most WQ_MAX_ACTIVE (512) of them at once on a CPU,
- * and the listener's CPU takes every first run.  Beyond the cap a request
- * is answered "Server busy", and the transfers in flight go on.
+ * Transfers in their first run (opening the file, reading its first
+ * block): while that many are, at most half of max_sessions and at most
+ * this many, a new request is answered "Server busy", and the transfers
+ * in flight go on.  A first run that a hung file system holds stays in
+ * its kworker for as long as it hangs; the workqueue runs at most
+ * WQ_MAX_ACTIVE (512) items at once on a CPU, and the listener's CPU
+ * takes every first run.  A healthy burst has few first runs going at
+ * once (about one a CPU, plus those waiting on the disk): the ones still
+ * queued are not counted.
  */
 #define KTFTPD_OPENING_MAX 256
 
@@ -365,8 +367,6 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 	x->id = ++last_session_id;
 	list_add_tail(&x->node, &sessions);
 	n_sessions++;
-	x->opening = true;
-	n_opening++;
 	ktftpd_stats_session_begin();
 out:
 	spin_unlock_bh(&sessions_lock);
@@ -382,6 +382,14 @@ void ktftpd_server_ending(struct ktftpd_xfer *x)
 {
 	spin_lock_bh(&sessions_lock);
 	x->ending = true;
+	spin_unlock_bh(&sessions_lock);
+}
+
+void ktftpd_server_opening(struct ktftpd_xfer *x)
+{
+	spin_lock_bh(&sessions_lock);
+	x->opening = true;
+	n_opening++;
 	spin_unlock_bh(&sessions_lock);
 }
 

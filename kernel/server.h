@@ -48,7 +48,9 @@ int ktftpd_server_for_each_session(u64 after_id,
  * (a retransmitted request: drop it, the transfer's timer answers it).
  */
 int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
-/* @x's first run has sent its first packet: it is no longer opening. */
+/* @x's first run begins: it counts as opening (see KTFTPD_OPENING_MAX)... */
+void ktftpd_server_opening(struct ktftpd_xfer *x);
+/* ...until that run has ended with @x alive (its first packet is out). */
 void ktftpd_server_opened(struct ktftpd_xfer *x);
 /* @x's run is destroying it: a stop no longer aborts (queues) it. */
 void ktftpd_server_ending(struct ktftpd_xfer *x);

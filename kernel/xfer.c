@@ -259,8 +259,11 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
 		return false;
 	}
-	if (!x->published && !xfer_setup(x))
-		return false;
+	if (!x->published) {
+		ktftpd_server_opening(x);
+		if (!xfer_setup(x))
+			return false;
+	}
 	/* An upload's buffer exists only once it is set up. */
 	pkt = x->is_write ? x->buf : small;
 	cap = x->is_write ? x->buf_len : sizeof(small);

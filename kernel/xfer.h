@@ -60,9 +60,9 @@ struct ktftpd_xfer {
 	/* The listener's fault-injection mark, carried to every run. */
 	bool make_it_fail;
 	/*
-	 * Counted among the transfers still opening (admitted, first packet
-	 * not sent): see ktftpd_server_admit().  Set at admission, cleared
-	 * by the run that sends the first packet, or at release.
+	 * In its first run, counted among the transfers opening (see
+	 * KTFTPD_OPENING_MAX): from that run's start to its end, or to the
+	 * transfer's release.
 	 */
 	bool opening;
 
