@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from conftest import (DEBUG_KERNEL, PORT, TFTP_ROOT, insmod, make_file, module_loaded,
-                      rmmod, shrink_slab_caches)
+from conftest import DEBUG_KERNEL, PORT, TFTP_ROOT, insmod, make_file, module_loaded, rmmod
+from kmem import kernel_kib, meminfo, shrink_slab_caches
 from tftp import Client
 
 N = 1000
@@ -16,19 +16,6 @@ N = 1000
 # kernel with redzones and keeps its allocation and free stacks (measured
 # 8286 B there): the same headroom over that is 14 KiB.
 SESSION_BYTES_MAX = 14 * 1024 if DEBUG_KERNEL else 8 * 1024
-
-
-def meminfo():
-    out = {}
-    for line in open("/proc/meminfo"):
-        k, v = line.split(":")
-        out[k] = int(v.split()[0])  # KiB
-    return out
-
-
-def kernel_kib(m):
-    # Slab objects (sockets, transfers, files, buffers) and kernel stacks.
-    return m["Slab"] + m["KernelStack"]
 
 
 def settle():

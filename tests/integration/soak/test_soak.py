@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from conftest import (KTFTPCTL, PORT, REPO, TFTP_ROOT, TIME_SCALE, checker_slab_kib, insmod,
-                      make_file, module_loaded, rmmod, shrink_slab_caches, status,
-                      sysctl_write)
+from conftest import (KTFTPCTL, PORT, REPO, TFTP_ROOT, TIME_SCALE, insmod, make_file,
+                      module_loaded, rmmod, status, sysctl_write)
+from kmem import checker_slab_kib, kernel_kib, shrink_slab_caches
 
 BENCH = REPO / "build" / "tests" / "bench" / "ktftp-bench"
 IN_FLIGHT = 1000
@@ -33,19 +33,11 @@ CLIENT_TIMEOUT_MS = int(200 * TIME_SCALE)
 WAIT_S = 120 * TIME_SCALE
 
 
-def kernel_kib():
-    m = {}
-    for line in open("/proc/meminfo"):
-        k, v = line.split(":")
-        m[k] = int(v.split()[0])
-    # Less what the debug kernel's checkers keep for themselves.
-    return m["Slab"] + m["KernelStack"] - checker_slab_kib()
-
-
 def settle():
     time.sleep(2.0)
     shrink_slab_caches()
-    return kernel_kib()
+    # Less what the debug kernel's checkers keep for themselves.
+    return kernel_kib() - checker_slab_kib()
 
 
 def dmesg_lines():
