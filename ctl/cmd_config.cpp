@@ -5,19 +5,10 @@
 #include "app.hpp"
 #include "config.hpp"
 #include "netlink.hpp"
+#include "render.hpp"
 
 namespace ktftpd {
 namespace {
-
-void report_change(const Invocation &inv, const std::string &what, bool changed)
-{
-	if (inv.json) {
-		nlohmann::ordered_json j = {{"changed", changed}};
-		std::cout << (inv.pretty ? j.dump(2) : j.dump()) << '\n';
-	} else {
-		std::cout << what << (changed ? ": config changed" : ": no change") << '\n';
-	}
-}
 
 int run_apply(const Invocation &inv)
 {
@@ -25,14 +16,11 @@ int run_apply(const Invocation &inv)
 	Config cfg = Config::defaults();
 	cfg.merge(load_config(inv.apply_file));
 	if (inv.check_only) {
-		if (inv.json)
-			std::cout << nlohmann::json{{"valid", true}}.dump() << '\n';
-		else
-			std::cout << inv.apply_file << ": valid\n";
+		render_config_valid(std::cout, inv.apply_file, inv.output());
 		return 0;
 	}
 	Client client;
-	report_change(inv, inv.apply_file, client.set_config(cfg));
+	render_config_change(std::cout, inv.apply_file, client.set_config(cfg), inv.output());
 	return 0;
 }
 
@@ -42,7 +30,7 @@ int run_set(const Invocation &inv)
 	for (const auto &a : inv.assignments)
 		set_config_assignment(change, a);
 	Client client;
-	report_change(inv, "config set", client.set_config(change));
+	render_config_change(std::cout, "config set", client.set_config(change), inv.output());
 	return 0;
 }
 

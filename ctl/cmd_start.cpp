@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "config.hpp"
 #include "netlink.hpp"
+#include "render.hpp"
 
 namespace ktftpd {
 namespace {
@@ -30,15 +31,7 @@ int run_start(const Invocation &inv)
 	Client client;
 	bool was_running = client.get_status().running;
 	bool changed = client.start(cfg);
-	if (inv.json) {
-		nlohmann::ordered_json j = {{"running", true},
-					    {"was_running", was_running},
-					    {"config_changed", changed}};
-		std::cout << (inv.pretty ? j.dump(2) : j.dump()) << '\n';
-	} else {
-		std::cout << (was_running ? "ktftpd was already running" : "ktftpd started")
-			  << (changed ? "; config changed" : "") << '\n';
-	}
+	render_started(std::cout, was_running, changed, inv.output());
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "app.hpp"
 #include "netlink.hpp"
+#include "render.hpp"
 
 namespace ktftpd {
 
@@ -23,10 +24,7 @@ void setup_stop(CLI::App &app, Invocation &inv)
 			Client client;
 			bool was_running = client.get_status().running;
 			client.stop(ms);
-			if (!inv.json)
-				std::cout << (was_running ? "ktftpd stopped" : "ktftpd was not running") << '\n';
-			else
-				std::cout << nlohmann::json{{"running", false}, {"was_running", was_running}}.dump(inv.pretty ? 2 : -1) << '\n';
+			render_stopped(std::cout, was_running, inv.output());
 			return 0;
 		};
 	});

@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "errors.hpp"
 #include "netlink.hpp"
+#include "render.hpp"
 
 namespace ktftpd {
 
@@ -23,16 +24,7 @@ void setup_version(CLI::App &app, Invocation &inv)
 				if (e.exit_code() != EXIT_UNAVAILABLE)
 					throw;
 			}
-			if (inv.json) {
-				nlohmann::ordered_json j = {{"ktftpctl", KTFTPD_VERSION},
-							    {"module", nullptr}};
-				if (module)
-					j["module"] = *module;
-				std::cout << (inv.pretty ? j.dump(2) : j.dump()) << '\n';
-			} else {
-				std::cout << "ktftpctl " << KTFTPD_VERSION << "\nmodule   "
-					  << module.value_or("not loaded") << '\n';
-			}
+			render_version(std::cout, module, inv.output());
 			return 0;
 		};
 	});

@@ -298,4 +298,48 @@ void render_config(std::ostream &out, const Config &cfg, const Output &o)
 	out << json_text(j, o.pretty || o.format != Format::json) << '\n';
 }
 
+void render_started(std::ostream &out, bool was_running, bool config_changed, const Output &o)
+{
+	if (o.format == Format::json)
+		return dump(out, {{"running", true}, {"was_running", was_running},
+				  {"config_changed", config_changed}}, o);
+	out << (was_running ? "ktftpd was already running" : "ktftpd started")
+	    << (config_changed ? "; config changed" : "") << '\n';
+}
+
+void render_stopped(std::ostream &out, bool was_running, const Output &o)
+{
+	if (o.format == Format::json)
+		return dump(out, {{"running", false}, {"was_running", was_running}}, o);
+	out << (was_running ? "ktftpd stopped" : "ktftpd was not running") << '\n';
+}
+
+void render_config_change(std::ostream &out, const std::string &what, bool changed,
+			  const Output &o)
+{
+	if (o.format == Format::json)
+		return dump(out, {{"changed", changed}}, o);
+	out << what << (changed ? ": config changed" : ": no change") << '\n';
+}
+
+void render_config_valid(std::ostream &out, const std::string &file, const Output &o)
+{
+	if (o.format == Format::json)
+		return dump(out, {{"valid", true}}, o);
+	out << file << ": valid\n";
+}
+
+void render_version(std::ostream &out, const std::optional<std::string> &module,
+		    const Output &o)
+{
+	if (o.format == Format::json) {
+		nlohmann::ordered_json j = {{"ktftpctl", KTFTPD_VERSION}, {"module", nullptr}};
+		if (module)
+			j["module"] = *module;
+		return dump(out, j, o);
+	}
+	out << "ktftpctl " << KTFTPD_VERSION << "\nmodule   " << module.value_or("not loaded")
+	    << '\n';
+}
+
 } // namespace ktftpd

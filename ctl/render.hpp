@@ -4,6 +4,8 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,5 +32,17 @@ void render_sessions(std::ostream &out, const std::vector<Session> &s, const Out
 // One line per event (JSON is always one line here).
 void render_event(std::ostream &out, const Event &e, const Output &o);
 void render_config(std::ostream &out, const Config &cfg, const Output &o);
+
+// The answers of the commands that act: a line for people, an object for
+// machines.
+void render_started(std::ostream &out, bool was_running, bool config_changed, const Output &o);
+void render_stopped(std::ostream &out, bool was_running, const Output &o);
+// @what: the file applied, or "config" for `config set`.
+void render_config_change(std::ostream &out, const std::string &what, bool changed,
+			  const Output &o);
+void render_config_valid(std::ostream &out, const std::string &file, const Output &o);
+// @module: the loaded module's version, none if it is not loaded.
+void render_version(std::ostream &out, const std::optional<std::string> &module,
+		    const Output &o);
 
 } // namespace ktftpd

@@ -264,3 +264,43 @@ TEST(Render, TimeoutsAreCountedApartFromRetransmits)
 	EXPECT_NE(render(render_stats, st, {Format::prometheus}).find("ktftpd_timeouts_total 2\n"),
 		  std::string::npos);
 }
+
+// The commands that act answer through render.cpp too: one line of text,
+// or one JSON object (indented with --pretty).
+TEST(Render, AnswersOfTheCommandsThatAct)
+{
+	auto text = [](auto fn) {
+		std::ostringstream out;
+		fn(out, Output{});
+		return out.str();
+	};
+	auto json = [](auto fn, bool pretty = false) {
+		std::ostringstream out;
+		fn(out, Output{Format::json, pretty});
+		return out.str();
+	};
+	auto started = [](bool was, bool changed) {
+		return [=](std::ostream &o, const Output &f) { render_started(o, was, changed, f); };
+	};
+	EXPECT_EQ(text(started(false, true)), "ktftpd started; config changed\n");
+	EXPECT_EQ(text(started(true, false)), "ktftpd was already running\n");
+	EXPECT_EQ(json(started(true, false)),
+		  R"({"running":true,"was_running":true,"config_changed":false})" "\n");
+	auto stopped = [](std::ostream &o, const Output &f) { render_stopped(o, true, f); };
+	EXPECT_EQ(text(stopped), "ktftpd stopped\n");
+	EXPECT_EQ(json(stopped), R"({"running":false,"was_running":true})" "\n");
+	EXPECT_NE(json(stopped, true).find("\n  \"running\": false"), std::string::npos);
+	auto change = [](std::ostream &o, const Output &f) {
+		render_config_change(o, "/etc/ktftpd/ktftpd.json", false, f);
+	};
+	EXPECT_EQ(text(change), "/etc/ktftpd/ktftpd.json: no change\n");
+	EXPECT_EQ(json(change), R"({"changed":false})" "\n");
+	auto valid = [](std::ostream &o, const Output &f) { render_config_valid(o, "f.json", f); };
+	EXPECT_EQ(text(valid), "f.json: valid\n");
+	EXPECT_EQ(json(valid), R"({"valid":true})" "\n");
+	auto no_module = [](std::ostream &o, const Output &f) { render_version(o, {}, f); };
+	EXPECT_EQ(text(no_module), "ktftpctl " KTFTPD_VERSION "\nmodule   not loaded\n");
+	EXPECT_EQ(nlohmann::json::parse(json(no_module))["module"], nullptr);
+	auto loaded = [](std::ostream &o, const Output &f) { render_version(o, "0.1.0", f); };
+	EXPECT_EQ(nlohmann::json::parse(json(loaded))["module"], "0.1.0");
+}
