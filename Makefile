@@ -10,6 +10,7 @@
 #   make demo          install what is missing, build, boot a guest, serve
 #   make bench         install what is missing, build, benchmark ktftpd against
 #                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1)
+#   make gen           rewrite the text derived from the settings tables
 #   make lint          W=1 + sparse builds of the module for every kernel
 #   make fuzz          run each libFuzzer target for FUZZ_SECONDS (300)
 #   make install       install what `make` built (DESTDIR, PREFIX honoured)
@@ -36,7 +37,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all module ctl test-build modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install install-dkms-source dkms-install
+.PHONY: all gen module ctl test-build modules-all lint check check-debug demo bench setup clean fuzz fuzz-build install install-dkms-source dkms-install
 
 all: module ctl
 
@@ -59,6 +60,12 @@ modules-all:
 		scripts/build-kmod $$v tests/vm/warnmod $(BUILD)/kmod/$$v >/dev/null || exit 1; \
 		echo "  KMOD    $(BUILD)/kmod/$$v/kernel/ktftpd.ko"; \
 	done
+
+# The text derived from kernel/params.h and kernel/counters.h (the man
+# pages' settings, the completion's keys, the uapi's comments); the ops
+# stage fails while it is stale.
+gen:
+	scripts/gen-settings
 
 lint:
 	@for v in $$(scripts/kver list); do \
@@ -138,20 +145,20 @@ FUZZ_SECONDS ?= 300
 FUZZ_TARGETS := request options session config
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SAN := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/validate.c
+FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/params.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_SAN) -Ikernel -Iinclude $< $(FUZZ_CORE) -o $@
 
-$(BUILD)/fuzz/validate.o: kernel/validate.c $(wildcard kernel/*.h)
+$(BUILD)/fuzz/params.o: kernel/params.c $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_SAN) -Ikernel -Iinclude -c $< -o $@
 
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp ctl/config.cpp $(BUILD)/fuzz/validate.o \
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp ctl/config.cpp $(BUILD)/fuzz/params.o \
 		$(wildcard ctl/*.hpp)
 	clang++ -std=c++20 $(FUZZ_SAN) -Ictl -Ikernel -Iinclude $< ctl/config.cpp \
-		$(BUILD)/fuzz/validate.o -o $@
+		$(BUILD)/fuzz/params.o -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

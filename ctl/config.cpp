@@ -26,17 +26,9 @@ namespace {
 constexpr const char *KEY_ROOT = "root";
 constexpr const char *KEY_LISTEN = "listen";
 
-bool is_bool_param(int p)
+ktftpd_param_kind kind(int p)
 {
-	return p == KTFTPD_P_ALLOW_WRITE || p == KTFTPD_P_CREATE ||
-	       p == KTFTPD_P_WORLD_READABLE;
-}
-
-// The serving identity: a name (resolved here, the kernel takes numbers)
-// or a number.
-bool is_id_param(int p)
-{
-	return p == KTFTPD_P_USER || p == KTFTPD_P_GROUP;
+	return ktftpd_params[p].kind;
 }
 
 std::optional<long> resolve_id(int p, const std::string &name)
@@ -58,7 +50,7 @@ std::optional<long> resolve_id(int p, const std::string &name)
 // when asked for, and said out loud.
 void warn_if_root_identity(int p, long v)
 {
-	if (is_id_param(p) && v == 0)
+	if (kind(p) == KTFTPD_KIND_ID && v == 0)
 		std::cerr << "ktftpctl: warning: " << ktftpd_params[p].name
 			  << " 0 (root): the server will touch files with root's "
 			     "rights on behalf of every client\n";
@@ -75,27 +67,36 @@ int param_index(std::string_view key)
 std::string range_text(int p)
 {
 	const auto &d = ktftpd_params[p];
-	if (is_bool_param(p))
-		return "true or false";
 	std::ostringstream out;
-	if (is_id_param(p))
+	switch (d.kind) {
+	case KTFTPD_KIND_BOOL:
+		return "true or false";
+	case KTFTPD_KIND_ID:
 		out << "a name or an integer, " << d.min << ".." << d.max;
-	else
-	if (d.octal)
+		break;
+	case KTFTPD_KIND_MODE:
 		out << "an octal mode string, \"0\"..\"0" << std::oct << d.max << '"';
-	else
+		break;
+	case KTFTPD_KIND_INT:
 		out << "an integer, " << d.min << ".." << d.max;
+		break;
+	}
 	return out.str();
 }
 
-bool valid_address(const std::string &s)
+// The address in canonical text, or nothing when @s is not one.
+std::optional<std::string> canonical_address(const std::string &s)
 {
 	unsigned char buf[16];
+	char text[INET6_ADDRSTRLEN];
 	// inet_pton reads up to a NUL, and JSON can carry one ("::\u0000junk").
 	if (s.find('\0') != std::string::npos)
-		return false;
-	return inet_pton(AF_INET, s.c_str(), buf) == 1 ||
-	       inet_pton(AF_INET6, s.c_str(), buf) == 1;
+		return std::nullopt;
+	if (inet_pton(AF_INET, s.c_str(), buf) == 1)
+		return inet_ntop(AF_INET, buf, text, sizeof(text));
+	if (inet_pton(AF_INET6, s.c_str(), buf) == 1)
+		return inet_ntop(AF_INET6, buf, text, sizeof(text));
+	return std::nullopt;
 }
 
 // Why a listen list is bad, or "" when it is fine.
@@ -105,18 +106,12 @@ std::string listen_problem(const std::vector<std::string> &addrs)
 		return "at most " + std::to_string(KTFTPD_LISTEN_MAX) + " addresses";
 	std::set<std::string> seen;
 	for (const auto &a : addrs) {
-		if (!valid_address(a))
+		auto canon = canonical_address(a);
+		if (!canon)
 			return "'" + a + "' is not an IPv4 or IPv6 address";
-		unsigned char buf[16];
-		std::string canon = a;
-		if (inet_pton(AF_INET6, a.c_str(), buf) == 1) {
-			char text[INET6_ADDRSTRLEN];
-			inet_ntop(AF_INET6, buf, text, sizeof(text));
-			canon = text;
-			if (canon.starts_with("::ffff:") && canon.find('.') != std::string::npos)
-				return "'" + a + "' is v4-mapped: give it as IPv4";
-		}
-		if (!seen.insert(canon).second)
+		if (canon->starts_with("::ffff:") && canon->find('.') != std::string::npos)
+			return "'" + a + "' is v4-mapped: give it as IPv4";
+		if (!seen.insert(*canon).second)
 			return "'" + a + "' is given twice";
 	}
 	return {};
@@ -275,11 +270,159 @@ const std::vector<std::string> &config_keys()
 	return keys;
 }
 
-Config parse_config(std::string_view text, const std::string &name)
+namespace {
+
+// A value that is not one for its key: the reason, for the caller to
+// wrap (a ConfigError in a file, a Failure on the command line).
+struct BadValue {
+	std::string why;
+};
+
+void require(bool ok, const std::string &why)
 {
-	nlohmann::json doc;
+	if (!ok)
+		throw BadValue{why};
+}
+
+// Range and root identity checks, common to every way of giving a value.
+long accepted(int p, long v)
+{
+	require(ktftpd_param_valid(static_cast<ktftpd_param>(p), v), "must be " + range_text(p));
+	warn_if_root_identity(p, v);
+	return v;
+}
+
+long param_from_text(int p, const std::string &v)
+{
+	long n = 0;
+	switch (kind(p)) {
+	case KTFTPD_KIND_BOOL:
+		if (v == "true" || v == "1" || v == "yes" || v == "on")
+			return accepted(p, 1);
+		require(v == "false" || v == "0" || v == "no" || v == "off",
+			"must be " + range_text(p));
+		return accepted(p, 0);
+	case KTFTPD_KIND_MODE: {
+		auto m = parse_octal_mode(v);
+		require(m.has_value(), "must be " + range_text(p));
+		return accepted(p, *m);
+	}
+	case KTFTPD_KIND_ID: {
+		auto id = parse_id(p, v);
+		require(id.has_value(), no_such_id(p));
+		return accepted(p, *id);
+	}
+	case KTFTPD_KIND_INT:
+		break;
+	}
+	require(parse_long(v, 10, n), "must be " + range_text(p));
+	return accepted(p, n);
+}
+
+long param_from_json(int p, const nlohmann::json &value)
+{
+	switch (kind(p)) {
+	case KTFTPD_KIND_BOOL:
+		require(value.is_boolean(), "must be " + range_text(p));
+		return accepted(p, value.get<bool>());
+	case KTFTPD_KIND_MODE:
+		// A string, so that nobody writes 644 meaning 0644.
+		require(value.is_string(), "must be " + range_text(p));
+		return param_from_text(p, value.get<std::string>());
+	case KTFTPD_KIND_ID:
+		if (value.is_string())
+			return param_from_text(p, value.get<std::string>());
+		break;
+	case KTFTPD_KIND_INT:
+		break;
+	}
+	require(value.is_number_integer(), "must be " + range_text(p));
+	require(!value.is_number_unsigned() ||
+			value.get<std::uint64_t>() <= static_cast<std::uint64_t>(ktftpd_params[p].max),
+		"must be " + range_text(p));
+	return accepted(p, value.get<long>());
+}
+
+std::string root_checked(const std::string &root)
+{
+	auto why = root_problem(root);
+	require(why.empty(), why);
+	return root;
+}
+
+std::vector<std::string> listen_checked(std::vector<std::string> addrs)
+{
+	auto why = listen_problem(addrs);
+	require(why.empty(), why);
+	return addrs;
+}
+
+// "a b,c": the sysctl's and KEY=VALUE's form of a listen list.
+std::vector<std::string> split_addresses(const std::string &text)
+{
+	std::vector<std::string> addrs;
+	std::string item;
+	for (char c : text + ",") {
+		if (c == ',' || c == ' ') {
+			if (!item.empty())
+				addrs.push_back(item);
+			item.clear();
+		} else {
+			item += c;
+		}
+	}
+	return addrs;
+}
+
+std::string known_keys()
+{
+	std::string list;
+	for (const auto &k : config_keys())
+		list += (list.empty() ? "" : ", ") + k;
+	return list;
+}
+
+// Set @key of @cfg from a config file's @value; false for an unknown key.
+bool set_from_json(Config &cfg, const std::string &key, const nlohmann::json &value)
+{
+	if (key == KEY_ROOT) {
+		require(value.is_string(), "must be a string (an absolute path)");
+		cfg.root = root_checked(value.get<std::string>());
+	} else if (key == KEY_LISTEN) {
+		require(value.is_array(), "must be a list of addresses ([] for every address)");
+		std::vector<std::string> addrs;
+		for (const auto &a : value) {
+			require(a.is_string(), "must be a list of address strings");
+			addrs.push_back(a.get<std::string>());
+		}
+		cfg.listen = listen_checked(std::move(addrs));
+	} else if (int p = param_index(key); p >= 0) {
+		cfg.params[p] = param_from_json(p, value);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+// Set @key of @cfg from text (KEY=VALUE, --KEY VALUE); false for an
+// unknown key.
+bool set_from_text(Config &cfg, const std::string &key, const std::string &value)
+{
+	if (key == KEY_ROOT)
+		cfg.root = root_checked(value);
+	else if (key == KEY_LISTEN)
+		cfg.listen = listen_checked(split_addresses(value));
+	else if (int p = param_index(key); p >= 0)
+		cfg.params[p] = param_from_text(p, value);
+	else
+		return false;
+	return true;
+}
+
+nlohmann::json parse_json(std::string_view text, const std::string &name)
+{
 	try {
-		doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, true, true);
+		return nlohmann::json::parse(text.begin(), text.end(), nullptr, true, true);
 	} catch (const nlohmann::json::parse_error &e) {
 		std::string why = e.what();
 		// "[json.exception.parse_error.101] parse error at line 3, ...": keep the reason.
@@ -295,6 +438,13 @@ Config parse_config(std::string_view text, const std::string &name)
 			why = why.substr(space + 2);
 		throw ConfigError(name, 1, "", "not valid JSON: " + why);
 	}
+}
+
+} // namespace
+
+Config parse_config(std::string_view text, const std::string &name)
+{
+	nlohmann::json doc = parse_json(text, name);
 	if (!doc.is_object())
 		throw ConfigError(name, 1, "", "the config must be a JSON object");
 
@@ -305,73 +455,14 @@ Config parse_config(std::string_view text, const std::string &name)
 
 	Config cfg;
 	for (const auto &item : doc.items()) {
-		// Named, not structured, bindings: clang before 16 (the fuzzer's
-		// compiler) cannot capture a structured binding in a lambda.
 		const std::string &key = item.key();
-		const nlohmann::json &value = item.value();
 		int line = line_of.count(key) ? line_of[key] : 1;
-		auto fail = [&](const std::string &why) {
-			throw ConfigError(name, line, key, why);
-		};
-		if (key == KEY_ROOT) {
-			if (!value.is_string())
-				fail("must be a string (an absolute path)");
-			std::string root = value.get<std::string>();
-			if (auto why = root_problem(root); !why.empty())
-				fail(why);
-			cfg.root = root;
-			continue;
+		try {
+			if (!set_from_json(cfg, key, item.value()))
+				throw BadValue{"unknown key (known: " + known_keys() + ")"};
+		} catch (const BadValue &bad) {
+			throw ConfigError(name, line, key, bad.why);
 		}
-		if (key == KEY_LISTEN) {
-			if (!value.is_array())
-				fail("must be a list of addresses ([] for every address)");
-			std::vector<std::string> addrs;
-			for (const auto &a : value) {
-				if (!a.is_string())
-					fail("must be a list of address strings");
-				addrs.push_back(a.get<std::string>());
-			}
-			if (auto why = listen_problem(addrs); !why.empty())
-				fail(why);
-			cfg.listen = addrs;
-			continue;
-		}
-		int p = param_index(key);
-		if (p < 0)
-			fail("unknown key (known: root, listen, port, timeout, retries, "
-			     "max_sessions, max_sessions_per_client, drain_timeout, "
-			     "blksize_max, windowsize_max, allow_write, create, "
-			     "create_mode, max_write_size, rate_limit, user, group, "
-			     "require_world_readable, timeout_max, handshake_timeout, "
-			     "sockbuf_max)");
-		long v;
-		if (is_bool_param(p)) {
-			if (!value.is_boolean())
-				fail("must be " + range_text(p));
-			v = value.get<bool>();
-		} else if (ktftpd_params[p].octal) {
-			auto m = value.is_string() ? parse_octal_mode(value.get<std::string>())
-						   : std::nullopt;
-			if (!m)
-				fail("must be " + range_text(p));
-			v = *m;
-		} else if (is_id_param(p) && value.is_string()) {
-			auto id = parse_id(p, value.get<std::string>());
-			if (!id)
-				fail(no_such_id(p));
-			v = *id;
-		} else {
-			if (!value.is_number_integer())
-				fail("must be " + range_text(p));
-			if (value.is_number_unsigned() &&
-			    value.get<std::uint64_t>() > static_cast<std::uint64_t>(ktftpd_params[p].max))
-				fail("must be " + range_text(p));
-			v = value.get<long>();
-		}
-		if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), v))
-			fail("must be " + range_text(p));
-		warn_if_root_identity(p, v);
-		cfg.params[p] = v;
 	}
 	return cfg;
 }
@@ -389,60 +480,13 @@ Config load_config(const std::string &path)
 void set_config_value(Config &cfg, std::string_view key, std::string_view value)
 {
 	std::string k(key), v(value);
-	auto fail = [&](const std::string &why) {
-		throw Failure(EXIT_DATAERR, "invalid value '" + v + "' for " + k + ": " + why);
-	};
-	if (k == KEY_ROOT) {
-		if (auto why = root_problem(v); !why.empty())
-			fail(why);
-		cfg.root = v;
-		return;
+	try {
+		if (!set_from_text(cfg, k, v))
+			throw Failure(EXIT_DATAERR,
+				      "unknown key '" + k + "' (see: ktftpctl config show)");
+	} catch (const BadValue &bad) {
+		throw Failure(EXIT_DATAERR, "invalid value '" + v + "' for " + k + ": " + bad.why);
 	}
-	if (k == KEY_LISTEN) {
-		std::vector<std::string> addrs;
-		std::string item;
-		for (char c : v + ",") {
-			if (c == ',' || c == ' ') {
-				if (!item.empty())
-					addrs.push_back(item);
-				item.clear();
-			} else {
-				item += c;
-			}
-		}
-		if (auto why = listen_problem(addrs); !why.empty())
-			fail(why);
-		cfg.listen = addrs;
-		return;
-	}
-	int p = param_index(k);
-	if (p < 0)
-		throw Failure(EXIT_DATAERR, "unknown key '" + k + "' (see: ktftpctl config show)");
-	long n;
-	if (is_bool_param(p)) {
-		if (v == "true" || v == "1" || v == "yes" || v == "on")
-			n = 1;
-		else if (v == "false" || v == "0" || v == "no" || v == "off")
-			n = 0;
-		else
-			fail("must be " + range_text(p));
-	} else if (ktftpd_params[p].octal) {
-		auto m = parse_octal_mode(v);
-		if (!m)
-			fail("must be " + range_text(p));
-		n = *m;
-	} else if (is_id_param(p)) {
-		auto id = parse_id(p, std::string(v));
-		if (!id)
-			fail(no_such_id(p));
-		n = *id;
-	} else if (!parse_long(v, 10, n)) {
-		fail("must be " + range_text(p));
-	}
-	if (!ktftpd_param_valid(static_cast<ktftpd_param>(p), n))
-		fail("must be " + range_text(p));
-	warn_if_root_identity(p, n);
-	cfg.params[p] = n;
 }
 
 void set_config_assignment(Config &cfg, std::string_view assignment)
@@ -464,14 +508,15 @@ nlohmann::ordered_json config_to_json(const Config &cfg)
 		if (!cfg.params[i])
 			continue;
 		long v = *cfg.params[i];
-		if (is_bool_param(i)) {
-			j[ktftpd_params[i].name] = v != 0;
-		} else if (ktftpd_params[i].octal) {
+		const char *name = ktftpd_params[i].name;
+		if (kind(i) == KTFTPD_KIND_BOOL) {
+			j[name] = v != 0;
+		} else if (kind(i) == KTFTPD_KIND_MODE) {
 			std::ostringstream o;
 			o << '0' << std::oct << v;
-			j[ktftpd_params[i].name] = o.str();
+			j[name] = o.str();
 		} else {
-			j[ktftpd_params[i].name] = v;
+			j[name] = v;
 		}
 	}
 	return j;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The config file (/etc/ktftpd/ktftpd.json) and KEY=VALUE settings: parsed
-// and validated here, with the same ranges as the kernel (validate.c).
+// and validated here, with the kernel's own table of settings (params.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

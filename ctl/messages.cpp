@@ -17,36 +17,6 @@
 namespace ktftpd {
 namespace {
 
-// The netlink type of each parameter (the kernel's policy, netlink.c).
-struct ParamAttr {
-	int type;
-	int width;	// bytes
-};
-
-// In the order of enum ktftpd_param.
-constexpr ParamAttr param_attr[] = {
-	{KTFTPD_CFG_PORT, 2},			// port
-	{KTFTPD_CFG_TIMEOUT_MS, 4},		// timeout
-	{KTFTPD_CFG_RETRIES, 4},		// retries
-	{KTFTPD_CFG_MAX_SESSIONS, 4},		// max_sessions
-	{KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT, 4},	// max_sessions_per_client
-	{KTFTPD_CFG_DRAIN_MS, 4},		// drain_timeout
-	{KTFTPD_CFG_BLKSIZE_MAX, 4},		// blksize_max
-	{KTFTPD_CFG_WINDOWSIZE_MAX, 4},		// windowsize_max
-	{KTFTPD_CFG_ALLOW_WRITE, 1},		// allow_write
-	{KTFTPD_CFG_CREATE, 1},			// create
-	{KTFTPD_CFG_CREATE_MODE, 4},		// create_mode
-	{KTFTPD_CFG_MAX_WRITE_SIZE, 8},		// max_write_size
-	{KTFTPD_CFG_RATE_LIMIT, 4},		// rate_limit
-	{KTFTPD_CFG_USER, 4},			// user
-	{KTFTPD_CFG_GROUP, 4},			// group
-	{KTFTPD_CFG_REQUIRE_WORLD_READABLE, 1},	// require_world_readable
-	{KTFTPD_CFG_TIMEOUT_MAX_S, 4},		// timeout_max
-	{KTFTPD_CFG_HANDSHAKE_MS, 4},		// handshake_timeout
-	{KTFTPD_CFG_SOCKBUF_MAX, 4},		// sockbuf_max
-};
-static_assert(std::size(param_attr) == KTFTPD_P_COUNT);
-
 void check(int err)
 {
 	if (err < 0)
@@ -96,21 +66,13 @@ Stats parse_stats(nlattr *nest)
 {
 	Table<KTFTPD_STAT_MAX> tb(nest);
 	Stats st;
-	const std::pair<int, std::uint64_t *> u64s[] = {
-		{KTFTPD_STAT_REQUESTS, &st.requests},
-		{KTFTPD_STAT_XFER_COMPLETED, &st.completed},
-		{KTFTPD_STAT_XFER_FAILED, &st.failed},
-		{KTFTPD_STAT_BYTES_SENT, &st.bytes_sent},
-		{KTFTPD_STAT_PACKETS_SENT, &st.packets_sent},
-		{KTFTPD_STAT_RETRANSMITS, &st.retransmits},
-		{KTFTPD_STAT_REFUSED_BUSY, &st.refused_busy},
-		{KTFTPD_STAT_BYTES_RECEIVED, &st.bytes_received},
-		{KTFTPD_STAT_TIMEOUTS, &st.timeouts},
-		{KTFTPD_STAT_RATE_LIMITED, &st.rate_limited},
-	};
-	for (auto [type, field] : u64s)
-		if (tb[type])
-			*field = get_uint(tb[type], 8);
+#define COUNTER_ATTR(id, attr, ...) attr,
+	static constexpr int counter_attr[] = {KTFTPD_COUNTERS(COUNTER_ATTR)};
+#undef COUNTER_ATTR
+	static_assert(std::size(counter_attr) == KTFTPD_C_COUNT);
+	for (int c = 0; c < KTFTPD_C_COUNT; c++)
+		if (tb[counter_attr[c]])
+			st.counter[c] = get_uint(tb[counter_attr[c]], 8);
 	if (tb[KTFTPD_STAT_ACTIVE])
 		st.active = get_uint(tb[KTFTPD_STAT_ACTIVE], 4);
 	if (tb[KTFTPD_STAT_PEAK])
@@ -174,12 +136,12 @@ void put_config(nl_msg *msg, const Config &cfg)
 		if (!cfg.params[i])
 			continue;
 		auto v = static_cast<std::uint64_t>(*cfg.params[i]);
-		const ParamAttr &pa = param_attr[i];
-		switch (pa.width) {
-		case 1: check(nla_put_u8(msg, pa.type, v)); break;
-		case 2: check(nla_put_u16(msg, pa.type, v)); break;
-		case 4: check(nla_put_u32(msg, pa.type, v)); break;
-		default: check(nla_put_u64(msg, pa.type, v)); break;
+		const ktftpd_param_desc &d = ktftpd_params[i];
+		switch (d.bits) {
+		case 8: check(nla_put_u8(msg, d.attr, v)); break;
+		case 16: check(nla_put_u16(msg, d.attr, v)); break;
+		case 32: check(nla_put_u32(msg, d.attr, v)); break;
+		default: check(nla_put_u64(msg, d.attr, v)); break;
 		}
 	}
 	nla_nest_end(msg, nest);
@@ -230,8 +192,8 @@ Config parse_config_nest(nlattr *nest)
 		cfg.listen = addrs;
 	}
 	for (int i = 0; i < KTFTPD_P_COUNT; i++)
-		if (nlattr *a = tb[param_attr[i].type])
-			cfg.params[i] = static_cast<long>(get_uint(a, param_attr[i].width));
+		if (nlattr *a = tb[ktftpd_params[i].attr])
+			cfg.params[i] = static_cast<long>(get_uint(a, ktftpd_params[i].bits / 8));
 	return cfg;
 }
 

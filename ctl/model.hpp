@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "validate.h"
+#include "counters.h"
+#include "params.h"
 
 namespace ktftpd {
 
@@ -29,19 +30,13 @@ struct Config {
 };
 
 struct Stats {
-	std::uint64_t requests = 0;
-	std::uint64_t completed = 0;
-	std::uint64_t failed = 0;
-	std::uint64_t bytes_sent = 0;
-	std::uint64_t bytes_received = 0;
-	std::uint64_t packets_sent = 0;
-	std::uint64_t retransmits = 0;
-	std::uint64_t timeouts = 0;	// the ones the timer sent
-	std::uint64_t rate_limited = 0;	// requests dropped by rate_limit
-	std::uint64_t refused_busy = 0;
+	// Indexed by enum ktftpd_counter (counters.h).
+	std::array<std::uint64_t, KTFTPD_C_COUNT> counter{};
 	std::uint32_t active = 0;
 	std::uint32_t peak = 0;
 	std::map<unsigned, std::uint64_t> errors_sent;	// by TFTP error code
+
+	std::uint64_t operator[](ktftpd_counter c) const { return counter[c]; }
 };
 
 struct Status {

@@ -83,6 +83,19 @@ void metric(std::ostream &out, const char *name, const char *type, const char *h
 	    << "ktftpd_" << name << ' ' << value << '\n';
 }
 
+// The counters of counters.h, in its order.
+struct CounterName {
+	ktftpd_counter id;
+	const char *key;	// JSON key and text line
+	const char *metric;	// Prometheus, after "ktftpd_"
+	const char *help;
+};
+
+#define COUNTER_NAME(id, attr, key, metric, help) {KTFTPD_C_##id, key, metric, help},
+constexpr CounterName counter_names[] = {KTFTPD_COUNTERS(COUNTER_NAME)};
+#undef COUNTER_NAME
+static_assert(std::size(counter_names) == KTFTPD_C_COUNT);
+
 } // namespace
 
 nlohmann::ordered_json to_json(const Stats &s)
@@ -90,21 +103,13 @@ nlohmann::ordered_json to_json(const Stats &s)
 	nlohmann::ordered_json errors = nlohmann::ordered_json::object();
 	for (auto [code, n] : s.errors_sent)
 		errors[std::to_string(code)] = n;
-	return {
-		{"requests", s.requests},
-		{"transfers_completed", s.completed},
-		{"transfers_failed", s.failed},
-		{"bytes_sent", s.bytes_sent},
-		{"bytes_received", s.bytes_received},
-		{"packets_sent", s.packets_sent},
-		{"retransmits", s.retransmits},
-		{"timeouts", s.timeouts},
-		{"rate_limited", s.rate_limited},
-		{"refused_busy", s.refused_busy},
-		{"active", s.active},
-		{"peak", s.peak},
-		{"errors_sent", errors},
-	};
+	nlohmann::ordered_json j = nlohmann::ordered_json::object();
+	for (const auto &c : counter_names)
+		j[c.key] = s[c.id];
+	j["active"] = s.active;
+	j["peak"] = s.peak;
+	j["errors_sent"] = errors;
+	return j;
 }
 
 nlohmann::ordered_json to_json(const Status &st)
@@ -165,16 +170,16 @@ void render_status(std::ostream &out, const Status &st, const Output &o)
 	row(out, "listen", listen_text(c));
 	row(out, "sessions", std::to_string(s.active) + " active, " +
 				     std::to_string(s.peak) + " peak");
-	row(out, "transfers", std::to_string(s.completed) + " completed, " +
-				      std::to_string(s.failed) + " failed, " +
-				      std::to_string(s.refused_busy) + " refused busy");
-	row(out, "sent", std::to_string(s.bytes_sent) + " bytes, " +
-				 std::to_string(s.packets_sent) + " packets, " +
-				 std::to_string(s.retransmits) + " retransmits (" +
-				 std::to_string(s.timeouts) + " on timeout)");
-	row(out, "received", std::to_string(s.bytes_received) + " bytes");
-	row(out, "requests", std::to_string(s.requests) + " (" +
-				     std::to_string(s.rate_limited) + " dropped by rate_limit)");
+	auto n = [&s](ktftpd_counter c) { return std::to_string(s[c]); };
+	row(out, "transfers", n(KTFTPD_C_XFER_COMPLETED) + " completed, " +
+				      n(KTFTPD_C_XFER_FAILED) + " failed, " +
+				      n(KTFTPD_C_REFUSED_BUSY) + " refused busy");
+	row(out, "sent", n(KTFTPD_C_BYTES_SENT) + " bytes, " + n(KTFTPD_C_PACKETS_SENT) +
+				 " packets, " + n(KTFTPD_C_RETRANSMITS) + " retransmits (" +
+				 n(KTFTPD_C_TIMEOUTS) + " on timeout)");
+	row(out, "received", n(KTFTPD_C_BYTES_RECEIVED) + " bytes");
+	row(out, "requests", n(KTFTPD_C_REQUESTS) + " (" + n(KTFTPD_C_RATE_LIMITED) +
+				     " dropped by rate_limit)");
 }
 
 void render_stats(std::ostream &out, const Status &st, const Output &o)
@@ -184,28 +189,8 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 		return dump(out, to_json(s), o);
 	if (o.format == Format::prometheus) {
 		metric(out, "up", "gauge", "1 while the server is running.", st.running);
-		metric(out, "requests_total", "counter",
-		       "Datagrams received on the listening port.", s.requests);
-		metric(out, "transfers_completed_total", "counter",
-		       "Transfers that completed.", s.completed);
-		metric(out, "transfers_failed_total", "counter",
-		       "Transfers that timed out, were aborted or refused mid-way.", s.failed);
-		metric(out, "sent_bytes_total", "counter", "File payload bytes sent.",
-		       s.bytes_sent);
-		metric(out, "received_bytes_total", "counter",
-		       "Upload payload bytes stored.", s.bytes_received);
-		metric(out, "packets_sent_total", "counter", "Datagrams sent.",
-		       s.packets_sent);
-		metric(out, "retransmits_total", "counter", "Packets sent again.",
-		       s.retransmits);
-		metric(out, "timeouts_total", "counter",
-		       "Retransmission timer expiries (resends no peer asked for).",
-		       s.timeouts);
-		metric(out, "rate_limited_total", "counter",
-		       "Requests dropped unanswered by rate_limit.", s.rate_limited);
-		metric(out, "refused_busy_total", "counter",
-		       "Requests refused by max_sessions or the per-client cap.",
-		       s.refused_busy);
+		for (const auto &c : counter_names)
+			metric(out, c.metric, "counter", c.help, s[c.id]);
 		metric(out, "sessions_active", "gauge", "Transfers in flight.", s.active);
 		metric(out, "sessions_peak", "gauge", "Most transfers in flight at once.",
 		       s.peak);
@@ -216,27 +201,17 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 			    << tftp_error_name(code) << "\"} " << n << '\n';
 		return;
 	}
-	const std::pair<const char *, std::uint64_t> rows[] = {
-		{"requests", s.requests},
-		{"transfers_completed", s.completed},
-		{"transfers_failed", s.failed},
-		{"bytes_sent", s.bytes_sent},
-		{"bytes_received", s.bytes_received},
-		{"packets_sent", s.packets_sent},
-		{"retransmits", s.retransmits},
-		{"timeouts", s.timeouts},
-		{"rate_limited", s.rate_limited},
-		{"refused_busy", s.refused_busy},
-		{"active", s.active},
-		{"peak", s.peak},
+	auto line = [&out](const std::string &name, std::uint64_t v) {
+		out << std::left << std::setw(22) << name << std::right << std::setw(14) << v
+		    << '\n';
 	};
-	for (auto [name, v] : rows)
-		out << std::left << std::setw(22) << name << std::right << std::setw(14) << v << '\n';
+	for (const auto &c : counter_names)
+		line(c.key, s[c.id]);
+	line("active", s.active);
+	line("peak", s.peak);
 	for (auto [code, n] : s.errors_sent)
 		if (n)
-			out << std::left << std::setw(22)
-			    << ("errors_sent." + std::string(tftp_error_name(code)))
-			    << std::right << std::setw(14) << n << '\n';
+			line("errors_sent." + std::string(tftp_error_name(code)), n);
 }
 
 void render_sessions(std::ostream &out, const std::vector<Session> &sessions, const Output &o)

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "identity.h"
 #include "lifetime.h"
-#include "validate.h"
+#include "params.h"
 
 static struct ktftpd_config __rcu *current_config;
 static DEFINE_MUTEX(config_lock);

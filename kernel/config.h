@@ -7,7 +7,7 @@
 #include <linux/path.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/ktftpd.h>
-#include "validate.h"
+#include "params.h"
 
 #define KTFTPD_DEFAULT_ROOT	"/srv/tftp"
 

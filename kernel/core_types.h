@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The protocol core (validate.c, and later proto.c) is plain C: the module
+ * The protocol core (params.c, proto.c, options.c, netascii.c) is plain C: the module
  * compiles it, and so do the host unit tests and fuzzers.  This header is
  * the only place that knows which of the two worlds it is built in.
  */

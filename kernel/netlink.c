@@ -16,29 +16,6 @@
 /* Filled from ktftpd_params at init: one table of ranges for every view. */
 static struct netlink_range_validation param_range[KTFTPD_P_COUNT];
 
-/* Config attribute of each parameter, and the parameter of each attribute. */
-static const u16 param_attr[KTFTPD_P_COUNT] = {
-	[KTFTPD_P_PORT]			= KTFTPD_CFG_PORT,
-	[KTFTPD_P_TIMEOUT]		= KTFTPD_CFG_TIMEOUT_MS,
-	[KTFTPD_P_RETRIES]		= KTFTPD_CFG_RETRIES,
-	[KTFTPD_P_MAX_SESSIONS]		= KTFTPD_CFG_MAX_SESSIONS,
-	[KTFTPD_P_MAX_PER_CLIENT]	= KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT,
-	[KTFTPD_P_DRAIN]		= KTFTPD_CFG_DRAIN_MS,
-	[KTFTPD_P_BLKSIZE_MAX]		= KTFTPD_CFG_BLKSIZE_MAX,
-	[KTFTPD_P_WINDOWSIZE_MAX]	= KTFTPD_CFG_WINDOWSIZE_MAX,
-	[KTFTPD_P_ALLOW_WRITE]		= KTFTPD_CFG_ALLOW_WRITE,
-	[KTFTPD_P_CREATE]		= KTFTPD_CFG_CREATE,
-	[KTFTPD_P_CREATE_MODE]		= KTFTPD_CFG_CREATE_MODE,
-	[KTFTPD_P_MAX_WRITE_SIZE]	= KTFTPD_CFG_MAX_WRITE_SIZE,
-	[KTFTPD_P_RATE_LIMIT]		= KTFTPD_CFG_RATE_LIMIT,
-	[KTFTPD_P_USER]			= KTFTPD_CFG_USER,
-	[KTFTPD_P_GROUP]		= KTFTPD_CFG_GROUP,
-	[KTFTPD_P_WORLD_READABLE]	= KTFTPD_CFG_REQUIRE_WORLD_READABLE,
-	[KTFTPD_P_TIMEOUT_MAX]		= KTFTPD_CFG_TIMEOUT_MAX_S,
-	[KTFTPD_P_HANDSHAKE]		= KTFTPD_CFG_HANDSHAKE_MS,
-	[KTFTPD_P_SOCKBUF_MAX]		= KTFTPD_CFG_SOCKBUF_MAX,
-};
-
 #define PARAM_POLICY(type, p) NLA_POLICY_FULL_RANGE(type, &param_range[p])
 
 static const struct nla_policy listen_policy[KTFTPD_LISTEN_ATTR_MAX + 1] = {
@@ -49,30 +26,11 @@ static const struct nla_policy listen_policy[KTFTPD_LISTEN_ATTR_MAX + 1] = {
 static const struct nla_policy cfg_policy[KTFTPD_CFG_MAX + 1] = {
 	[KTFTPD_CFG_ROOT]	= { .type = NLA_NUL_STRING,
 				    .len = KTFTPD_ROOT_MAX - 1 },
-	[KTFTPD_CFG_PORT]	= PARAM_POLICY(NLA_U16, KTFTPD_P_PORT),
 	[KTFTPD_CFG_LISTEN]	= NLA_POLICY_NESTED(listen_policy),
-	[KTFTPD_CFG_TIMEOUT_MS]	= PARAM_POLICY(NLA_U32, KTFTPD_P_TIMEOUT),
-	[KTFTPD_CFG_RETRIES]	= PARAM_POLICY(NLA_U32, KTFTPD_P_RETRIES),
-	[KTFTPD_CFG_MAX_SESSIONS] = PARAM_POLICY(NLA_U32, KTFTPD_P_MAX_SESSIONS),
-	[KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT] =
-		PARAM_POLICY(NLA_U32, KTFTPD_P_MAX_PER_CLIENT),
-	[KTFTPD_CFG_DRAIN_MS]	= PARAM_POLICY(NLA_U32, KTFTPD_P_DRAIN),
-	[KTFTPD_CFG_BLKSIZE_MAX] = PARAM_POLICY(NLA_U32, KTFTPD_P_BLKSIZE_MAX),
-	[KTFTPD_CFG_WINDOWSIZE_MAX] =
-		PARAM_POLICY(NLA_U32, KTFTPD_P_WINDOWSIZE_MAX),
-	[KTFTPD_CFG_ALLOW_WRITE] = PARAM_POLICY(NLA_U8, KTFTPD_P_ALLOW_WRITE),
-	[KTFTPD_CFG_CREATE]	= PARAM_POLICY(NLA_U8, KTFTPD_P_CREATE),
-	[KTFTPD_CFG_CREATE_MODE] = PARAM_POLICY(NLA_U32, KTFTPD_P_CREATE_MODE),
-	[KTFTPD_CFG_MAX_WRITE_SIZE] =
-		PARAM_POLICY(NLA_U64, KTFTPD_P_MAX_WRITE_SIZE),
-	[KTFTPD_CFG_RATE_LIMIT] = PARAM_POLICY(NLA_U32, KTFTPD_P_RATE_LIMIT),
-	[KTFTPD_CFG_USER]	= PARAM_POLICY(NLA_U32, KTFTPD_P_USER),
-	[KTFTPD_CFG_GROUP]	= PARAM_POLICY(NLA_U32, KTFTPD_P_GROUP),
-	[KTFTPD_CFG_REQUIRE_WORLD_READABLE] =
-		PARAM_POLICY(NLA_U8, KTFTPD_P_WORLD_READABLE),
-	[KTFTPD_CFG_TIMEOUT_MAX_S] = PARAM_POLICY(NLA_U32, KTFTPD_P_TIMEOUT_MAX),
-	[KTFTPD_CFG_HANDSHAKE_MS] = PARAM_POLICY(NLA_U32, KTFTPD_P_HANDSHAKE),
-	[KTFTPD_CFG_SOCKBUF_MAX] = PARAM_POLICY(NLA_U32, KTFTPD_P_SOCKBUF_MAX),
+#define PARAM_ATTR_POLICY(id, name, attr, bits, ...) \
+	[attr] = PARAM_POLICY(NLA_U##bits, KTFTPD_P_##id),
+	KTFTPD_PARAMS(PARAM_ATTR_POLICY)
+#undef PARAM_ATTR_POLICY
 };
 
 /* Per command: everything not listed is refused (strict validation). */
@@ -94,15 +52,17 @@ static int put_u64(struct sk_buff *msg, int type, u64 v, int pad)
 
 static int put_param(struct sk_buff *msg, enum ktftpd_param p, long v)
 {
-	switch (cfg_policy[param_attr[p]].type) {
-	case NLA_U8:
-		return nla_put_u8(msg, param_attr[p], v);
-	case NLA_U16:
-		return nla_put_u16(msg, param_attr[p], v);
-	case NLA_U32:
-		return nla_put_u32(msg, param_attr[p], v);
+	u16 attr = ktftpd_params[p].attr;
+
+	switch (ktftpd_params[p].bits) {
+	case 8:
+		return nla_put_u8(msg, attr, v);
+	case 16:
+		return nla_put_u16(msg, attr, v);
+	case 32:
+		return nla_put_u32(msg, attr, v);
 	default:
-		return put_u64(msg, param_attr[p], v, KTFTPD_CFG_PAD);
+		return put_u64(msg, attr, v, KTFTPD_CFG_PAD);
 	}
 }
 
@@ -134,19 +94,11 @@ static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 	return 0;
 }
 
-/* Counter attributes in the order of enum ktftpd_counter. */
+#define COUNTER_ATTR(id, attr, ...) [KTFTPD_C_##id] = attr,
 static const u16 counter_attr[KTFTPD_C_COUNT] = {
-	[KTFTPD_C_REQUESTS]		= KTFTPD_STAT_REQUESTS,
-	[KTFTPD_C_XFER_COMPLETED]	= KTFTPD_STAT_XFER_COMPLETED,
-	[KTFTPD_C_XFER_FAILED]		= KTFTPD_STAT_XFER_FAILED,
-	[KTFTPD_C_BYTES_SENT]		= KTFTPD_STAT_BYTES_SENT,
-	[KTFTPD_C_PACKETS_SENT]		= KTFTPD_STAT_PACKETS_SENT,
-	[KTFTPD_C_RETRANSMITS]		= KTFTPD_STAT_RETRANSMITS,
-	[KTFTPD_C_REFUSED_BUSY]		= KTFTPD_STAT_REFUSED_BUSY,
-	[KTFTPD_C_BYTES_RECEIVED]	= KTFTPD_STAT_BYTES_RECEIVED,
-	[KTFTPD_C_TIMEOUTS]		= KTFTPD_STAT_TIMEOUTS,
-	[KTFTPD_C_RATE_LIMITED]		= KTFTPD_STAT_RATE_LIMITED,
+	KTFTPD_COUNTERS(COUNTER_ATTR)
 };
+#undef COUNTER_ATTR
 
 static int put_stats(struct sk_buff *msg)
 {
@@ -229,19 +181,19 @@ static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
 	if (err)
 		return err;
 	for (i = 0; i < KTFTPD_P_COUNT; i++) {
-		a = tb[param_attr[i]];
+		a = tb[ktftpd_params[i].attr];
 		if (!a)
 			continue;
 		by_field[i] = a;
 		chg->set |= BIT(i);
-		switch (cfg_policy[param_attr[i]].type) {
-		case NLA_U8:
+		switch (ktftpd_params[i].bits) {
+		case 8:
 			chg->val[i] = nla_get_u8(a);
 			break;
-		case NLA_U16:
+		case 16:
 			chg->val[i] = nla_get_u16(a);
 			break;
-		case NLA_U32:
+		case 32:
 			chg->val[i] = nla_get_u32(a);
 			break;
 		default:
@@ -450,6 +402,15 @@ struct genl_family ktftpd_genl_family __ro_after_init = {
 int ktftpd_netlink_init(void)
 {
 	int i;
+
+	/*
+	 * Every config attribute but root and listen is a parameter, and
+	 * every stats attribute but the gauges and the error nest a
+	 * counter: an attribute added to the uapi without its row in
+	 * params.h or counters.h would be refused as unknown.
+	 */
+	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 2);
+	BUILD_BUG_ON(KTFTPD_STAT_MAX - KTFTPD_STAT_PAD != KTFTPD_C_COUNT + 3);
 
 	for (i = 0; i < KTFTPD_P_COUNT; i++) {
 		param_range[i].min = ktftpd_params[i].min;

@@ -9,20 +9,8 @@
 
 #include <linux/types.h>
 #include "proto.h"
+#include "counters.h"
 
-enum ktftpd_counter {
-	KTFTPD_C_REQUESTS,		/* datagrams on the listening port */
-	KTFTPD_C_XFER_COMPLETED,
-	KTFTPD_C_XFER_FAILED,
-	KTFTPD_C_BYTES_SENT,		/* file payload bytes */
-	KTFTPD_C_PACKETS_SENT,		/* every datagram we sent */
-	KTFTPD_C_RETRANSMITS,		/* DATA (or upload ACKs) sent again */
-	KTFTPD_C_REFUSED_BUSY,		/* refused by max_sessions or per-client cap */
-	KTFTPD_C_BYTES_RECEIVED,	/* upload payload stored */
-	KTFTPD_C_TIMEOUTS,		/* the timer fired: a resend nobody asked for */
-	KTFTPD_C_RATE_LIMITED,		/* requests dropped by rate_limit */
-	KTFTPD_C_COUNT
-};
 
 struct ktftpd_stats_snapshot {
 	u64 counter[KTFTPD_C_COUNT];

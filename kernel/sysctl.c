@@ -100,7 +100,7 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 
 	if (!write) {
 		val = ktftpd_config_value(p);
-		snprintf(text, sizeof(text), d->octal ? "%#lo" : "%ld", val);
+		snprintf(text, sizeof(text), d->kind == KTFTPD_KIND_MODE ? "%#lo" : "%ld", val);
 		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
 	}
 	if (*ppos != 0 || *lenp >= sizeof(text))
@@ -108,7 +108,8 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 	memcpy(text, buffer, *lenp);
 	text[*lenp] = '\0';
 	/* Spaces and a newline around the value are fine, as for proc_dointvec. */
-	ret = kstrtol(strim(text), d->octal ? 8 : 10, &val);
+	ret = kstrtol(strim(text), d->kind == KTFTPD_KIND_MODE ? 8 : 10,
+		      &val);
 	if (ret)
 		return -EINVAL;
 	ret = set_param(p, val);
@@ -197,22 +198,19 @@ out:
 }
 
 static const enum ktftpd_param param_ids[KTFTPD_P_COUNT] = {
-	KTFTPD_P_PORT, KTFTPD_P_TIMEOUT, KTFTPD_P_RETRIES,
-	KTFTPD_P_MAX_SESSIONS, KTFTPD_P_MAX_PER_CLIENT, KTFTPD_P_DRAIN,
-	KTFTPD_P_BLKSIZE_MAX, KTFTPD_P_WINDOWSIZE_MAX, KTFTPD_P_ALLOW_WRITE,
-	KTFTPD_P_CREATE, KTFTPD_P_CREATE_MODE, KTFTPD_P_MAX_WRITE_SIZE,
-	KTFTPD_P_RATE_LIMIT, KTFTPD_P_USER, KTFTPD_P_GROUP,
-	KTFTPD_P_WORLD_READABLE, KTFTPD_P_TIMEOUT_MAX, KTFTPD_P_HANDSHAKE,
-	KTFTPD_P_SOCKBUF_MAX,
+#define PARAM_ID(id, ...) KTFTPD_P_##id,
+	KTFTPD_PARAMS(PARAM_ID)
+#undef PARAM_ID
 };
 
-#define PARAM_ENTRY(id) {					\
-	.procname	= NULL,	/* filled in from ktftpd_params */ \
+/* One sysctl per row of params.h, named and ordered as there. */
+#define PARAM_ENTRY(id, name, ...) {				\
+	.procname	= name,					\
 	.maxlen		= 24,					\
 	.mode		= 0644,					\
 	.proc_handler	= ktftpd_sysctl_param,			\
-	.extra1		= (void *)&param_ids[id],		\
-}
+	.extra1		= (void *)&param_ids[KTFTPD_P_##id],	\
+},
 
 /* The empty last entry is the sentinel that kernels before 6.6 need. */
 static struct ctl_table ktftpd_sysctl_table[] = {
@@ -234,38 +232,14 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 		.mode		= 0644,
 		.proc_handler	= ktftpd_sysctl_listen,
 	},
-	PARAM_ENTRY(KTFTPD_P_PORT),
-	PARAM_ENTRY(KTFTPD_P_TIMEOUT),
-	PARAM_ENTRY(KTFTPD_P_RETRIES),
-	PARAM_ENTRY(KTFTPD_P_MAX_SESSIONS),
-	PARAM_ENTRY(KTFTPD_P_MAX_PER_CLIENT),
-	PARAM_ENTRY(KTFTPD_P_DRAIN),
-	PARAM_ENTRY(KTFTPD_P_BLKSIZE_MAX),
-	PARAM_ENTRY(KTFTPD_P_WINDOWSIZE_MAX),
-	PARAM_ENTRY(KTFTPD_P_ALLOW_WRITE),
-	PARAM_ENTRY(KTFTPD_P_CREATE),
-	PARAM_ENTRY(KTFTPD_P_CREATE_MODE),
-	PARAM_ENTRY(KTFTPD_P_MAX_WRITE_SIZE),
-	PARAM_ENTRY(KTFTPD_P_RATE_LIMIT),
-	PARAM_ENTRY(KTFTPD_P_USER),
-	PARAM_ENTRY(KTFTPD_P_GROUP),
-	PARAM_ENTRY(KTFTPD_P_WORLD_READABLE),
-	PARAM_ENTRY(KTFTPD_P_TIMEOUT_MAX),
-	PARAM_ENTRY(KTFTPD_P_HANDSHAKE),
-	PARAM_ENTRY(KTFTPD_P_SOCKBUF_MAX),
+	KTFTPD_PARAMS(PARAM_ENTRY)
 	{ }
 };
 
 int ktftpd_sysctl_init(void)
 {
-	int i;
-
 	BUILD_BUG_ON(ARRAY_SIZE(ktftpd_sysctl_table) !=
 		     FIRST_PARAM + KTFTPD_P_COUNT + 1);
-	/* Names come from the one table of parameters (validate.c). */
-	for (i = 0; i < KTFTPD_P_COUNT; i++)
-		ktftpd_sysctl_table[FIRST_PARAM + i].procname =
-			ktftpd_params[i].name;
 	ktftpd_sysctl_header =
 		ktftpd_register_sysctl("net/ktftpd", ktftpd_sysctl_table,
 				       ARRAY_SIZE(ktftpd_sysctl_table) - 1);

@@ -123,9 +123,9 @@ Status sample_status()
 	st.uptime_ms = 12345;
 	st.version = "1.2.3";
 	st.config = Config::defaults();
-	st.stats.requests = 10;
-	st.stats.completed = 7;
-	st.stats.bytes_sent = 123456789012ULL;
+	st.stats.counter[KTFTPD_C_REQUESTS] = 10;
+	st.stats.counter[KTFTPD_C_XFER_COMPLETED] = 7;
+	st.stats.counter[KTFTPD_C_BYTES_SENT] = 123456789012ULL;
 	st.stats.active = 2;
 	st.stats.errors_sent = {{0, 0}, {1, 3}};
 	return st;
@@ -256,8 +256,8 @@ TEST(Render, HostileFileNamesAreShownNotObeyed)
 TEST(Render, TimeoutsAreCountedApartFromRetransmits)
 {
 	Status st = sample_status();
-	st.stats.retransmits = 9;
-	st.stats.timeouts = 2;
+	st.stats.counter[KTFTPD_C_RETRANSMITS] = 9;
+	st.stats.counter[KTFTPD_C_TIMEOUTS] = 2;
 	EXPECT_NE(render(render_status, st, {}).find("9 retransmits (2 on timeout)"),
 		  std::string::npos);
 	EXPECT_EQ(nlohmann::json::parse(render(render_stats, st, {Format::json}))["timeouts"], 2);

@@ -92,7 +92,7 @@ TEST(Messages, ParseStatusReply)
 	EXPECT_EQ(*st.config.params[KTFTPD_P_ALLOW_WRITE], 1);
 	EXPECT_TRUE(st.config.listen && st.config.listen->empty());
 	EXPECT_FALSE(st.config.root);
-	EXPECT_EQ(st.stats.requests, 7u);
+	EXPECT_EQ(st.stats[KTFTPD_C_REQUESTS], 7u);
 	EXPECT_EQ(st.stats.active, 3u);
 	EXPECT_EQ(st.stats.errors_sent.at(1), 2u);
 }

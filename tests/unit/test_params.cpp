@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// Host tests of kernel/validate.c, the very file the module compiles.
+// Host tests of kernel/params.c, the very file the module compiles.
 #include <gtest/gtest.h>
 #include <string>
 
-#include "validate.h"
+#include "params.h"
 #include <uapi/linux/ktftpd.h>
 
 static bool root_ok(const std::string &s)
@@ -70,4 +70,34 @@ TEST(Params, DefaultsMatchTheDocumentedServer)
 	EXPECT_EQ(ktftpd_params[KTFTPD_P_PORT].def, 69);
 	EXPECT_EQ(ktftpd_params[KTFTPD_P_TIMEOUT].def, 1000);	// ms, RFC 1123
 	EXPECT_STREQ(ktftpd_params[KTFTPD_P_MAX_PER_CLIENT].name, "max_sessions_per_client");
+}
+
+// What the table must hold for everything derived from it to work: the
+// netlink attribute can carry the range, names and attributes are unique,
+// and the kinds agree with their ranges.
+TEST(Params, EachRowIsConsistent)
+{
+	for (int p = 0; p < KTFTPD_P_COUNT; p++) {
+		const ktftpd_param_desc &d = ktftpd_params[p];
+		SCOPED_TRACE(d.name);
+		ASSERT_TRUE(d.bits == 8 || d.bits == 16 || d.bits == 32 || d.bits == 64);
+		if (d.bits < 64)
+			EXPECT_LE(d.max, (1L << d.bits) - 1) << "the attribute cannot carry max";
+		EXPECT_GE(d.min, 0);
+		EXPECT_GT(d.attr, KTFTPD_CFG_PAD);
+		EXPECT_LE(d.attr, KTFTPD_CFG_MAX);
+		EXPECT_NE(d.attr, KTFTPD_CFG_ROOT);
+		EXPECT_NE(d.attr, KTFTPD_CFG_LISTEN);
+		ASSERT_NE(d.help, nullptr);
+		EXPECT_GT(std::string(d.help).size(), 10u);
+		if (d.kind == KTFTPD_KIND_BOOL) {
+			EXPECT_EQ(d.min, 0);
+			EXPECT_EQ(d.max, 1);
+			EXPECT_EQ(d.bits, 8);
+		}
+		for (int q = 0; q < p; q++) {
+			EXPECT_STRNE(d.name, ktftpd_params[q].name);
+			EXPECT_NE(d.attr, ktftpd_params[q].attr);
+		}
+	}
 }

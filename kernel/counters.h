@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The server's counters: the one table.
+ *
+ * Each counter is written once, here: the module's per-CPU counter
+ * (stats.c) and its netlink attribute (netlink.c), and ktftpctl's model,
+ * its JSON key, text line and Prometheus metric with its # HELP, all come
+ * from this list.  `make gen` writes each attribute's comment in the uapi
+ * header (and appends a new one).  Plain C, no kernel headers.
+ *
+ * X(ID, attr, key, metric, help):
+ *   ID	    the enum suffix: KTFTPD_C_<ID>
+ *   attr   its u64 attribute in enum ktftpd_stat
+ *   key    the JSON key and the text line of `ktftpctl stats`
+ *   metric the Prometheus name, after "ktftpd_" (a counter: _total)
+ *   help   one sentence, for # HELP and the uapi comment
+ */
+#ifndef KTFTPD_COUNTERS_H
+#define KTFTPD_COUNTERS_H
+
+#include <uapi/linux/ktftpd.h>
+
+#define KTFTPD_COUNTERS(X)						\
+	X(REQUESTS, KTFTPD_STAT_REQUESTS, "requests", "requests_total",	\
+	  "Datagrams received on the listening port.")			\
+	X(XFER_COMPLETED, KTFTPD_STAT_XFER_COMPLETED,			\
+	  "transfers_completed", "transfers_completed_total",		\
+	  "Transfers that completed.")					\
+	X(XFER_FAILED, KTFTPD_STAT_XFER_FAILED, "transfers_failed",	\
+	  "transfers_failed_total",					\
+	  "Transfers that timed out, were aborted or refused mid-way.")	\
+	X(BYTES_SENT, KTFTPD_STAT_BYTES_SENT, "bytes_sent",		\
+	  "sent_bytes_total", "File payload bytes sent.")		\
+	X(PACKETS_SENT, KTFTPD_STAT_PACKETS_SENT, "packets_sent",	\
+	  "packets_sent_total", "Datagrams sent.")			\
+	X(RETRANSMITS, KTFTPD_STAT_RETRANSMITS, "retransmits",		\
+	  "retransmits_total",						\
+	  "DATA (or upload ACKs) sent again.")				\
+	X(REFUSED_BUSY, KTFTPD_STAT_REFUSED_BUSY, "refused_busy",	\
+	  "refused_busy_total",						\
+	  "Requests refused by max_sessions or the per-client cap.")	\
+	X(BYTES_RECEIVED, KTFTPD_STAT_BYTES_RECEIVED, "bytes_received",	\
+	  "received_bytes_total", "Upload payload bytes stored.")	\
+	X(TIMEOUTS, KTFTPD_STAT_TIMEOUTS, "timeouts", "timeouts_total",	\
+	  "Retransmission timer expiries (resends no peer asked for).")	\
+	X(RATE_LIMITED, KTFTPD_STAT_RATE_LIMITED, "rate_limited",	\
+	  "rate_limited_total",						\
+	  "Requests dropped unanswered by rate_limit.")
+
+#define KTFTPD_COUNTER_ENUM(id, ...) KTFTPD_C_##id,
+enum ktftpd_counter {
+	KTFTPD_COUNTERS(KTFTPD_COUNTER_ENUM)
+	KTFTPD_C_COUNT
+};
+#undef KTFTPD_COUNTER_ENUM
+
+#endif /* KTFTPD_COUNTERS_H */
