@@ -1,11 +1,24 @@
 # bash completion for ktftpctl(8).
-# The config keys are listed here; the host tests check them against
-# ktftpctl's own list, so a new key cannot be forgotten.
+# The key lists come from kernel/params.h, like every view of a setting.
 
+# BEGIN generated: keys (scripts/gen-settings; do not edit)
 _ktftpctl_keys="root listen port timeout retries max_sessions
 	max_sessions_per_client drain_timeout blksize_max windowsize_max
-	allow_write create create_mode max_write_size rate_limit user group
-	require_world_readable timeout_max handshake_timeout sockbuf_max"
+	allow_write create create_mode max_write_size rate_limit user
+	group require_world_readable timeout_max handshake_timeout
+	sockbuf_max"
+_ktftpctl_bool_keys="allow_write create require_world_readable"
+# END generated: keys
+
+# Whether option $1 is --KEY for a key in the list $2.
+_ktftpctl_is_key_option()
+{
+	local k
+	for k in $2; do
+		[[ $1 == --${k//_/-} ]] && return 0
+	done
+	return 1
+}
 
 _ktftpctl()
 {
@@ -43,16 +56,16 @@ _ktftpctl()
 		COMPREPLY=($(compgen -W "text json prometheus" -- "$cur"))
 		return
 		;;
-	--allow-write | --create)
-		COMPREPLY=($(compgen -W "true false" -- "$cur"))
-		return
-		;;
-	--drain | -d | --watch | -w | --port | --listen | --timeout | --retries | \
-		--max-sessions | --max-sessions-per-client | --drain-timeout | \
-		--blksize-max | --windowsize-max | --create-mode | --max-write-size)
+	--drain | -d | --watch | -w)
 		return
 		;;
 	esac
+	if _ktftpctl_is_key_option "$prev" "$_ktftpctl_bool_keys"; then
+		COMPREPLY=($(compgen -W "true false" -- "$cur"))
+		return
+	elif _ktftpctl_is_key_option "$prev" "$_ktftpctl_keys"; then
+		return	# a value: nothing to offer
+	fi
 
 	case $cmd in
 	"")

@@ -111,9 +111,11 @@ enum ktftpd_attr {
 #define KTFTPD_A_MAX (__KTFTPD_A_MAX - 1)
 
 /*
- * The configuration.  Names, units and ranges are those of the sysctls in
- * /proc/sys/net/ktftpd (docs/operating.md, ktftpd(8)); the ranges are in
- * the policy.
+ * The configuration.  Each attribute is named as its sysctl in
+ * /proc/sys/net/ktftpd (ktftpd(8) says what it does); its width, unit and
+ * valid range follow it, and the kernel refuses a value outside the range
+ * with ERANGE.  The comments are written by scripts/gen-settings from the
+ * module's one table of settings (kernel/params.h).
  */
 enum ktftpd_cfg {
 	KTFTPD_CFG_UNSPEC,
@@ -121,24 +123,24 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_ROOT,		/* string, absolute, < KTFTPD_ROOT_MAX */
 	KTFTPD_CFG_PORT,		/* u16, 1..65535 */
 	KTFTPD_CFG_LISTEN,		/* nested, enum ktftpd_listen; none: all */
-	KTFTPD_CFG_TIMEOUT_MS,		/* u32 */
-	KTFTPD_CFG_RETRIES,		/* u32 */
-	KTFTPD_CFG_MAX_SESSIONS,	/* u32 */
-	KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT, /* u32 */
-	KTFTPD_CFG_DRAIN_MS,		/* u32 */
-	KTFTPD_CFG_BLKSIZE_MAX,		/* u32 */
-	KTFTPD_CFG_WINDOWSIZE_MAX,	/* u32 */
+	KTFTPD_CFG_TIMEOUT_MS,		/* u32, milliseconds, 10..255000 */
+	KTFTPD_CFG_RETRIES,		/* u32, 0..100 */
+	KTFTPD_CFG_MAX_SESSIONS,	/* u32, transfers, 1..65536 */
+	KTFTPD_CFG_MAX_SESSIONS_PER_CLIENT,	/* u32, transfers, 1..65536 */
+	KTFTPD_CFG_DRAIN_MS,		/* u32, milliseconds, 0..600000 */
+	KTFTPD_CFG_BLKSIZE_MAX,		/* u32, bytes, 8..65464 */
+	KTFTPD_CFG_WINDOWSIZE_MAX,	/* u32, blocks, 1..65535 */
 	KTFTPD_CFG_ALLOW_WRITE,		/* u8, 0 or 1 */
 	KTFTPD_CFG_CREATE,		/* u8, 0 or 1 */
-	KTFTPD_CFG_CREATE_MODE,		/* u32, 0..0777 */
-	KTFTPD_CFG_MAX_WRITE_SIZE,	/* u64, bytes */
-	KTFTPD_CFG_RATE_LIMIT,		/* u32, requests/s per address, 0: off */
-	KTFTPD_CFG_USER,		/* u32, uid of every file operation */
-	KTFTPD_CFG_GROUP,		/* u32, its gid; no supplementary groups */
-	KTFTPD_CFG_REQUIRE_WORLD_READABLE, /* u8, 0 or 1 */
-	KTFTPD_CFG_TIMEOUT_MAX_S,	/* u32, 1..255 s: larger client timeouts declined */
-	KTFTPD_CFG_HANDSHAKE_MS,	/* u32, 100..600000 ms for the peer's first reply */
-	KTFTPD_CFG_SOCKBUF_MAX,		/* u32, bytes, 0: net.core.[rw]mem_max */
+	KTFTPD_CFG_CREATE_MODE,		/* u32, permission bits, 0..0777 */
+	KTFTPD_CFG_MAX_WRITE_SIZE,	/* u64, bytes, 0..1099511627776 */
+	KTFTPD_CFG_RATE_LIMIT,		/* u32, requests per second, 0..1000000 */
+	KTFTPD_CFG_USER,		/* u32, uid, 0..4294967294 */
+	KTFTPD_CFG_GROUP,		/* u32, gid, 0..4294967294 */
+	KTFTPD_CFG_REQUIRE_WORLD_READABLE,	/* u8, 0 or 1 */
+	KTFTPD_CFG_TIMEOUT_MAX_S,	/* u32, seconds, 1..255 */
+	KTFTPD_CFG_HANDSHAKE_MS,	/* u32, milliseconds, 100..600000 */
+	KTFTPD_CFG_SOCKBUF_MAX,		/* u32, bytes, 0..67108864 */
 
 	__KTFTPD_CFG_MAX,
 };
@@ -160,19 +162,22 @@ enum ktftpd_listen {
 enum ktftpd_stat {
 	KTFTPD_STAT_UNSPEC,
 	KTFTPD_STAT_PAD,
-	KTFTPD_STAT_REQUESTS,		/* u64: datagrams on the listening port */
-	KTFTPD_STAT_XFER_COMPLETED,	/* u64 */
-	KTFTPD_STAT_XFER_FAILED,	/* u64: timed out, aborted, refused mid-way */
-	KTFTPD_STAT_BYTES_SENT,		/* u64: file payload */
-	KTFTPD_STAT_PACKETS_SENT,	/* u64: every datagram */
-	KTFTPD_STAT_RETRANSMITS,	/* u64: DATA sent again */
-	KTFTPD_STAT_REFUSED_BUSY,	/* u64: max_sessions or per-client cap */
+	KTFTPD_STAT_REQUESTS,		/* u64: datagrams received on the listening port */
+	KTFTPD_STAT_XFER_COMPLETED,	/* u64: transfers that completed */
+	KTFTPD_STAT_XFER_FAILED,	/* u64: transfers that timed out, were aborted or
+					 * refused mid-way */
+	KTFTPD_STAT_BYTES_SENT,		/* u64: file payload bytes sent */
+	KTFTPD_STAT_PACKETS_SENT,	/* u64: datagrams sent */
+	KTFTPD_STAT_RETRANSMITS,	/* u64: DATA (or upload ACKs) sent again */
+	KTFTPD_STAT_REFUSED_BUSY,	/* u64: requests refused by max_sessions or the
+					 * per-client cap */
 	KTFTPD_STAT_ACTIVE,		/* u32: transfers in flight now */
 	KTFTPD_STAT_PEAK,		/* u32: most in flight at once */
 	KTFTPD_STAT_ERRORS_SENT,	/* nested: u64 per code, type code + 1 */
-	KTFTPD_STAT_BYTES_RECEIVED,	/* u64: upload payload stored */
-	KTFTPD_STAT_TIMEOUTS,		/* u64: retransmission timer expiries */
-	KTFTPD_STAT_RATE_LIMITED,	/* u64: requests dropped by rate_limit */
+	KTFTPD_STAT_BYTES_RECEIVED,	/* u64: upload payload bytes stored */
+	KTFTPD_STAT_TIMEOUTS,		/* u64: retransmission timer expiries (resends no
+					 * peer asked for) */
+	KTFTPD_STAT_RATE_LIMITED,	/* u64: requests dropped unanswered by rate_limit */
 
 	__KTFTPD_STAT_MAX,
 };
