@@ -22,15 +22,17 @@ _lane = threading.local()
 class Job:
     title: str
     stage: str
-    cost: float             # minutes, as JOB_COST says
     run: Callable[[], object]
+    cost: float | None = None   # seconds it took last time; None: never measured
 
 
 def queue_order(jobs: list[Job], last_stage: str | None = None) -> list[Job]:
-    """jobs as the lanes take them: the longest first.  last_stage's jobs
-    go after all others (the debug jobs, while their kernel is still
+    """jobs as the lanes take them: a job never measured first (it may be
+    long), then the longest first; ties keep the order given.  last_stage's
+    jobs go after all others (the debug jobs, while their kernel is still
     building)."""
-    return sorted(jobs, key=lambda j: (j.stage == last_stage, -j.cost))
+    return sorted(jobs, key=lambda j: (j.stage == last_stage, j.cost is not None,
+                                       -(j.cost or 0)))
 
 
 def holding() -> bool:
