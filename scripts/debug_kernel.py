@@ -1,5 +1,6 @@
-"""scripts/debug-kernel for Python callers (tests/check): its build
-started in the background at idle priority, then waited for.  The build
+"""scripts/debug-kernel for Python callers (tests/check): whether its
+build is cached, and the build started in the background at idle
+priority, then waited for.  The build
 itself, its cache and the cache's key stay in scripts/debug-kernel, whose
 command line tests/vm/run uses (--kernel debug)."""
 import subprocess
@@ -7,6 +8,11 @@ import time
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().with_name("debug-kernel")
+
+
+def built() -> bool:
+    """The cache holds the kernel of the current inputs (scripts/debug-kernel dir)."""
+    return subprocess.run([SCRIPT, "dir"], capture_output=True).returncode == 0
 
 
 class Build:

@@ -24,6 +24,7 @@ class Job:
     stage: str
     run: Callable[[], object]
     cost: float | None = None   # seconds it took last time; None: never measured
+    plan: str = ""          # what it runs, for tests/check --plan
 
 
 def queue_order(jobs: list[Job], last_stage: str | None = None) -> list[Job]:
