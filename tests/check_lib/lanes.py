@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .results import record
+from .results import record, spent
 
 _lock = threading.RLock()
 _lane = threading.local()
@@ -21,7 +21,7 @@ _lane = threading.local()
 @dataclass
 class Job:
     title: str
-    stage: str
+    stage: str              # whose wall time it counts in
     run: Callable[[], object]
     cost: float | None = None   # seconds it took last time; None: never measured
     plan: str = ""          # what it runs, for tests/check --plan
@@ -92,6 +92,7 @@ def run_lanes(jobs: list[Job], serial: bool, last_stage: str | None = None) -> N
                 job.run()
             except Exception as e:  # a broken job fails, the other lane goes on
                 record(f"{job.title}: ran", False, repr(e))
+            spent(job.stage, t0, time.monotonic())
             print(f"{job.title}: job took {time.monotonic() - t0:.0f}s")
             if _lane.buf is not None:
                 with _lock:

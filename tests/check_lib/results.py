@@ -1,7 +1,6 @@
 """Every check tests/check makes passes or fails here, one line each as it
-ends; the summary at the end lists the failures and gives the one
-'N passed, N failed' line."""
-import sys
+ends; the summary at the end gives each stage's wall time, the failures and
+the one 'N passed, N failed' line."""
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -10,6 +9,8 @@ from pathlib import Path
 passed: list[str] = []
 failed: list[str] = []
 _lock = threading.Lock()
+# stage: [first start, last end]
+_spans: dict[str, list[float]] = {}
 
 
 def record(name: str, ok: bool, detail: str = "") -> None:
@@ -41,18 +42,35 @@ def junit(path: Path, prefix: str) -> bool:
     return True
 
 
-def timed(stage: str, fn) -> None:
-    """Run a host stage and say how long it took (the budget is CI's 90
-    minutes: where they go is worth printing)."""
+def spent(stage: str, start: float, end: float) -> None:
+    """Count start..end (time.monotonic()) in stage's wall time: from its
+    first job's start to its last job's end."""
+    with _lock:
+        span = _spans.setdefault(stage, [start, end])
+        span[0], span[1] = min(span[0], start), max(span[1], end)
+
+
+def timed(stage: str, fn):
+    """Run fn as (part of) stage, say how long it took, and return what it
+    returned (the budget is CI's 90 minutes: where they go is worth
+    printing)."""
     t = time.monotonic()
-    fn()
+    out = fn()
+    spent(stage, t, time.monotonic())
     print(f"tests/check: stage {stage} took {time.monotonic() - t:.0f}s", flush=True)
+    return out
 
 
 def summary(kvers: list[str], start: float) -> int:
-    """The total time, the failures, then the one line CI reads; the exit
-    status: 0 only if something passed and nothing failed."""
-    print(f"\ntests/check: kernels {' '.join(kvers)}; {time.monotonic() - start:.0f}s")
+    """Each stage's wall time and the total, the failures, then the one
+    line CI reads; the exit status: 0 only if something passed and nothing
+    failed."""
+    print(f"\ntests/check: kernels {' '.join(kvers)}")
+    print("tests/check: each stage's wall time (the guest stages share the lanes: they overlap)")
+    width = max([len(s) for s in _spans] + [len("total")])
+    for stage, (t0, t1) in sorted(_spans.items(), key=lambda s: s[1][0]):
+        print(f"  {stage:<{width}} {t1 - t0:6.0f}s")
+    print(f"  {'total':<{width}} {time.monotonic() - start:6.0f}s")
     if failed:
         print("Failures:")
         for f in failed:
