@@ -56,10 +56,7 @@ static void reply_refusal(struct ktftpd_listener *l,
 			  const struct ktftpd_addr *to,
 			  const struct tftp_refusal *ref)
 {
-	u8 pkt[128];
-	size_t len = tftp_build_error(pkt, sizeof(pkt), ref->code, ref->why);
-
-	if (ktftpd_net_send(l->sock, to, pkt, len) >= 0) {
+	if (ktftpd_net_send_error(l->sock, to, ref) >= 0) {
 		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
 		ktftpd_stats_error_sent(ref->code);
 	}

@@ -135,10 +135,9 @@ int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
 void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 			    u16 code, const char *msg)
 {
-	u8 pkt[128];
-	size_t len = tftp_build_error(pkt, sizeof(pkt), code, msg);
+	const struct tftp_refusal ref = { .code = code, .why = msg };
 
-	if (ktftpd_net_send(x->sock, to, pkt, len) >= 0)
+	if (ktftpd_net_send_error(x->sock, to, &ref) >= 0)
 		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
 	ktftpd_stats_error_sent(code);
 }
