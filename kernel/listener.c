@@ -51,26 +51,35 @@ static bool within_rate(struct ktftpd_listener *l, const struct ktftpd_addr *fro
 	return ok;
 }
 
-static void reply_error(struct ktftpd_listener *l, const struct ktftpd_addr *to,
-			u16 code, const char *msg)
+/* Answer @to with @ref from the well-known port: no state is kept. */
+static void reply_refusal(struct ktftpd_listener *l,
+			  const struct ktftpd_addr *to,
+			  const struct tftp_refusal *ref)
 {
-	u8 pkt[128];
-	size_t len = tftp_build_error(pkt, sizeof(pkt), code, msg);
-
-	if (ktftpd_net_send(l->sock, to, pkt, len) >= 0) {
+	if (ktftpd_net_send_error(l->sock, to, ref) >= 0) {
 		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
-		ktftpd_stats_error_sent(code);
+		ktftpd_stats_error_sent(ref->code);
 	}
+}
+
+/* Answer a parsed request with @ref, and tell the events who was refused. */
+static void refuse_request(struct ktftpd_listener *l,
+			   const struct ktftpd_addr *from,
+			   const struct tftp_request *req,
+			   const struct tftp_refusal *ref)
+{
+	reply_refusal(l, from, ref);
+	ktftpd_nl_event_refused(from, req->filename, req->filename_len,
+				req->opcode == TFTP_WRQ, ref->code, ref->why);
 }
 
 static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 			   const struct ktftpd_addr *from,
 			   const struct ktftpd_addr *local)
 {
+	struct tftp_refusal ref;
 	struct tftp_request req;
 	struct ktftpd_xfer *x;
-	const char *why;
-	int code;
 
 	ktftpd_stats_inc(KTFTPD_C_REQUESTS);
 	if (!within_rate(l, from))
@@ -79,29 +88,28 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 	if (len < 2 || (l->buf[0] == 0 && l->buf[1] == TFTP_ERROR))
 		return;
 	if (truncated) {
-		reply_error(l, from, TFTP_EBADOP, "Request too long");
+		tftp_refuse(&ref, TFTP_EBADOP, "Request too long");
+		reply_refusal(l, from, &ref);
 		return;
 	}
-	code = tftp_parse_request(l->buf, len, &req, &why);
-	if (code >= 0) {
-		reply_error(l, from, code, why);
+	if (!tftp_parse_request(l->buf, len, &req, &ref)) {
+		reply_refusal(l, from, &ref);
 		return;
 	}
 	/* "mail" (RFC 1350) delivered to users' mailboxes: obsolete. */
 	if (req.mode == TFTP_MODE_MAIL) {
-		reply_error(l, from, TFTP_EBADOP, "Mail mode is not supported");
+		tftp_refuse(&ref, TFTP_EBADOP, "Mail mode is not supported");
+		reply_refusal(l, from, &ref);
 		return;
 	}
 
 	x = ktftpd_xfer_create(l->sock->sk->sk_family, l->buf, len, &req, from,
-			       local, &code, &why);
+			       local, &ref);
 	if (!x) {
-		reply_error(l, from, code, why);
-		ktftpd_nl_event_refused(from, req.filename, req.filename_len,
-					req.opcode == TFTP_WRQ, code, why);
+		refuse_request(l, from, &req, &ref);
 		return;
 	}
-	switch (ktftpd_server_admit(x, &why)) {
+	switch (ktftpd_server_admit(x, &ref)) {
 	case 0:
 		break;
 	case -EEXIST:
@@ -110,9 +118,7 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 	default:
 		ktftpd_stats_inc(KTFTPD_C_REFUSED_BUSY);
 		ktftpd_xfer_free(x);
-		reply_error(l, from, TFTP_EUNDEF, why);
-		ktftpd_nl_event_refused(from, req.filename, req.filename_len,
-					req.opcode == TFTP_WRQ, TFTP_EUNDEF, why);
+		refuse_request(l, from, &req, &ref);
 		return;
 	}
 	ktftpd_xfer_start(x);

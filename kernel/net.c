@@ -11,6 +11,7 @@
 #include <net/net_namespace.h>
 #include "config.h"
 #include "net.h"
+#include "proto.h"
 
 static int net_bind(struct socket *sock, const struct ktftpd_addr *a)
 {
@@ -181,6 +182,15 @@ int ktftpd_net_send(struct socket *sock, const struct ktftpd_addr *to,
 	};
 
 	return kernel_sendmsg(sock, &msg, &vec, 1, len);
+}
+
+int ktftpd_net_send_error(struct socket *sock, const struct ktftpd_addr *to,
+			  const struct tftp_refusal *ref)
+{
+	u8 pkt[128];
+	size_t len = tftp_build_error(pkt, sizeof(pkt), ref->code, ref->why);
+
+	return ktftpd_net_send(sock, to, pkt, len);
 }
 
 /* The destination address of a datagram, from its IP(V6)_PKTINFO. */

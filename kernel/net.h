@@ -19,6 +19,7 @@ struct ktftpd_addr {
 };
 
 struct ktftpd_listen_addr;
+struct tftp_refusal;
 
 /*
  * A listening socket.  With @at NULL: IPv6 dual stack on [::]:port (so
@@ -36,6 +37,14 @@ int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
 /* Send one datagram without blocking; a full socket buffer is a loss. */
 int ktftpd_net_send(struct socket *sock, const struct ktftpd_addr *to,
 		    const void *buf, size_t len);
+
+/*
+ * Send the ERROR @ref says, as ktftpd_net_send() sends: how every ERROR
+ * leaves, a refusal from the listening port and a transfer's end from its
+ * own.  The message is cut to fit one small datagram.
+ */
+int ktftpd_net_send_error(struct socket *sock, const struct ktftpd_addr *to,
+			  const struct tftp_refusal *ref);
 
 /*
  * Receive one datagram.  @local (may be NULL) gets its destination address

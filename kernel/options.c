@@ -82,20 +82,19 @@ static void grant_timeout(struct tftp_negotiated *neg,
 	neg->granted |= TFTP_OPT_TIMEOUT;
 }
 
-static int grant_tsize(struct tftp_negotiated *neg,
-		       const struct tftp_request *req,
-		       const struct tftp_limits *lim, long long file_size,
-		       const char *value, const char **why)
+/* The only option that refuses a request: a WRQ's tsize past the limit. */
+static bool grant_tsize(struct tftp_negotiated *neg,
+			const struct tftp_request *req,
+			const struct tftp_limits *lim, long long file_size,
+			const char *value, struct tftp_refusal *ref)
 {
 	u64 v;
 
 	if (!tftp_parse_uint(value, OPTION_VALUE_CAP, false, &v))
-		return -1;
+		return true;
 	if (req->opcode == TFTP_WRQ) {
-		if (v > lim->max_write_size) {
-			*why = "File too large";
-			return TFTP_ENOSPACE;
-		}
+		if (v > lim->max_write_size)
+			return tftp_refuse(ref, TFTP_ENOSPACE, "File too large");
 		neg->tsize = v;
 	} else {
 		/*
@@ -105,20 +104,19 @@ static int grant_tsize(struct tftp_negotiated *neg,
 		 * client nothing (a server may decline any option).
 		 */
 		if (file_size <= 0)
-			return -1;
+			return true;
 		neg->tsize = (u64)file_size;
 	}
 	neg->granted |= TFTP_OPT_TSIZE;
-	return -1;
+	return true;
 }
 
-int tftp_negotiate(const struct tftp_request *req,
-		   const struct tftp_limits *lim, long long file_size,
-		   struct tftp_negotiated *neg, const char **why)
+bool tftp_negotiate(const struct tftp_request *req,
+		    const struct tftp_limits *lim, long long file_size,
+		    struct tftp_negotiated *neg, struct tftp_refusal *ref)
 {
 	unsigned int seen = 0, bit;
 	unsigned int i;
-	int code;
 
 	memset(neg, 0, sizeof(*neg));
 	neg->blksize = TFTP_BLKSIZE_DEFAULT;
@@ -148,9 +146,8 @@ int tftp_negotiate(const struct tftp_request *req,
 			grant_blksize(neg, lim, value);
 			break;
 		case TFTP_OPT_TSIZE:
-			code = grant_tsize(neg, req, lim, file_size, value, why);
-			if (code >= 0)
-				return code;
+			if (!grant_tsize(neg, req, lim, file_size, value, ref))
+				return false;
 			break;
 		case TFTP_OPT_TIMEOUT:
 			grant_timeout(neg, lim, value);
@@ -160,7 +157,7 @@ int tftp_negotiate(const struct tftp_request *req,
 			break;
 		}
 	}
-	return -1;
+	return true;
 }
 
 /* Append "name\0value\0"; false if it does not fit. */

@@ -58,14 +58,14 @@ struct tftp_negotiated {
 /*
  * Negotiate the options of @req.  @file_size is the size of the file an
  * RRQ reads, or negative when it may not be told (netascii, where the
- * size on the wire is not the file's).  Returns -1, or for a WRQ whose
- * tsize exceeds @lim->max_write_size, TFTP_ENOSPACE with *@why set.
- * Names match case-insensitively; the first of duplicated options counts;
- * unknown ones are ignored.
+ * size on the wire is not the file's).  Returns true, or false with @ref
+ * set (TFTP_ENOSPACE) for a WRQ whose tsize exceeds @lim->max_write_size:
+ * an RRQ is never refused.  Names match case-insensitively; the first of
+ * duplicated options counts; unknown ones are ignored.
  */
-int tftp_negotiate(const struct tftp_request *req,
-		   const struct tftp_limits *lim, long long file_size,
-		   struct tftp_negotiated *neg, const char **why);
+bool tftp_negotiate(const struct tftp_request *req,
+		    const struct tftp_limits *lim, long long file_size,
+		    struct tftp_negotiated *neg, struct tftp_refusal *ref);
 
 /*
  * Parse a decimal option value: digits only, not empty, at most @max.

@@ -47,37 +47,27 @@ static const char *take_string(const u8 *pkt, size_t len, size_t *pos)
 	return NULL;
 }
 
-int tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
-		       const char **why)
+bool tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
+			struct tftp_refusal *ref)
 {
 	const char *name, *value;
 	size_t pos = 2;
 
 	memset(req, 0, sizeof(*req));
-	if (len < 2) {
-		*why = "short packet";
-		return TFTP_EBADOP;
-	}
+	if (len < 2)
+		return tftp_refuse(ref, TFTP_EBADOP, "short packet");
 	req->opcode = get_be16(pkt);
-	if (req->opcode != TFTP_RRQ && req->opcode != TFTP_WRQ) {
-		*why = "not a request";
-		return TFTP_EBADOP;
-	}
+	if (req->opcode != TFTP_RRQ && req->opcode != TFTP_WRQ)
+		return tftp_refuse(ref, TFTP_EBADOP, "not a request");
 	req->filename = take_string(pkt, len, &pos);
-	if (!req->filename) {
-		*why = "filename not terminated";
-		return TFTP_EBADOP;
-	}
+	if (!req->filename)
+		return tftp_refuse(ref, TFTP_EBADOP, "filename not terminated");
 	req->filename_len = strlen(req->filename);
-	if (req->filename_len == 0) {
-		*why = "empty filename";
-		return TFTP_EBADOP;
-	}
+	if (req->filename_len == 0)
+		return tftp_refuse(ref, TFTP_EBADOP, "empty filename");
 	req->mode_name = take_string(pkt, len, &pos);
-	if (!req->mode_name) {
-		*why = "mode not terminated";
-		return TFTP_EBADOP;
-	}
+	if (!req->mode_name)
+		return tftp_refuse(ref, TFTP_EBADOP, "mode not terminated");
 	if (tftp_streq_nocase(req->mode_name, "octet")) {
 		req->mode = TFTP_MODE_OCTET;
 	} else if (tftp_streq_nocase(req->mode_name, "netascii")) {
@@ -85,8 +75,7 @@ int tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
 	} else if (tftp_streq_nocase(req->mode_name, "mail")) {
 		req->mode = TFTP_MODE_MAIL;
 	} else {
-		*why = "unknown transfer mode";
-		return TFTP_EBADOP;
+		return tftp_refuse(ref, TFTP_EBADOP, "unknown transfer mode");
 	}
 
 	/*
@@ -110,7 +99,7 @@ int tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
 			req->n_options++;
 		}
 	}
-	return -1;
+	return true;
 }
 
 size_t tftp_normalize_filename(char *name, size_t len)

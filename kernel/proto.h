@@ -63,13 +63,37 @@ struct tftp_request {
 };
 
 /*
- * Parse a request datagram of @len bytes in @pkt.  Every string must be
- * NUL-terminated inside the datagram.  On failure returns the TFTP error
- * code to answer with (TFTP_EBADOP for a malformed request) and points
- * *@why at a short reason; returns -1 on success.  @pkt is not modified.
+ * A refusal: the ERROR that answers a request the server will not serve.
+ * It is the one way to refuse, in the protocol core and in the module
+ * alike.  A function that may refuse takes a struct tftp_refusal * as its
+ * last argument; when it refuses it fills it in (tftp_refuse()) and says
+ * so with its return value: false, or NULL for one that returns what it
+ * made.  When it does not refuse, it leaves the refusal untouched.  The
+ * caller answers with the refusal as it is, and frees nothing it named:
+ * @why is a string literal, sent as the ERROR's message and kept by the
+ * events, so it outlives the request and whatever refused it.
  */
-int tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
-		       const char **why);
+struct tftp_refusal {
+	u16 code;		/* enum tftp_error_code */
+	const char *why;	/* the ERROR's message: a string literal */
+};
+
+/* Fill in @ref; returns false, so "return tftp_refuse(...);" refuses. */
+static inline bool tftp_refuse(struct tftp_refusal *ref, u16 code,
+			       const char *why)
+{
+	ref->code = code;
+	ref->why = why;
+	return false;
+}
+
+/*
+ * Parse a request datagram of @len bytes in @pkt.  Every string must be
+ * NUL-terminated inside the datagram.  Returns true, or false with @ref
+ * set (TFTP_EBADOP for a malformed request).  @pkt is not modified.
+ */
+bool tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
+			struct tftp_refusal *ref);
 
 /* Case-insensitive ASCII comparison of NUL-terminated strings. */
 bool tftp_streq_nocase(const char *a, const char *b);

@@ -325,7 +325,7 @@ int ktftpd_server_stop(void)
 	return ktftpd_server_stop_drain(ktftpd_config_value(KTFTPD_P_DRAIN));
 }
 
-int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
+int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 {
 	long max = x->cfg->val[KTFTPD_P_MAX_SESSIONS];
 	long per_client = x->cfg->val[KTFTPD_P_MAX_PER_CLIENT];
@@ -336,12 +336,13 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 
 	spin_lock_bh(&sessions_lock);
 	if (n_sessions >= max) {
-		*why = "Server busy";
+		tftp_refuse(ref, TFTP_EUNDEF, "Server busy");
 		err = -EBUSY;
 		goto out;
 	}
 	if (n_opening >= opening_max) {
-		*why = "Server busy: too many transfers opening";
+		tftp_refuse(ref, TFTP_EUNDEF,
+			    "Server busy: too many transfers opening");
 		err = -EBUSY;
 		goto out;
 	}
@@ -359,7 +360,8 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why)
 			goto out;
 		}
 		if (++same >= per_client) {
-			*why = "Server busy: too many transfers from this client";
+			tftp_refuse(ref, TFTP_EUNDEF,
+				    "Server busy: too many transfers from this client");
 			err = -EBUSY;
 			goto out;
 		}

@@ -10,6 +10,7 @@
 
 struct ktftpd_xfer;
 struct ktftpd_config_change;
+struct tftp_refusal;
 
 bool ktftpd_server_running(void);
 /* Milliseconds since the last start; 0 while stopped. */
@@ -43,11 +44,12 @@ int ktftpd_server_for_each_session(u64 after_id,
 				   void *arg);
 
 /*
- * Admission: 0 and @x counted in; -EBUSY with the reason to answer; or
+ * Admission: 0 and @x counted in; -EBUSY, refused with @ref set; or
  * -EEXIST when the same client address and port has a transfer already
- * (a retransmitted request: drop it, the transfer's timer answers it).
+ * (a retransmitted request: drop it unanswered, the transfer's timer
+ * answers it).
  */
-int ktftpd_server_admit(struct ktftpd_xfer *x, const char **why);
+int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref);
 /* @x's first run begins: it counts as opening (see KTFTPD_OPENING_MAX)... */
 void ktftpd_server_opening(struct ktftpd_xfer *x);
 /* ...until that run has ended with @x alive (its first packet is out). */

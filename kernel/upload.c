@@ -40,42 +40,32 @@ struct ktftpd_upload {
 	bool committed;
 };
 
-void ktftpd_upload_error(int err, int *code, const char **why)
+bool ktftpd_upload_refuse(int err, struct tftp_refusal *ref)
 {
 	switch (err) {
 	case -ENOSPC:
 	case -EDQUOT:
 	case -EFBIG:
-		*code = TFTP_ENOSPACE;
-		*why = "Disk full or allocation exceeded";
-		break;
+		return tftp_refuse(ref, TFTP_ENOSPACE,
+				   "Disk full or allocation exceeded");
 	case -ENOENT:
 	case -ENOTDIR:
-		*code = TFTP_ENOTFOUND;
-		*why = "File not found";
-		break;
+		return tftp_refuse(ref, TFTP_ENOTFOUND, "File not found");
 	case -ENAMETOOLONG:
 		/* A client's mistake, answered as a read's would be. */
-		*code = TFTP_ENOTFOUND;
-		*why = "File name too long";
-		break;
+		return tftp_refuse(ref, TFTP_ENOTFOUND, "File name too long");
 	case -EXDEV:
 	case -ELOOP:
-		*code = TFTP_EACCESS;
-		*why = "Access violation: outside the served root";
-		break;
+		return tftp_refuse(ref, TFTP_EACCESS,
+				   "Access violation: outside the served root");
 	case -EACCES:
 	case -EPERM:
 	case -EROFS:
 	case -EISDIR:
-		*code = TFTP_EACCESS;
-		*why = "Access violation";
-		break;
+		return tftp_refuse(ref, TFTP_EACCESS, "Access violation");
 	default:
 		pr_warn_ratelimited("ktftpd: upload failed: %d\n", err);
-		*code = TFTP_EUNDEF;
-		*why = "Write error";
-		break;
+		return tftp_refuse(ref, TFTP_EUNDEF, "Write error");
 	}
 }
 
@@ -173,15 +163,14 @@ static int upload_create_temp(struct ktftpd_upload *u)
 struct ktftpd_upload *ktftpd_upload_begin(const struct path *root,
 					  const char *name,
 					  const struct ktftpd_upload_policy *policy,
-					  int *code, const char **why)
+					  struct tftp_refusal *ref)
 {
 	struct ktftpd_upload *u;
 	int err;
 
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u) {
-		*code = TFTP_EUNDEF;
-		*why = "Out of memory";
+		tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
 		return NULL;
 	}
 	u->policy = *policy;
@@ -201,7 +190,7 @@ struct ktftpd_upload *ktftpd_upload_begin(const struct path *root,
 
 fail:
 	ktftpd_upload_free(u);
-	ktftpd_upload_error(err, code, why);
+	ktftpd_upload_refuse(err, ref);
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <linux/path.h>
 
 struct ktftpd_upload;
+struct tftp_refusal;
 
 /* The write policy of the config the upload runs under. */
 struct ktftpd_upload_policy {
@@ -22,12 +23,12 @@ struct ktftpd_upload_policy {
 /*
  * Check that @name (relative, normalized) may be written beneath @root
  * under @policy, and create the temporary file.  Returns the upload, or
- * NULL with the TFTP error @code and @why to answer with.
+ * NULL with @ref set.
  */
 struct ktftpd_upload *ktftpd_upload_begin(const struct path *root,
 					  const char *name,
 					  const struct ktftpd_upload_policy *policy,
-					  int *code, const char **why);
+					  struct tftp_refusal *ref);
 
 /* Append @len bytes.  0 or -errno (-ENOSPC, -EDQUOT, -EIO...). */
 int ktftpd_upload_write(struct ktftpd_upload *u, const void *buf, size_t len);
@@ -38,7 +39,7 @@ int ktftpd_upload_commit(struct ktftpd_upload *u);
 /* Free; the temporary file is removed unless the upload was committed. */
 void ktftpd_upload_free(struct ktftpd_upload *u);
 
-/* Map an upload's -errno to the TFTP ERROR that reports it. */
-void ktftpd_upload_error(int err, int *code, const char **why);
+/* Set @ref to the ERROR that reports an upload's -errno; returns false. */
+bool ktftpd_upload_refuse(int err, struct tftp_refusal *ref);
 
 #endif /* KTFTPD_UPLOAD_H */

@@ -23,44 +23,34 @@
 /* How often a lookup raced by a rename is retried before giving up. */
 #define KTFTPD_LOOKUP_TRIES 4
 
-/* Set the ERROR that answers a failed lookup; always returns -1. */
-static int lookup_error(int err, int *code, const char **why)
+/* Refuse with the ERROR that answers a failed lookup; returns false. */
+static bool lookup_refuse(int err, struct tftp_refusal *ref)
 {
-	*code = TFTP_EUNDEF;
 	switch (err) {
 	case -ENOENT:
 	case -ENOTDIR:
-		*why = "File not found";
-		*code = TFTP_ENOTFOUND;
-		return -1;
+		return tftp_refuse(ref, TFTP_ENOTFOUND, "File not found");
 	case -ENAMETOOLONG:
-		*why = "File name too long";
-		*code = TFTP_ENOTFOUND;
-		return -1;
+		return tftp_refuse(ref, TFTP_ENOTFOUND, "File name too long");
 	case -EXDEV:
 	case -ELOOP:
-		*why = "Access violation: outside the served root";
-		*code = TFTP_EACCESS;
-		return -1;
+		return tftp_refuse(ref, TFTP_EACCESS,
+				   "Access violation: outside the served root");
 	case -EACCES:
 	case -EPERM:
-		*why = "Access violation";
-		*code = TFTP_EACCESS;
-		return -1;
+		return tftp_refuse(ref, TFTP_EACCESS, "Access violation");
 	case -EWOULDBLOCK:
 		/* A lease's holder was told to let go: asked again, it may have. */
-		*why = "File busy: try again";
-		return -1;
+		return tftp_refuse(ref, TFTP_EUNDEF, "File busy: try again");
 	default:
 		pr_warn_ratelimited("ktftpd: open failed: %d\n", err);
-		*why = "Cannot open file";
-		return -1;
+		return tftp_refuse(ref, TFTP_EUNDEF, "Cannot open file");
 	}
 }
 
-int ktftpd_vfs_open(const struct path *root, const char *name,
-		    bool world_readable, struct file **filp, loff_t *size,
-		    int *code, const char **why)
+bool ktftpd_vfs_open(const struct path *root, const char *name,
+		     bool world_readable, struct file **filp, loff_t *size,
+		     struct tftp_refusal *ref)
 {
 	struct inode *inode;
 	struct file *file;
@@ -72,21 +62,20 @@ int ktftpd_vfs_open(const struct path *root, const char *name,
 				      LOOKUP_FOLLOW | LOOKUP_BENEATH, &path);
 	} while (err == -EAGAIN && ++tries < KTFTPD_LOOKUP_TRIES);
 	if (err)
-		return lookup_error(err, code, why);
+		return lookup_refuse(err, ref);
 
 	if (!d_is_reg(path.dentry) ||
 	    ktftpd_identity_pseudo_fs(path.dentry->d_sb)) {
 		path_put(&path);
-		*code = TFTP_EACCESS;
-		*why = "Access violation: not a regular file";
-		return -1;
+		return tftp_refuse(ref, TFTP_EACCESS,
+				   "Access violation: not a regular file");
 	}
 	/* dentry_open checks no permission itself: open(2) would. */
 	err = inode_permission(ktftpd_mnt_idmap(path.mnt), d_inode(path.dentry),
 			       MAY_READ);
 	if (err) {
 		path_put(&path);
-		return lookup_error(err, code, why);
+		return lookup_refuse(err, ref);
 	}
 	/*
 	 * O_NONBLOCK: a lease is broken without waiting for its holder (a
@@ -98,7 +87,7 @@ int ktftpd_vfs_open(const struct path *root, const char *name,
 			   current_cred());
 	path_put(&path);
 	if (IS_ERR(file))
-		return lookup_error(PTR_ERR(file), code, why);
+		return lookup_refuse(PTR_ERR(file), ref);
 	spin_lock(&file->f_lock);
 	file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
@@ -107,19 +96,17 @@ int ktftpd_vfs_open(const struct path *root, const char *name,
 	inode = file_inode(file);
 	if (!S_ISREG(inode->i_mode)) {
 		fput(file);
-		*code = TFTP_EACCESS;
-		*why = "Access violation: not a regular file";
-		return -1;
+		return tftp_refuse(ref, TFTP_EACCESS,
+				   "Access violation: not a regular file");
 	}
 	if (world_readable && !(inode->i_mode & 0004)) {
 		fput(file);
-		*code = TFTP_EACCESS;
-		*why = "Access violation: not world-readable";
-		return -1;
+		return tftp_refuse(ref, TFTP_EACCESS,
+				   "Access violation: not world-readable");
 	}
 	*size = i_size_read(inode);
 	*filp = file;
-	return 0;
+	return true;
 }
 
 ssize_t ktftpd_vfs_read(struct file *file, void *buf, size_t len, loff_t pos)

@@ -5,14 +5,16 @@
 #include <linux/fs.h>
 #include <linux/path.h>
 
+struct tftp_refusal;
+
 /*
- * Open @name for reading, beneath @root and never outside it.  Returns 0
- * with the file and its size, or -1 with the TFTP error code to answer
- * (which may be 0, "not defined") and a reason.
+ * Open @name for reading, beneath @root and never outside it.  Returns
+ * true with the file and its size, or false with @ref set (its code may
+ * be 0, "not defined").
  */
-int ktftpd_vfs_open(const struct path *root, const char *name,
-		    bool world_readable, struct file **filp, loff_t *size,
-		    int *code, const char **why);
+bool ktftpd_vfs_open(const struct path *root, const char *name,
+		     bool world_readable, struct file **filp, loff_t *size,
+		     struct tftp_refusal *ref);
 
 /* Read up to @len bytes at @pos; short only at end of file.  0 or -errno. */
 ssize_t ktftpd_vfs_read(struct file *file, void *buf, size_t len, loff_t pos);

@@ -135,10 +135,9 @@ int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
 void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 			    u16 code, const char *msg)
 {
-	u8 pkt[128];
-	size_t len = tftp_build_error(pkt, sizeof(pkt), code, msg);
+	const struct tftp_refusal ref = { .code = code, .why = msg };
 
-	if (ktftpd_net_send(x->sock, to, pkt, len) >= 0)
+	if (ktftpd_net_send_error(x->sock, to, &ref) >= 0)
 		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
 	ktftpd_stats_error_sent(code);
 }
@@ -363,7 +362,7 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 				       const struct tftp_request *req,
 				       const struct ktftpd_addr *peer,
 				       const struct ktftpd_addr *local,
-				       int *code, const char **why)
+				       struct tftp_refusal *ref)
 {
 	struct ktftpd_xfer *x;
 	size_t name_len;
@@ -393,13 +392,11 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 	x->req_len = len;
 	name_len = tftp_normalize_filename(x->name, req->filename_len);
 	if (name_len == 0) {
-		*code = TFTP_EACCESS;
-		*why = "Access violation: not a file";
+		tftp_refuse(ref, TFTP_EACCESS, "Access violation: not a file");
 		goto fail;
 	}
 	if (!x->cfg->root_ok) {
-		*code = TFTP_EUNDEF;
-		*why = "Server root unavailable";
+		tftp_refuse(ref, TFTP_EUNDEF, "Server root unavailable");
 		goto fail;
 	}
 	return x;
@@ -407,38 +404,35 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 nomem_free:
 	ktftpd_xfer_free(x);
 nomem:
-	*code = TFTP_EUNDEF;
-	*why = "Out of memory";
+	tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
 	return NULL;
 fail:
 	ktftpd_xfer_free(x);
 	return NULL;
 }
 
-/* Open, negotiate and allocate for the request; 0, or -1 with the ERROR. */
-static int xfer_setup_request(struct ktftpd_xfer *x, int *code, const char **why)
+/* Open, negotiate and allocate for the request; false if it refuses. */
+static bool xfer_setup_request(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 {
 	struct tftp_request req;
-	int err;
+	bool ok;
 
 	/* The listener parsed this very datagram: it parses the same. */
-	if (tftp_parse_request(x->req_pkt, x->req_len, &req, why) >= 0) {
-		*code = TFTP_EBADOP;
-		return -1;
-	}
+	if (!tftp_parse_request(x->req_pkt, x->req_len, &req, ref))
+		return false;
 	if (x->is_write)
-		err = ktftpd_xfer_write_setup(x, &req, code, why);
+		ok = ktftpd_xfer_write_setup(x, &req, ref);
 	else
-		err = ktftpd_xfer_read_setup(x, &req, code, why);
+		ok = ktftpd_xfer_read_setup(x, &req, ref);
 	kfree(x->req_pkt);
 	x->req_pkt = NULL;
-	if (err)
-		return err;
+	if (!ok)
+		return false;
 	if (x->neg.granted & TFTP_OPT_TIMEOUT) {
 		x->rto_ms = x->neg.timeout_s * 1000;
 		x->rto_fixed = true;
 	}
-	return 0;
+	return true;
 }
 
 /*
@@ -482,8 +476,8 @@ static void xfer_publish(struct ktftpd_xfer *x)
  */
 static bool xfer_setup(struct ktftpd_xfer *x)
 {
-	const char *why;
-	int code, err;
+	struct tftp_refusal ref;
+	int err;
 
 	err = ktftpd_net_transfer_socket(x->family, x->local.len ? &x->local : NULL,
 					 &x->sock);
@@ -494,8 +488,8 @@ static bool xfer_setup(struct ktftpd_xfer *x)
 		ktftpd_xfer_destroy(x, false);
 		return false;
 	}
-	if (xfer_setup_request(x, &code, &why)) {
-		ktftpd_xfer_fail(x, code, why);
+	if (!xfer_setup_request(x, &ref)) {
+		ktftpd_xfer_fail(x, ref.code, ref.why);
 		return false;
 	}
 	if (test_bit(XFER_EV_ABORT, &x->events)) {

@@ -126,14 +126,13 @@ struct ktftpd_xfer {
  * Make a transfer for the request datagram @pkt (@len bytes, parsed as
  * @req) on the listener: memory only, no file and no socket, so nothing
  * a user controls can make the listener wait, and a request the server
- * refuses leaves nothing behind.  Returns NULL with @code and @why set to
- * the ERROR to answer with.
+ * refuses leaves nothing behind.  Returns NULL with @ref set.
  */
 struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 				       const struct tftp_request *req,
 				       const struct ktftpd_addr *peer,
 				       const struct ktftpd_addr *local,
-				       int *code, const char **why);
+				       struct tftp_refusal *ref);
 
 /*
  * Queue an admitted transfer's first run, which opens the file, negotiates,
@@ -167,18 +166,23 @@ void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed);
 /* The timer fired with nothing heard: the backed-off next timeout. */
 void ktftpd_xfer_backoff(struct ktftpd_xfer *x);
 
-/* Reads (xfer_read.c).  The handlers return false if the transfer ended. */
-int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
-			   int *code, const char **why);
+/*
+ * Reads (xfer_read.c).  Setup returns false with @ref set if it refuses;
+ * the handlers return false if the transfer ended.
+ */
+bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
+			    const struct tftp_request *req,
+			    struct tftp_refusal *ref);
 bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len);
 bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x);
 bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x);
 void ktftpd_xfer_read_sent(struct ktftpd_xfer *x, u64 block, size_t n);
 void ktftpd_xfer_read_free(struct ktftpd_xfer *x);
 
-/* Uploads (xfer_write.c). */
-int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
-			    int *code, const char **why);
+/* Uploads (xfer_write.c), likewise. */
+bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
+			     const struct tftp_request *req,
+			     struct tftp_refusal *ref);
 bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len);
 bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x);
 bool ktftpd_xfer_write_greet(struct ktftpd_xfer *x);

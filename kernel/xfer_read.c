@@ -29,8 +29,9 @@ static int read_setup_netascii(struct ktftpd_xfer *x)
 	return 0;
 }
 
-int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
-			   int *code, const char **why)
+bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
+			    const struct tftp_request *req,
+			    struct tftp_refusal *ref)
 {
 	const struct ktftpd_config *cfg = x->cfg;
 	struct tftp_limits lim = {
@@ -40,25 +41,25 @@ int ktftpd_xfer_read_setup(struct ktftpd_xfer *x, const struct tftp_request *req
 		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
 	};
 
-	if (ktftpd_vfs_open(&cfg->root_path, x->name,
-			    cfg->val[KTFTPD_P_WORLD_READABLE], &x->file, &x->size,
-			    code, why))
-		return -1;
-	/* The size on the wire of a netascii file is not its size: no tsize. */
+	if (!ktftpd_vfs_open(&cfg->root_path, x->name,
+			     cfg->val[KTFTPD_P_WORLD_READABLE], &x->file,
+			     &x->size, ref))
+		return false;
+	/*
+	 * The size on the wire of a netascii file is not its size: no tsize.
+	 * An RRQ's options are never refused.
+	 */
 	tftp_negotiate(req, &lim, x->mode == TFTP_MODE_OCTET ? x->size : -1,
-		       &x->neg, why);
+		       &x->neg, ref);
 	x->oack_len = tftp_build_oack(x->oack, sizeof(x->oack), &x->neg);
 	tftp_send_init(&x->send, x->oack_len > 0, x->neg.windowsize,
 		       cfg->val[KTFTPD_P_RETRIES]);
 
 	x->buf_len = TFTP_HDR_LEN + x->neg.blksize;
 	x->buf = kvmalloc(x->buf_len, GFP_KERNEL);
-	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && read_setup_netascii(x))) {
-		*code = TFTP_EUNDEF;
-		*why = "Out of memory";
-		return -1;
-	}
-	return 0;
+	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && read_setup_netascii(x)))
+		return tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
+	return true;
 }
 
 void ktftpd_xfer_read_free(struct ktftpd_xfer *x)

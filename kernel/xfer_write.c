@@ -13,8 +13,9 @@
 #include "upload.h"
 #include "xfer.h"
 
-int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *req,
-			    int *code, const char **why)
+bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
+			     const struct tftp_request *req,
+			     struct tftp_refusal *ref)
 {
 	const struct ktftpd_config *cfg = x->cfg;
 	struct tftp_limits lim = {
@@ -27,18 +28,11 @@ int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *re
 		.create = cfg->val[KTFTPD_P_CREATE],
 		.create_mode = cfg->val[KTFTPD_P_CREATE_MODE],
 	};
-	int ret;
 
-	if (!cfg->val[KTFTPD_P_ALLOW_WRITE]) {
-		*code = TFTP_EACCESS;
-		*why = "Writes are disabled";
-		return -1;
-	}
-	ret = tftp_negotiate(req, &lim, -1, &x->neg, why);
-	if (ret >= 0) {
-		*code = ret;
-		return -1;
-	}
+	if (!cfg->val[KTFTPD_P_ALLOW_WRITE])
+		return tftp_refuse(ref, TFTP_EACCESS, "Writes are disabled");
+	if (!tftp_negotiate(req, &lim, -1, &x->neg, ref))
+		return false;
 	x->oack_len = tftp_build_oack(x->oack, sizeof(x->oack), &x->neg);
 	tftp_recv_init(&x->recv, x->neg.windowsize, cfg->val[KTFTPD_P_RETRIES]);
 
@@ -48,14 +42,10 @@ int ktftpd_xfer_write_setup(struct ktftpd_xfer *x, const struct tftp_request *re
 	if (x->mode == TFTP_MODE_NETASCII)
 		x->scratch = kvmalloc(tftp_netascii_decode_room(x->neg.blksize),
 				      GFP_KERNEL);
-	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && !x->scratch)) {
-		*code = TFTP_EUNDEF;
-		*why = "Out of memory";
-		return -1;
-	}
-	x->upload = ktftpd_upload_begin(&cfg->root_path, x->name, &policy,
-					code, why);
-	return x->upload ? 0 : -1;
+	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && !x->scratch))
+		return tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
+	x->upload = ktftpd_upload_begin(&cfg->root_path, x->name, &policy, ref);
+	return x->upload != NULL;
 }
 
 void ktftpd_xfer_write_free(struct ktftpd_xfer *x)
@@ -91,8 +81,8 @@ bool ktftpd_xfer_write_greet(struct ktftpd_xfer *x)
 /* Store @n payload bytes; false if the transfer had to end. */
 static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 {
-	const char *why;
-	int code, err;
+	struct tftp_refusal ref;
+	int err;
 
 	if (x->mode == TFTP_MODE_NETASCII) {
 		n = tftp_netascii_decode(&x->dec, data, n, x->scratch);
@@ -105,8 +95,8 @@ static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 	err = ktftpd_upload_write(x->upload, data, n);
 	if (err) {
 		/* The partial file goes with the transfer: nothing half-written. */
-		ktftpd_upload_error(err, &code, &why);
-		ktftpd_xfer_fail(x, code, why);
+		ktftpd_upload_refuse(err, &ref);
+		ktftpd_xfer_fail(x, ref.code, ref.why);
 		return false;
 	}
 	x->bytes += n;
@@ -117,8 +107,8 @@ static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 /* The final block is stored: commit, ACK, and dally. */
 static bool write_finish(struct ktftpd_xfer *x)
 {
-	const char *why;
-	int code, err;
+	struct tftp_refusal ref;
+	int err;
 	u8 cr;
 
 	if (x->mode == TFTP_MODE_NETASCII &&
@@ -131,8 +121,8 @@ static bool write_finish(struct ktftpd_xfer *x)
 	}
 	err = ktftpd_upload_commit(x->upload);
 	if (err) {
-		ktftpd_upload_error(err, &code, &why);
-		ktftpd_xfer_fail(x, code, why);
+		ktftpd_upload_refuse(err, &ref);
+		ktftpd_xfer_fail(x, ref.code, ref.why);
 		return false;
 	}
 	x->dallying = true;

@@ -62,13 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tftp_limits lim;
 	struct tftp_negotiated neg;
 	struct tftp_request req;
-	const char *why = NULL;
+	struct tftp_refusal ref = { 0 };
 	const char *mode;
 	uint8_t oack[TFTP_OACK_MAX];
 	uint8_t *pkt;
 	size_t len, head;
 	long long file_size;
-	int code;
 
 	if (size < HEADER)
 		return 0;
@@ -82,10 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt + head, data + HEADER, size - HEADER);
 	len = head + size - HEADER;
 
-	code = tftp_parse_request(pkt, len, &req, &why);
-	if (code >= 0) {
+	if (!tftp_parse_request(pkt, len, &req, &ref)) {
 		/* Only the option list can be wrong: a string without its NUL. */
-		assert(why != NULL && size > HEADER);
+		assert(ref.code == TFTP_EBADOP && ref.why != NULL &&
+		       size > HEADER);
 		free(pkt);
 		return 0;
 	}
@@ -95,14 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lim.max_write_size = 1ull << (data[5] % 48);
 	file_size = data[5] & 0x80 ? -1 : (long long)1 << (data[5] % 48);
 
-	why = NULL;
-	code = tftp_negotiate(&req, &lim, file_size, &neg, &why);
-	if (code >= 0) {
+	if (!tftp_negotiate(&req, &lim, file_size, &neg, &ref)) {
 		/* Only a WRQ's too-large tsize is refused. */
-		assert(code == TFTP_ENOSPACE && why && pkt[1] == TFTP_WRQ);
+		assert(ref.code == TFTP_ENOSPACE && pkt[1] == TFTP_WRQ &&
+		       !strcmp(ref.why, "File too large"));
 		free(pkt);
 		return 0;
 	}
+	/* Negotiated: the refusal is left as it was. */
+	assert(ref.code == 0 && ref.why == NULL);
 	if (neg.granted & TFTP_OPT_BLKSIZE)
 		assert(neg.blksize >= TFTP_BLKSIZE_MIN && neg.blksize <= lim.blksize_max);
 	else

@@ -20,18 +20,18 @@ static void fuzz_negotiation(const struct tftp_request *req, const uint8_t *data
 {
 	struct tftp_limits lim = { 8 + data[0] * 256u, 1 + data[1], 1u << 20 };
 	struct tftp_negotiated neg;
-	const char *why = NULL;
+	struct tftp_refusal ref = { 0 };
 	uint8_t oack[TFTP_OACK_MAX];
 	size_t len;
-	int code;
 
 	if (lim.blksize_max > TFTP_BLKSIZE_MAX)
 		lim.blksize_max = TFTP_BLKSIZE_MAX;
-	code = tftp_negotiate(req, &lim, (long long)data[2] << 30, &neg, &why);
-	if (code >= 0) {
-		assert(why != NULL);
+	if (!tftp_negotiate(req, &lim, (long long)data[2] << 30, &neg, &ref)) {
+		assert(ref.code == TFTP_ENOSPACE && ref.why != NULL);
 		return;
 	}
+	/* Negotiated: the refusal is left as it was. */
+	assert(ref.code == 0 && ref.why == NULL);
 	/* Granted values respect the limits; the defaults are the RFC's. */
 	if (neg.granted & TFTP_OPT_BLKSIZE)
 		assert(neg.blksize >= TFTP_BLKSIZE_MIN && neg.blksize <= lim.blksize_max);
@@ -70,16 +70,15 @@ static void fuzz_netascii(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tftp_request req;
-	const char *why = NULL;
+	struct tftp_refusal ref = { 0 };
 	char *name;
-	int code;
 
 	/* The parser must take any bytes, and never read past them. */
 	uint8_t *pkt = malloc(size ? size : 1);
 
 	memcpy(pkt, data, size);
-	code = tftp_parse_request(pkt, size, &req, &why);
-	if (code < 0) {
+	if (tftp_parse_request(pkt, size, &req, &ref)) {
+		assert(ref.code == 0 && ref.why == NULL);
 		assert(req.filename_len > 0 && req.n_options <= TFTP_MAX_OPTIONS);
 		if (size >= 3)
 			fuzz_negotiation(&req, data);
@@ -87,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(tftp_normalize_filename(name, req.filename_len) <= req.filename_len);
 		free(name);
 	} else {
-		assert(why != NULL);
+		/* Every malformed request is answered "illegal operation". */
+		assert(ref.code == TFTP_EBADOP && ref.why != NULL);
 	}
 	free(pkt);
 	fuzz_netascii(data, size);

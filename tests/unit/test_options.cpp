@@ -16,9 +16,12 @@ using Opts = std::vector<std::pair<std::string, std::string>>;
 const tftp_limits kLimits = {TFTP_BLKSIZE_MAX, 64, 1000};
 
 struct Negotiation {
-	int code;
+	bool ok;
+	tftp_refusal ref;	// as tftp_negotiate left it
 	tftp_negotiated neg;
 };
+
+const tftp_refusal kUntouched{0xbeef, "untouched"};
 
 Negotiation negotiate(const Opts &opts, u16 op = TFTP_RRQ,
 		      long long size = 12345, tftp_limits lim = kLimits)
@@ -32,10 +35,14 @@ Negotiation negotiate(const Opts &opts, u16 op = TFTP_RRQ,
 		req.n_options++;
 	}
 	Negotiation n{};
-	const char *why = nullptr;
-	n.code = tftp_negotiate(&req, &lim, size, &n.neg, &why);
-	if (n.code >= 0) {
-		EXPECT_NE(why, nullptr);
+	n.ref = kUntouched;
+	n.ok = tftp_negotiate(&req, &lim, size, &n.neg, &n.ref);
+	if (n.ok) {
+		// A negotiation that goes on leaves the refusal as it was.
+		EXPECT_EQ(n.ref.code, kUntouched.code);
+		EXPECT_EQ(n.ref.why, kUntouched.why);
+	} else {
+		EXPECT_NE(n.ref.why, nullptr);
 	}
 	return n;
 }
@@ -72,7 +79,7 @@ std::map<std::string, std::string> oack(const tftp_negotiated &neg)
 TEST(Options, NoneMeansNoOack)
 {
 	auto n = negotiate({});
-	EXPECT_EQ(n.code, -1);
+	EXPECT_TRUE(n.ok);
 	EXPECT_EQ(n.neg.granted, 0u);
 	EXPECT_EQ(n.neg.blksize, 512u);
 	EXPECT_EQ(n.neg.windowsize, 1u);
@@ -150,7 +157,7 @@ TEST(Options, TimeoutAboveTheCapIsDeclined)
 	EXPECT_EQ(oack(negotiate({{"timeout", "30"}}, TFTP_RRQ, 1, lim).neg)["timeout"], "30");
 	for (const char *over : {"31", "255"}) {
 		auto n = negotiate({{"timeout", over}, {"blksize", "1024"}}, TFTP_RRQ, 1, lim);
-		EXPECT_EQ(n.code, -1) << over;
+		EXPECT_TRUE(n.ok) << over;
 		EXPECT_EQ(n.neg.granted & TFTP_OPT_TIMEOUT, 0u) << over;
 		EXPECT_EQ(oack(n.neg).count("timeout"), 0u) << over;
 		EXPECT_EQ(oack(n.neg)["blksize"], "1024") << over;
@@ -181,12 +188,14 @@ TEST(Options, TsizeOnlyWhenTheSizeMayBeTold)
 TEST(Options, WrqTsizeIsCheckedAgainstTheWriteLimit)
 {
 	auto n = negotiate({{"tsize", "1000"}}, TFTP_WRQ, -1);
-	EXPECT_EQ(n.code, -1);
+	EXPECT_TRUE(n.ok);
 	EXPECT_EQ(oack(n.neg)["tsize"], "1000");
 	n = negotiate({{"tsize", "1001"}}, TFTP_WRQ, -1);
-	EXPECT_EQ(n.code, TFTP_ENOSPACE);
+	EXPECT_FALSE(n.ok);
+	EXPECT_EQ(n.ref.code, TFTP_ENOSPACE);
+	EXPECT_STREQ(n.ref.why, "File too large");
 	n = negotiate({{"tsize", "99999999999999999999999999"}}, TFTP_WRQ, -1);
-	EXPECT_EQ(n.code, -1);	// not a number we take: not granted
+	EXPECT_TRUE(n.ok);	// not a number we take: not granted
 	EXPECT_EQ(n.neg.granted, 0u);
 }
 

@@ -2,6 +2,7 @@
 // Host tests of kernel/proto.c, the very file the module compiles.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -22,14 +23,41 @@ std::vector<u8> rrq(const std::string &body, u16 op = TFTP_RRQ)
 	return p;
 }
 
-int parse(const std::vector<u8> &p, tftp_request &req)
+// What the parser said: parsed, or refused with a code and a message.
+struct Outcome {
+	bool parsed;
+	int code;
+	std::string why;
+	bool operator==(const Outcome &) const = default;
+};
+
+std::ostream &operator<<(std::ostream &os, const Outcome &o)
 {
-	const char *why = nullptr;
-	int r = tftp_parse_request(p.data(), p.size(), &req, &why);
-	if (r >= 0) {
-		EXPECT_NE(why, nullptr);
+	if (o.parsed)
+		return os << "parsed";
+	return os << "refused " << o.code << " \"" << o.why << "\"";
+}
+
+const Outcome kParsed{true, 0, ""};
+
+Outcome refused(u16 code, const char *why)
+{
+	return {false, code, why};
+}
+
+Outcome parse(const std::vector<u8> &p, tftp_request &req)
+{
+	const tftp_refusal untouched{0xbeef, "untouched"};
+	tftp_refusal ref = untouched;
+
+	if (tftp_parse_request(p.data(), p.size(), &req, &ref)) {
+		// A request that parses leaves the refusal as it was.
+		EXPECT_EQ(ref.code, untouched.code);
+		EXPECT_EQ(ref.why, untouched.why);
+		return kParsed;
 	}
-	return r;
+	EXPECT_NE(ref.why, nullptr);
+	return refused(ref.code, ref.why ? ref.why : "");
 }
 
 } // namespace
@@ -38,7 +66,7 @@ TEST(Request, ParsesPlainRrq)
 {
 	tftp_request req;
 	auto p = rrq(std::string("file.bin\0octet\0", 15));
-	ASSERT_EQ(parse(p, req), -1);
+	ASSERT_EQ(parse(p, req), kParsed);
 	EXPECT_EQ(req.opcode, TFTP_RRQ);
 	EXPECT_STREQ(req.filename, "file.bin");
 	EXPECT_EQ(req.filename_len, 8u);
@@ -51,11 +79,11 @@ TEST(Request, ModeIsCaseInsensitive)
 	for (const char *m : {"OCTET", "Octet", "oCtEt"}) {
 		tftp_request req;
 		auto p = rrq(std::string("f\0", 2) + m + std::string("\0", 1));
-		ASSERT_EQ(parse(p, req), -1) << m;
+		ASSERT_EQ(parse(p, req), kParsed) << m;
 		EXPECT_EQ(req.mode, TFTP_MODE_OCTET);
 	}
 	tftp_request req;
-	ASSERT_EQ(parse(rrq(std::string("f\0NetAscii\0", 11)), req), -1);
+	ASSERT_EQ(parse(rrq(std::string("f\0NetAscii\0", 11)), req), kParsed);
 	EXPECT_EQ(req.mode, TFTP_MODE_NETASCII);
 }
 
@@ -63,7 +91,7 @@ TEST(Request, CollectsOptions)
 {
 	tftp_request req;
 	auto p = rrq(std::string("f\0octet\0blksize\0001468\0tsize\0000\0", 30));
-	ASSERT_EQ(parse(p, req), -1);
+	ASSERT_EQ(parse(p, req), kParsed);
 	ASSERT_EQ(req.n_options, 2u);
 	EXPECT_STREQ(req.options[0].name, "blksize");
 	EXPECT_STREQ(req.options[0].value, "1468");
@@ -77,35 +105,42 @@ TEST(Request, CapsOptionCountWithoutOverflow)
 	for (int i = 0; i < 100; i++)
 		body += std::string("o") + std::to_string(i) + std::string("\0v\0", 3);
 	tftp_request req;
-	ASSERT_EQ(parse(rrq(body), req), -1);
+	ASSERT_EQ(parse(rrq(body), req), kParsed);
 	EXPECT_EQ(req.n_options, static_cast<unsigned>(TFTP_MAX_OPTIONS));
 }
 
 TEST(Request, TruncatedOptionsDropOnlyTheOptions)
 {
 	tftp_request req;
-	ASSERT_EQ(parse(rrq(std::string("f\0octet\0blksize\0001468", 20)), req), -1);
+	ASSERT_EQ(parse(rrq(std::string("f\0octet\0blksize\0001468", 20)), req), kParsed);
 	EXPECT_EQ(req.n_options, 0u);
 }
 
 TEST(Request, RejectsMalformed)
 {
 	tftp_request req;
-	EXPECT_EQ(parse({}, req), TFTP_EBADOP);
-	EXPECT_EQ(parse({0}, req), TFTP_EBADOP);
-	EXPECT_EQ(parse({0, 1}, req), TFTP_EBADOP);			// nothing after opcode
-	EXPECT_EQ(parse(rrq("file"), req), TFTP_EBADOP);		// no NUL at all
-	EXPECT_EQ(parse(rrq(std::string("file\0octet", 10)), req), TFTP_EBADOP);
-	EXPECT_EQ(parse(rrq(std::string("\0octet\0", 7)), req), TFTP_EBADOP);
-	EXPECT_EQ(parse(rrq(std::string("f\0binary\0", 9)), req), TFTP_EBADOP);
-	EXPECT_EQ(parse(rrq(std::string("f\0octet\0", 8), TFTP_DATA), req), TFTP_EBADOP);
-	EXPECT_EQ(parse(rrq(std::string("f\0octet\0", 8), 0xffff), req), TFTP_EBADOP);
+	EXPECT_EQ(parse({}, req), refused(TFTP_EBADOP, "short packet"));
+	EXPECT_EQ(parse({0}, req), refused(TFTP_EBADOP, "short packet"));
+	EXPECT_EQ(parse({0, 1}, req),					// nothing after opcode
+		  refused(TFTP_EBADOP, "filename not terminated"));
+	EXPECT_EQ(parse(rrq("file"), req),				// no NUL at all
+		  refused(TFTP_EBADOP, "filename not terminated"));
+	EXPECT_EQ(parse(rrq(std::string("file\0octet", 10)), req),
+		  refused(TFTP_EBADOP, "mode not terminated"));
+	EXPECT_EQ(parse(rrq(std::string("\0octet\0", 7)), req),
+		  refused(TFTP_EBADOP, "empty filename"));
+	EXPECT_EQ(parse(rrq(std::string("f\0binary\0", 9)), req),
+		  refused(TFTP_EBADOP, "unknown transfer mode"));
+	EXPECT_EQ(parse(rrq(std::string("f\0octet\0", 8), TFTP_DATA), req),
+		  refused(TFTP_EBADOP, "not a request"));
+	EXPECT_EQ(parse(rrq(std::string("f\0octet\0", 8), 0xffff), req),
+		  refused(TFTP_EBADOP, "not a request"));
 }
 
 TEST(Request, AcceptsWrqForTheCallerToRefuse)
 {
 	tftp_request req;
-	ASSERT_EQ(parse(rrq(std::string("f\0octet\0", 8), TFTP_WRQ), req), -1);
+	ASSERT_EQ(parse(rrq(std::string("f\0octet\0", 8), TFTP_WRQ), req), kParsed);
 	EXPECT_EQ(req.opcode, TFTP_WRQ);
 }
 
