@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "app.hpp"
+#include "cmd_config.hpp"
+#include "cmd_start.hpp"
+#include "cmd_stats.hpp"
+#include "cmd_stop.hpp"
 #include "render.hpp"
 
 using namespace ktftpd;
@@ -55,11 +59,12 @@ TEST(Args, StartTakesAFileAndEveryKey)
 	ASSERT_TRUE(parse({"start", "--config", "/etc/k.json", "--root", "/srv", "--port", "69",
 			   "--max-sessions-per-client", "4", "--allow-write", "true"},
 			  inv));
-	EXPECT_EQ(*inv.config_file, "/etc/k.json");
+	const auto &opts = inv.options<StartOptions>();
+	EXPECT_EQ(*opts.config_file, "/etc/k.json");
 	using P = std::pair<std::string, std::string>;
-	EXPECT_EQ(inv.settings, (std::vector<P>{{"root", "/srv"}, {"port", "69"},
-						{"max_sessions_per_client", "4"},
-						{"allow_write", "true"}}));
+	EXPECT_EQ(opts.settings, (std::vector<P>{{"root", "/srv"}, {"port", "69"},
+						 {"max_sessions_per_client", "4"},
+						 {"allow_write", "true"}}));
 	Invocation bad;
 	EXPECT_FALSE(parse({"start", "--bogus", "1"}, bad));
 	EXPECT_FALSE(parse({"start", "--port"}, bad));
@@ -69,7 +74,7 @@ TEST(Args, StopDrainIsBounded)
 {
 	Invocation inv;
 	ASSERT_TRUE(parse({"stop", "--drain", "2.5"}, inv));
-	EXPECT_DOUBLE_EQ(*inv.drain_s, 2.5);
+	EXPECT_DOUBLE_EQ(*inv.options<StopOptions>().drain_s, 2.5);
 	Invocation bad;
 	EXPECT_FALSE(parse({"stop", "--drain", "601"}, bad));
 	EXPECT_FALSE(parse({"stop", "--drain", "-1"}, bad));
@@ -80,8 +85,9 @@ TEST(Args, StatsWatchAndFormat)
 {
 	Invocation inv;
 	ASSERT_TRUE(parse({"stats", "--watch", "1", "--format", "prometheus"}, inv));
-	EXPECT_DOUBLE_EQ(*inv.watch_s, 1.0);
-	EXPECT_EQ(inv.stats_format, "prometheus");
+	const auto &opts = inv.options<StatsOptions>();
+	EXPECT_DOUBLE_EQ(*opts.watch_s, 1.0);
+	EXPECT_EQ(opts.format, "prometheus");
 	Invocation bad;
 	EXPECT_FALSE(parse({"stats", "--format", "xml"}, bad));
 	EXPECT_FALSE(parse({"stats", "--watch", "0"}, bad));
@@ -94,11 +100,12 @@ TEST(Args, ConfigSubcommands)
 	EXPECT_EQ(show.command, "config show");
 	Invocation set;
 	ASSERT_TRUE(parse({"config", "set", "timeout=5", "retries=2"}, set));
-	EXPECT_EQ(set.assignments, (std::vector<std::string>{"timeout=5", "retries=2"}));
+	EXPECT_EQ(set.options<ConfigSetOptions>().assignments,
+		  (std::vector<std::string>{"timeout=5", "retries=2"}));
 	Invocation apply;
 	ASSERT_TRUE(parse({"config", "apply", "--check", "f.json"}, apply));
-	EXPECT_EQ(apply.apply_file, "f.json");
-	EXPECT_TRUE(apply.check_only);
+	EXPECT_EQ(apply.options<ConfigApplyOptions>().file, "f.json");
+	EXPECT_TRUE(apply.options<ConfigApplyOptions>().check_only);
 	Invocation bad;
 	EXPECT_FALSE(parse({"config"}, bad));
 	EXPECT_FALSE(parse({"config", "set"}, bad));
