@@ -194,28 +194,28 @@ TEST(Render, PrometheusTextFormat)
 	}
 }
 
-TEST(Render, SessionsAndEvents)
+TEST(Render, TransfersAndEvents)
 {
-	Session s;
-	s.id = 4;
-	s.peer = "2001:db8::1";
-	s.port = 1234;
-	s.file = "pxelinux.0";
-	s.bytes = 1024;
-	s.blksize = 1468;
-	s.windowsize = 16;
-	s.age_ms = 1500;
+	Transfer t;
+	t.id = 4;
+	t.peer = "2001:db8::1";
+	t.port = 1234;
+	t.file = "pxelinux.0";
+	t.bytes = 1024;
+	t.blksize = 1468;
+	t.windowsize = 16;
+	t.age_ms = 1500;
 	std::ostringstream text, json;
-	render_sessions(text, {s}, {});
+	render_transfers(text, {t}, {});
 	EXPECT_NE(text.str().find("[2001:db8::1]:1234"), std::string::npos) << text.str();
 	EXPECT_NE(text.str().find("  pxelinux.0\n"), std::string::npos);
-	render_sessions(json, {s}, {Format::json});
+	render_transfers(json, {t}, {Format::json});
 	auto j = nlohmann::json::parse(json.str());
 	EXPECT_EQ(j[0]["direction"], "read");
 	EXPECT_TRUE(j[0]["total"].is_null());
 	EXPECT_EQ(j[0]["windowsize"], 16);
 
-	Event e{Event::Kind::error, s, 1, "File not found"};
+	Event e{Event::Kind::error, t, 1, "File not found"};
 	std::ostringstream ev, evj;
 	render_event(ev, e, {});
 	EXPECT_EQ(ev.str(), "error  #4 [2001:db8::1]:1234 read pxelinux.0 code 1: File not found after 1024 bytes\n");
@@ -232,20 +232,20 @@ TEST(Render, SessionsAndEvents)
 // must not reach the operator's terminal as escape sequences.
 TEST(Render, HostileFileNamesAreShownNotObeyed)
 {
-	Session s;
-	s.id = 1;
-	s.peer = "192.0.2.1";
-	s.port = 69;
-	s.file = std::string("a\x1b[2J\xff\\b\n", 9);
+	Transfer t;
+	t.id = 1;
+	t.peer = "192.0.2.1";
+	t.port = 69;
+	t.file = std::string("a\x1b[2J\xff\\b\n", 9);
 	std::ostringstream text, json;
-	render_sessions(text, {s}, {});
+	render_transfers(text, {t}, {});
 	EXPECT_NE(text.str().find("  a\\x1b[2J\xff\\x5cb\\x0a\n"), std::string::npos) << text.str();
 	EXPECT_EQ(text.str().find('\x1b'), std::string::npos);
-	ASSERT_NO_THROW(render_sessions(json, {s}, {Format::json}));
+	ASSERT_NO_THROW(render_transfers(json, {t}, {Format::json}));
 	auto j = nlohmann::json::parse(json.str());
 	EXPECT_EQ(j[0]["file"], "a\x1b[2J\xef\xbf\xbd\\b\n");	// U+FFFD for 0xff
 
-	Event e{Event::Kind::error, s, 1, "bad \x07 name"};
+	Event e{Event::Kind::error, t, 1, "bad \x07 name"};
 	std::ostringstream ev, evj;
 	render_event(ev, e, {});
 	EXPECT_EQ(ev.str().find('\x07'), std::string::npos) << ev.str();
