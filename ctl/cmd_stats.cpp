@@ -21,8 +21,8 @@ int run_stats(const StatsOptions &opts, Output o)
 		install_interrupt_handlers();
 	Client client;
 	for (bool first = true;; first = false) {
-		if (!first && o.format == Format::text)
-			std::cout << '\n';
+		if (!first)
+			render_watch_break(std::cout, o);
 		render_stats(std::cout, client.get_status(), o);
 		std::cout.flush();
 		if (!opts.watch_s || !sleep_unless_interrupted(*opts.watch_s))

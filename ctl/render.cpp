@@ -214,6 +214,12 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 			line("errors_sent." + std::string(tftp_error_name(code)), n);
 }
 
+void render_watch_break(std::ostream &out, const Output &o)
+{
+	if (o.format == Format::text)
+		out << '\n';
+}
+
 void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers, const Output &o)
 {
 	if (o.format == Format::json) {

@@ -28,6 +28,9 @@ nlohmann::ordered_json to_json(const Event &e);
 
 void render_status(std::ostream &out, const Status &st, const Output &o);
 void render_stats(std::ostream &out, const Status &st, const Output &o);
+// Between two answers of `stats --watch`: a blank line in text; JSON and
+// Prometheus answers follow each other as they are.
+void render_watch_break(std::ostream &out, const Output &o);
 void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers, const Output &o);
 // One line per event (JSON is always one line here).
 void render_event(std::ostream &out, const Event &e, const Output &o);

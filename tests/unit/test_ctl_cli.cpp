@@ -172,6 +172,17 @@ TEST(Render, JsonKeysAreStableNumbersAreNumbers)
 	EXPECT_NE(pretty.find("\n  \"requests\": 10,"), std::string::npos);
 }
 
+// `stats --watch` parts its answers with a blank line in text only.
+TEST(Render, WatchBreakIsABlankLineInTextOnly)
+{
+	for (auto [format, expect] : {std::pair{Format::text, "\n"}, std::pair{Format::json, ""},
+				      std::pair{Format::prometheus, ""}}) {
+		std::ostringstream out;
+		render_watch_break(out, {format});
+		EXPECT_EQ(out.str(), expect);
+	}
+}
+
 TEST(Render, PrometheusTextFormat)
 {
 	std::string p = render(render_stats, sample_status(), {Format::prometheus});
