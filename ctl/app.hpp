@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // The command line: every subcommand registers itself from its own
-// cmd_<name>.cpp.  Parsing only records what was asked (in Invocation) and
-// picks the action; main() runs it.  So the unit tests parse any command
-// line without a kernel.
+// cmd_<name>.cpp.  Parsing only records what was asked (the global options
+// in Invocation, a subcommand's own in its struct) and picks the action;
+// main() runs it.  So the unit tests parse any command line without a
+// kernel.
 #pragma once
 
+#include <any>
 #include <functional>
-#include <optional>
+#include <memory>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,23 +22,24 @@ struct Invocation {
 	bool pretty = false;
 	std::string command;			// the subcommand chosen
 	std::function<int()> action;		// its work; returns the exit status
-
-	// start
-	std::optional<std::string> config_file;
-	std::vector<std::pair<std::string, std::string>> settings;	// --KEY VALUE
-	// stop
-	std::optional<double> drain_s;
-	// stats
-	std::optional<double> watch_s;
-	std::string stats_format;		// "", text, json, prometheus
-	// config set / apply
-	std::vector<std::string> assignments;
-	std::string apply_file;
-	bool check_only = false;
+	// The chosen subcommand's own options, a std::shared_ptr<T> to the
+	// struct its cmd_<name>.hpp declares (StartOptions...), or empty.
+	// std::any so that this header names no subcommand's fields: each
+	// cmd_<name>.cpp owns its struct, and only the unit tests look here,
+	// through options<T>(), to check what was parsed.
+	std::any command_options;
 
 	Output output() const
 	{
 		return {json ? Format::json : Format::text, pretty};
+	}
+
+	// The options of the chosen subcommand; throws std::bad_any_cast if
+	// they are not a T.
+	template <class T>
+	const T &options() const
+	{
+		return *std::any_cast<const std::shared_ptr<T> &>(command_options);
 	}
 };
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "cmd_config.hpp"
 #include "config.hpp"
 #include "netlink.hpp"
 #include "render.hpp"
@@ -10,27 +11,27 @@
 namespace ktftpd {
 namespace {
 
-int run_apply(const Invocation &inv)
+int run_apply(const ConfigApplyOptions &opts, const Output &o)
 {
 	// The file is the whole config: keys it leaves out take their defaults.
 	Config cfg = Config::defaults();
-	cfg.merge(load_config(inv.apply_file));
-	if (inv.check_only) {
-		render_config_valid(std::cout, inv.apply_file, inv.output());
+	cfg.merge(load_config(opts.file));
+	if (opts.check_only) {
+		render_config_valid(std::cout, opts.file, o);
 		return 0;
 	}
 	Client client;
-	render_config_change(std::cout, inv.apply_file, client.set_config(cfg), inv.output());
+	render_config_change(std::cout, opts.file, client.set_config(cfg), o);
 	return 0;
 }
 
-int run_set(const Invocation &inv)
+int run_set(const ConfigSetOptions &opts, const Output &o)
 {
 	Config change;
-	for (const auto &a : inv.assignments)
+	for (const auto &a : opts.assignments)
 		set_config_assignment(change, a);
 	Client client;
-	render_config_change(std::cout, "config set", client.set_config(change), inv.output());
+	render_config_change(std::cout, "config set", client.set_config(change), o);
 	return 0;
 }
 
@@ -51,19 +52,24 @@ void setup_config(CLI::App &app, Invocation &inv)
 		};
 	});
 
+	// Each shared by its bindings and its action (see setup_start).
+	auto set_opts = std::make_shared<ConfigSetOptions>();
 	auto *set = cmd->add_subcommand("set", "Change some settings, all or none");
-	set->add_option("assignments", inv.assignments, "KEY=VALUE ...")->required();
-	set->callback([&inv]() {
+	set->add_option("assignments", set_opts->assignments, "KEY=VALUE ...")->required();
+	set->callback([&inv, set_opts]() {
 		inv.command = "config set";
-		inv.action = [&inv] { return run_set(inv); };
+		inv.command_options = set_opts;
+		inv.action = [&inv, set_opts] { return run_set(*set_opts, inv.output()); };
 	});
 
+	auto apply_opts = std::make_shared<ConfigApplyOptions>();
 	auto *apply = cmd->add_subcommand("apply", "Make the running config that of FILE (idempotent)");
-	apply->add_option("file", inv.apply_file, "Config file (JSON, comments allowed)")->required();
-	apply->add_flag("--check", inv.check_only, "Only validate FILE; do not touch the kernel");
-	apply->callback([&inv]() {
+	apply->add_option("file", apply_opts->file, "Config file (JSON, comments allowed)")->required();
+	apply->add_flag("--check", apply_opts->check_only, "Only validate FILE; do not touch the kernel");
+	apply->callback([&inv, apply_opts]() {
 		inv.command = "config apply";
-		inv.action = [&inv] { return run_apply(inv); };
+		inv.command_options = apply_opts;
+		inv.action = [&inv, apply_opts] { return run_apply(*apply_opts, inv.output()); };
 	});
 }
 

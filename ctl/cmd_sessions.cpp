@@ -14,7 +14,7 @@ void setup_sessions(CLI::App &app, Invocation &inv)
 		inv.command = "sessions";
 		inv.action = [&inv] {
 			Client client;
-			render_sessions(std::cout, client.sessions(), inv.output());
+			render_transfers(std::cout, client.transfers(), inv.output());
 			return 0;
 		};
 	});

@@ -3,29 +3,29 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "cmd_stats.hpp"
 #include "netlink.hpp"
 
 namespace ktftpd {
 namespace {
 
-int run_stats(const Invocation &inv)
+int run_stats(const StatsOptions &opts, Output o)
 {
-	Output o = inv.output();
-	if (inv.stats_format == "json")
+	if (opts.format == "json")
 		o.format = Format::json;
-	else if (inv.stats_format == "prometheus")
+	else if (opts.format == "prometheus")
 		o.format = Format::prometheus;
-	else if (inv.stats_format == "text")
+	else if (opts.format == "text")
 		o.format = Format::text;
-	if (inv.watch_s)
+	if (opts.watch_s)
 		install_interrupt_handlers();
 	Client client;
 	for (bool first = true;; first = false) {
-		if (!first && o.format == Format::text)
-			std::cout << '\n';
+		if (!first)
+			render_watch_break(std::cout, o);
 		render_stats(std::cout, client.get_status(), o);
 		std::cout.flush();
-		if (!inv.watch_s || !sleep_unless_interrupted(*inv.watch_s))
+		if (!opts.watch_s || !sleep_unless_interrupted(*opts.watch_s))
 			return 0;
 	}
 }
@@ -34,14 +34,17 @@ int run_stats(const Invocation &inv)
 
 void setup_stats(CLI::App &app, Invocation &inv)
 {
+	// Shared by the bindings and the action (see setup_start).
+	auto opts = std::make_shared<StatsOptions>();
 	auto *cmd = app.add_subcommand("stats", "Show the server's counters");
-	cmd->add_option("-w,--watch", inv.watch_s, "Show them again every SECONDS until interrupted")
+	cmd->add_option("-w,--watch", opts->watch_s, "Show them again every SECONDS until interrupted")
 		->check(CLI::Range(0.1, 86400.0));
-	cmd->add_option("-f,--format", inv.stats_format, "Output format (default text, or json with --json)")
+	cmd->add_option("-f,--format", opts->format, "Output format (default text, or json with --json)")
 		->check(CLI::IsMember({"text", "json", "prometheus"}));
-	cmd->callback([&inv]() {
+	cmd->callback([&inv, opts]() {
 		inv.command = "stats";
-		inv.action = [&inv] { return run_stats(inv); };
+		inv.command_options = opts;
+		inv.action = [&inv, opts] { return run_stats(*opts, inv.output()); };
 	});
 }
 

@@ -213,35 +213,36 @@ Status parse_status(const Attrs &a)
 	return st;
 }
 
-Session parse_session(nlattr *nest)
+// The uapi calls a transfer a session.
+Transfer parse_transfer(nlattr *nest)
 {
 	Table<KTFTPD_SESSION_MAX> tb(nest);
-	Session s;
+	Transfer t;
 	if (tb[KTFTPD_SESSION_ID])
-		s.id = get_uint(tb[KTFTPD_SESSION_ID], 8);
+		t.id = get_uint(tb[KTFTPD_SESSION_ID], 8);
 	if (tb[KTFTPD_SESSION_PEER_IPV4])
-		s.peer = address_text(AF_INET, tb[KTFTPD_SESSION_PEER_IPV4]);
+		t.peer = address_text(AF_INET, tb[KTFTPD_SESSION_PEER_IPV4]);
 	else if (tb[KTFTPD_SESSION_PEER_IPV6])
-		s.peer = address_text(AF_INET6, tb[KTFTPD_SESSION_PEER_IPV6]);
+		t.peer = address_text(AF_INET6, tb[KTFTPD_SESSION_PEER_IPV6]);
 	if (tb[KTFTPD_SESSION_PEER_PORT])
-		s.port = get_uint(tb[KTFTPD_SESSION_PEER_PORT], 2);
+		t.port = get_uint(tb[KTFTPD_SESSION_PEER_PORT], 2);
 	if (tb[KTFTPD_SESSION_FILE])
-		s.file = get_string(tb[KTFTPD_SESSION_FILE]);
+		t.file = get_string(tb[KTFTPD_SESSION_FILE]);
 	if (tb[KTFTPD_SESSION_DIRECTION])
-		s.write = get_uint(tb[KTFTPD_SESSION_DIRECTION], 1) == KTFTPD_DIR_WRITE;
+		t.write = get_uint(tb[KTFTPD_SESSION_DIRECTION], 1) == KTFTPD_DIR_WRITE;
 	if (tb[KTFTPD_SESSION_BYTES])
-		s.bytes = get_uint(tb[KTFTPD_SESSION_BYTES], 8);
+		t.bytes = get_uint(tb[KTFTPD_SESSION_BYTES], 8);
 	if (tb[KTFTPD_SESSION_TOTAL])
-		s.total = get_uint(tb[KTFTPD_SESSION_TOTAL], 8);
+		t.total = get_uint(tb[KTFTPD_SESSION_TOTAL], 8);
 	if (tb[KTFTPD_SESSION_BLKSIZE])
-		s.blksize = get_uint(tb[KTFTPD_SESSION_BLKSIZE], 4);
+		t.blksize = get_uint(tb[KTFTPD_SESSION_BLKSIZE], 4);
 	if (tb[KTFTPD_SESSION_WINDOWSIZE])
-		s.windowsize = get_uint(tb[KTFTPD_SESSION_WINDOWSIZE], 4);
+		t.windowsize = get_uint(tb[KTFTPD_SESSION_WINDOWSIZE], 4);
 	if (tb[KTFTPD_SESSION_RETRANSMITS])
-		s.retransmits = get_uint(tb[KTFTPD_SESSION_RETRANSMITS], 4);
+		t.retransmits = get_uint(tb[KTFTPD_SESSION_RETRANSMITS], 4);
 	if (tb[KTFTPD_SESSION_AGE_MS])
-		s.age_ms = get_uint(tb[KTFTPD_SESSION_AGE_MS], 8);
-	return s;
+		t.age_ms = get_uint(tb[KTFTPD_SESSION_AGE_MS], 8);
+	return t;
 }
 
 Event parse_event(std::uint8_t cmd, const Attrs &a)
@@ -254,7 +255,7 @@ Event parse_event(std::uint8_t cmd, const Attrs &a)
 	default: throw std::runtime_error("not a ktftpd event");
 	}
 	if (a[KTFTPD_A_SESSION])
-		ev.session = parse_session(a[KTFTPD_A_SESSION]);
+		ev.transfer = parse_transfer(a[KTFTPD_A_SESSION]);
 	if (a[KTFTPD_A_ERROR_CODE])
 		ev.error_code = get_uint(a[KTFTPD_A_ERROR_CODE], 2);
 	if (a[KTFTPD_A_ERROR_MSG])

@@ -45,7 +45,8 @@ private:
 
 Status parse_status(const Attrs &a);
 Config parse_config_nest(nlattr *nest);
-Session parse_session(nlattr *nest);
+// @nest: a KTFTPD_A_SESSION (the uapi calls a transfer a session).
+Transfer parse_transfer(nlattr *nest);
 // @cmd: KTFTPD_CMD_EVENT_*.  Throws std::runtime_error for another.
 Event parse_event(std::uint8_t cmd, const Attrs &a);
 bool parse_changed(const Attrs &a);

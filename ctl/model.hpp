@@ -47,7 +47,9 @@ struct Status {
 	Stats stats;
 };
 
-struct Session {
+// One transfer in flight (the kernel's struct ktftpd_xfer); the uapi calls
+// a transfer a session (KTFTPD_A_SESSION, KTFTPD_SESSION_*).
+struct Transfer {
 	std::uint64_t id = 0;
 	std::string peer;		// address, IPv4 or IPv6
 	std::uint16_t port = 0;
@@ -63,7 +65,7 @@ struct Session {
 
 struct Event {
 	enum class Kind { start, finish, error } kind = Kind::start;
-	Session session;
+	Transfer transfer;
 	std::optional<std::uint16_t> error_code;
 	std::string error_msg;
 };

@@ -229,13 +229,14 @@ bool Client::set_config(const Config &cfg)
 	return changed;
 }
 
-std::vector<Session> Client::sessions()
+std::vector<Transfer> Client::transfers()
 {
-	std::vector<Session> out;
+	std::vector<Transfer> out;
+	// The uapi calls a transfer a session.
 	transact(new_request(family_, KTFTPD_CMD_GET_SESSIONS, NLM_F_REQUEST | NLM_F_DUMP),
 		 [&](std::uint8_t, const Attrs &a) {
 			 if (a[KTFTPD_A_SESSION])
-				 out.push_back(parse_session(a[KTFTPD_A_SESSION]));
+				 out.push_back(parse_transfer(a[KTFTPD_A_SESSION]));
 		 });
 	return out;
 }

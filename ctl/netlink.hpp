@@ -33,7 +33,7 @@ public:
 	void stop(std::optional<std::uint32_t> drain_ms);
 	// Returns whether the config changed.
 	bool set_config(const Config &cfg);
-	std::vector<Session> sessions();
+	std::vector<Transfer> transfers();
 	// Join the events group and call @on_event for each event until
 	// @keep_going returns false (checked at least every 200 ms).
 	void monitor(const std::function<void(const Event &)> &on_event,

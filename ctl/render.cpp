@@ -123,23 +123,23 @@ nlohmann::ordered_json to_json(const Status &st)
 	};
 }
 
-nlohmann::ordered_json to_json(const Session &s)
+nlohmann::ordered_json to_json(const Transfer &t)
 {
 	nlohmann::ordered_json j = {
-		{"id", s.id},
-		{"peer", s.peer},
-		{"port", s.port},
-		{"file", s.file},
-		{"direction", s.write ? "write" : "read"},
-		{"bytes", s.bytes},
+		{"id", t.id},
+		{"peer", t.peer},
+		{"port", t.port},
+		{"file", t.file},
+		{"direction", t.write ? "write" : "read"},
+		{"bytes", t.bytes},
 		{"total", nullptr},
-		{"blksize", s.blksize},
-		{"windowsize", s.windowsize},
-		{"retransmits", s.retransmits},
-		{"age_ms", s.age_ms},
+		{"blksize", t.blksize},
+		{"windowsize", t.windowsize},
+		{"retransmits", t.retransmits},
+		{"age_ms", t.age_ms},
 	};
-	if (s.total)
-		j["total"] = *s.total;
+	if (t.total)
+		j["total"] = *t.total;
 	return j;
 }
 
@@ -148,7 +148,7 @@ nlohmann::ordered_json to_json(const Event &e)
 	static const char *const kinds[] = {"start", "finish", "error"};
 	nlohmann::ordered_json j = {
 		{"event", kinds[static_cast<int>(e.kind)]},
-		{"session", to_json(e.session)},
+		{"session", to_json(e.transfer)},	// the uapi's name: a stable key
 	};
 	if (e.error_code)
 		j["error_code"] = *e.error_code;
@@ -214,28 +214,34 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 			line("errors_sent." + std::string(tftp_error_name(code)), n);
 }
 
-void render_sessions(std::ostream &out, const std::vector<Session> &sessions, const Output &o)
+void render_watch_break(std::ostream &out, const Output &o)
+{
+	if (o.format == Format::text)
+		out << '\n';
+}
+
+void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers, const Output &o)
 {
 	if (o.format == Format::json) {
 		nlohmann::ordered_json j = nlohmann::ordered_json::array();
-		for (const auto &s : sessions)
-			j.push_back(to_json(s));
+		for (const auto &t : transfers)
+			j.push_back(to_json(t));
 		return dump(out, j, o);
 	}
 	out << std::left << std::setw(6) << "ID" << std::setw(40) << "PEER" << std::setw(6)
 	    << "DIR" << std::right << std::setw(12) << "BYTES" << std::setw(12) << "TOTAL"
 	    << std::setw(8) << "BLKSIZE" << std::setw(7) << "WINDOW" << std::setw(8)
 	    << "RETRANS" << std::setw(9) << "AGE" << "  FILE\n";
-	for (const auto &s : sessions) {
-		std::string peer = (s.peer.find(':') != std::string::npos ? "[" + s.peer + "]" : s.peer) +
-				   ":" + std::to_string(s.port);
-		out << std::left << std::setw(6) << s.id << std::setw(40) << peer << std::setw(6)
-		    << (s.write ? "write" : "read") << std::right << std::setw(12) << s.bytes
-		    << std::setw(12) << (s.total ? std::to_string(*s.total) : "-")
-		    << std::setw(8) << s.blksize << std::setw(7) << s.windowsize << std::setw(8)
-		    << s.retransmits << std::setw(9) << seconds(s.age_ms) << "  " << shown(s.file) << '\n';
+	for (const auto &t : transfers) {
+		std::string peer = (t.peer.find(':') != std::string::npos ? "[" + t.peer + "]" : t.peer) +
+				   ":" + std::to_string(t.port);
+		out << std::left << std::setw(6) << t.id << std::setw(40) << peer << std::setw(6)
+		    << (t.write ? "write" : "read") << std::right << std::setw(12) << t.bytes
+		    << std::setw(12) << (t.total ? std::to_string(*t.total) : "-")
+		    << std::setw(8) << t.blksize << std::setw(7) << t.windowsize << std::setw(8)
+		    << t.retransmits << std::setw(9) << seconds(t.age_ms) << "  " << shown(t.file) << '\n';
 	}
-	if (sessions.empty())
+	if (transfers.empty())
 		out << "(no transfers in flight)\n";
 }
 
@@ -245,23 +251,23 @@ void render_event(std::ostream &out, const Event &e, const Output &o)
 		out << json_text(to_json(e), false) << '\n';
 		return;
 	}
-	const Session &s = e.session;
-	std::string peer = (s.peer.find(':') != std::string::npos ? "[" + s.peer + "]" : s.peer) +
-			   ":" + std::to_string(s.port);
-	const char *dir = s.write ? "write" : "read";
+	const Transfer &t = e.transfer;
+	std::string peer = (t.peer.find(':') != std::string::npos ? "[" + t.peer + "]" : t.peer) +
+			   ":" + std::to_string(t.port);
+	const char *dir = t.write ? "write" : "read";
 	switch (e.kind) {
 	case Event::Kind::start:
-		out << "start  #" << s.id << ' ' << peer << ' ' << dir << ' ' << shown(s.file)
-		    << " blksize " << s.blksize << " window " << s.windowsize << '\n';
+		out << "start  #" << t.id << ' ' << peer << ' ' << dir << ' ' << shown(t.file)
+		    << " blksize " << t.blksize << " window " << t.windowsize << '\n';
 		break;
 	case Event::Kind::finish:
-		out << "finish #" << s.id << ' ' << peer << ' ' << dir << ' ' << shown(s.file) << ' '
-		    << s.bytes << " bytes in " << seconds(s.age_ms) << '\n';
+		out << "finish #" << t.id << ' ' << peer << ' ' << dir << ' ' << shown(t.file) << ' '
+		    << t.bytes << " bytes in " << seconds(t.age_ms) << '\n';
 		break;
 	case Event::Kind::error:
-		out << "error  #" << s.id << ' ' << peer << ' ' << dir << ' ' << shown(s.file)
+		out << "error  #" << t.id << ' ' << peer << ' ' << dir << ' ' << shown(t.file)
 		    << " code " << e.error_code.value_or(0) << ": " << shown(e.error_msg) << " after "
-		    << s.bytes << " bytes\n";
+		    << t.bytes << " bytes\n";
 		break;
 	}
 }

@@ -23,12 +23,15 @@ struct Output {
 
 nlohmann::ordered_json to_json(const Stats &s);
 nlohmann::ordered_json to_json(const Status &st);
-nlohmann::ordered_json to_json(const Session &s);
+nlohmann::ordered_json to_json(const Transfer &t);
 nlohmann::ordered_json to_json(const Event &e);
 
 void render_status(std::ostream &out, const Status &st, const Output &o);
 void render_stats(std::ostream &out, const Status &st, const Output &o);
-void render_sessions(std::ostream &out, const std::vector<Session> &s, const Output &o);
+// Between two answers of `stats --watch`: a blank line in text; JSON and
+// Prometheus answers follow each other as they are.
+void render_watch_break(std::ostream &out, const Output &o);
+void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers, const Output &o);
 // One line per event (JSON is always one line here).
 void render_event(std::ostream &out, const Event &e, const Output &o);
 void render_config(std::ostream &out, const Config &cfg, const Output &o);

@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "app.hpp"
+#include "cmd_config.hpp"
+#include "cmd_start.hpp"
+#include "cmd_stats.hpp"
+#include "cmd_stop.hpp"
 #include "render.hpp"
 
 using namespace ktftpd;
@@ -55,11 +59,12 @@ TEST(Args, StartTakesAFileAndEveryKey)
 	ASSERT_TRUE(parse({"start", "--config", "/etc/k.json", "--root", "/srv", "--port", "69",
 			   "--max-sessions-per-client", "4", "--allow-write", "true"},
 			  inv));
-	EXPECT_EQ(*inv.config_file, "/etc/k.json");
+	const auto &opts = inv.options<StartOptions>();
+	EXPECT_EQ(*opts.config_file, "/etc/k.json");
 	using P = std::pair<std::string, std::string>;
-	EXPECT_EQ(inv.settings, (std::vector<P>{{"root", "/srv"}, {"port", "69"},
-						{"max_sessions_per_client", "4"},
-						{"allow_write", "true"}}));
+	EXPECT_EQ(opts.settings, (std::vector<P>{{"root", "/srv"}, {"port", "69"},
+						 {"max_sessions_per_client", "4"},
+						 {"allow_write", "true"}}));
 	Invocation bad;
 	EXPECT_FALSE(parse({"start", "--bogus", "1"}, bad));
 	EXPECT_FALSE(parse({"start", "--port"}, bad));
@@ -69,7 +74,7 @@ TEST(Args, StopDrainIsBounded)
 {
 	Invocation inv;
 	ASSERT_TRUE(parse({"stop", "--drain", "2.5"}, inv));
-	EXPECT_DOUBLE_EQ(*inv.drain_s, 2.5);
+	EXPECT_DOUBLE_EQ(*inv.options<StopOptions>().drain_s, 2.5);
 	Invocation bad;
 	EXPECT_FALSE(parse({"stop", "--drain", "601"}, bad));
 	EXPECT_FALSE(parse({"stop", "--drain", "-1"}, bad));
@@ -80,8 +85,9 @@ TEST(Args, StatsWatchAndFormat)
 {
 	Invocation inv;
 	ASSERT_TRUE(parse({"stats", "--watch", "1", "--format", "prometheus"}, inv));
-	EXPECT_DOUBLE_EQ(*inv.watch_s, 1.0);
-	EXPECT_EQ(inv.stats_format, "prometheus");
+	const auto &opts = inv.options<StatsOptions>();
+	EXPECT_DOUBLE_EQ(*opts.watch_s, 1.0);
+	EXPECT_EQ(opts.format, "prometheus");
 	Invocation bad;
 	EXPECT_FALSE(parse({"stats", "--format", "xml"}, bad));
 	EXPECT_FALSE(parse({"stats", "--watch", "0"}, bad));
@@ -94,11 +100,12 @@ TEST(Args, ConfigSubcommands)
 	EXPECT_EQ(show.command, "config show");
 	Invocation set;
 	ASSERT_TRUE(parse({"config", "set", "timeout=5", "retries=2"}, set));
-	EXPECT_EQ(set.assignments, (std::vector<std::string>{"timeout=5", "retries=2"}));
+	EXPECT_EQ(set.options<ConfigSetOptions>().assignments,
+		  (std::vector<std::string>{"timeout=5", "retries=2"}));
 	Invocation apply;
 	ASSERT_TRUE(parse({"config", "apply", "--check", "f.json"}, apply));
-	EXPECT_EQ(apply.apply_file, "f.json");
-	EXPECT_TRUE(apply.check_only);
+	EXPECT_EQ(apply.options<ConfigApplyOptions>().file, "f.json");
+	EXPECT_TRUE(apply.options<ConfigApplyOptions>().check_only);
 	Invocation bad;
 	EXPECT_FALSE(parse({"config"}, bad));
 	EXPECT_FALSE(parse({"config", "set"}, bad));
@@ -165,6 +172,17 @@ TEST(Render, JsonKeysAreStableNumbersAreNumbers)
 	EXPECT_NE(pretty.find("\n  \"requests\": 10,"), std::string::npos);
 }
 
+// `stats --watch` parts its answers with a blank line in text only.
+TEST(Render, WatchBreakIsABlankLineInTextOnly)
+{
+	for (auto [format, expect] : {std::pair{Format::text, "\n"}, std::pair{Format::json, ""},
+				      std::pair{Format::prometheus, ""}}) {
+		std::ostringstream out;
+		render_watch_break(out, {format});
+		EXPECT_EQ(out.str(), expect);
+	}
+}
+
 TEST(Render, PrometheusTextFormat)
 {
 	std::string p = render(render_stats, sample_status(), {Format::prometheus});
@@ -187,28 +205,28 @@ TEST(Render, PrometheusTextFormat)
 	}
 }
 
-TEST(Render, SessionsAndEvents)
+TEST(Render, TransfersAndEvents)
 {
-	Session s;
-	s.id = 4;
-	s.peer = "2001:db8::1";
-	s.port = 1234;
-	s.file = "pxelinux.0";
-	s.bytes = 1024;
-	s.blksize = 1468;
-	s.windowsize = 16;
-	s.age_ms = 1500;
+	Transfer t;
+	t.id = 4;
+	t.peer = "2001:db8::1";
+	t.port = 1234;
+	t.file = "pxelinux.0";
+	t.bytes = 1024;
+	t.blksize = 1468;
+	t.windowsize = 16;
+	t.age_ms = 1500;
 	std::ostringstream text, json;
-	render_sessions(text, {s}, {});
+	render_transfers(text, {t}, {});
 	EXPECT_NE(text.str().find("[2001:db8::1]:1234"), std::string::npos) << text.str();
 	EXPECT_NE(text.str().find("  pxelinux.0\n"), std::string::npos);
-	render_sessions(json, {s}, {Format::json});
+	render_transfers(json, {t}, {Format::json});
 	auto j = nlohmann::json::parse(json.str());
 	EXPECT_EQ(j[0]["direction"], "read");
 	EXPECT_TRUE(j[0]["total"].is_null());
 	EXPECT_EQ(j[0]["windowsize"], 16);
 
-	Event e{Event::Kind::error, s, 1, "File not found"};
+	Event e{Event::Kind::error, t, 1, "File not found"};
 	std::ostringstream ev, evj;
 	render_event(ev, e, {});
 	EXPECT_EQ(ev.str(), "error  #4 [2001:db8::1]:1234 read pxelinux.0 code 1: File not found after 1024 bytes\n");
@@ -225,20 +243,20 @@ TEST(Render, SessionsAndEvents)
 // must not reach the operator's terminal as escape sequences.
 TEST(Render, HostileFileNamesAreShownNotObeyed)
 {
-	Session s;
-	s.id = 1;
-	s.peer = "192.0.2.1";
-	s.port = 69;
-	s.file = std::string("a\x1b[2J\xff\\b\n", 9);
+	Transfer t;
+	t.id = 1;
+	t.peer = "192.0.2.1";
+	t.port = 69;
+	t.file = std::string("a\x1b[2J\xff\\b\n", 9);
 	std::ostringstream text, json;
-	render_sessions(text, {s}, {});
+	render_transfers(text, {t}, {});
 	EXPECT_NE(text.str().find("  a\\x1b[2J\xff\\x5cb\\x0a\n"), std::string::npos) << text.str();
 	EXPECT_EQ(text.str().find('\x1b'), std::string::npos);
-	ASSERT_NO_THROW(render_sessions(json, {s}, {Format::json}));
+	ASSERT_NO_THROW(render_transfers(json, {t}, {Format::json}));
 	auto j = nlohmann::json::parse(json.str());
 	EXPECT_EQ(j[0]["file"], "a\x1b[2J\xef\xbf\xbd\\b\n");	// U+FFFD for 0xff
 
-	Event e{Event::Kind::error, s, 1, "bad \x07 name"};
+	Event e{Event::Kind::error, t, 1, "bad \x07 name"};
 	std::ostringstream ev, evj;
 	render_event(ev, e, {});
 	EXPECT_EQ(ev.str().find('\x07'), std::string::npos) << ev.str();

@@ -97,10 +97,10 @@ TEST(Messages, ParseStatusReply)
 	EXPECT_EQ(st.stats.errors_sent.at(1), 2u);
 }
 
-TEST(Messages, ParseSessionEvent)
+TEST(Messages, ParseTransferEvent)
 {
 	const Bytes ev = {
-		0x30, 0x00, 0x09, 0x80,				// SESSION
+		0x30, 0x00, 0x09, 0x80,				// SESSION (a transfer)
 		0x0c, 0x00, 0x02, 0x00, 0x05, 0, 0, 0, 0, 0, 0, 0,	//   ID 5
 		0x08, 0x00, 0x03, 0x00, 10, 0, 0, 1,		//   PEER_IPV4 10.0.0.1
 		0x06, 0x00, 0x05, 0x00, 0xd2, 0x04, 0x00, 0x00,	//   PEER_PORT 1234
@@ -111,12 +111,12 @@ TEST(Messages, ParseSessionEvent)
 	};
 	Event e = parse_event(KTFTPD_CMD_EVENT_ERROR, Attrs(ev));
 	EXPECT_EQ(e.kind, Event::Kind::error);
-	EXPECT_EQ(e.session.id, 5u);
-	EXPECT_EQ(e.session.peer, "10.0.0.1");
-	EXPECT_EQ(e.session.port, 1234);
-	EXPECT_EQ(e.session.file, "f");
-	EXPECT_TRUE(e.session.write);
-	EXPECT_FALSE(e.session.total);
+	EXPECT_EQ(e.transfer.id, 5u);
+	EXPECT_EQ(e.transfer.peer, "10.0.0.1");
+	EXPECT_EQ(e.transfer.port, 1234);
+	EXPECT_EQ(e.transfer.file, "f");
+	EXPECT_TRUE(e.transfer.write);
+	EXPECT_FALSE(e.transfer.total);
 	EXPECT_EQ(*e.error_code, 1);
 	EXPECT_EQ(e.error_msg, "no");
 	EXPECT_THROW(parse_event(KTFTPD_CMD_GET_STATUS, Attrs(ev)), std::runtime_error);
