@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from conftest import PORT, TFTP_ROOT, make_file, sha256
+from kprobes import kernel_has, kprobes, probe_hits
 from tftp import Client
 
 PARAM = Path("/sys/module/ktftpd/parameters/fast_path")
-TRACING = Path("/sys/kernel/debug/tracing")
 SPLICE_FN = "skb_splice_from_iter"
 READ_FN = "ktftpd_vfs_read"
 SIZE = 1_536_000 + 100          # 3001 blocks of 512
@@ -46,11 +46,8 @@ def fast_path_param(server):
     """The fast path's parameter, and a kprobe counting transfer runs (set
     on the loaded module, removed before it unloads)."""
     assert PARAM.read_text().strip() == "Y", "the fast path is on by default"
-    probe_events(f"p:ktftpd_run {RUN_FN}")
-    (TRACING / "events" / "kprobes" / "ktftpd_run" / "enable").write_text("1")
-    yield
-    (TRACING / "events" / "kprobes" / "ktftpd_run" / "enable").write_text("0")
-    probe_events("-:ktftpd_run")
+    with kprobes({"ktftpd_run": RUN_FN}):
+        yield
     PARAM.write_text("1")
 
 
@@ -81,29 +78,6 @@ def test_a_file_without_page_cache_falls_back_to_the_worker(server, fast_path_pa
     f.unlink()
 
 
-def kernel_has(fn: str) -> bool:
-    return any(line.split()[2] == fn
-               for line in Path("/proc/kallsyms").read_text().splitlines())
-
-
-def probe_hits(name: str) -> int:
-    """Calls counted by the kprobe event @name."""
-    for line in (TRACING / "kprobe_profile").read_text().splitlines():
-        cols = line.split()
-        if cols and cols[0] == name:
-            return int(cols[1])
-    raise AssertionError(f"no {name} kprobe")
-
-
-def probe_events(line: str) -> None:
-    # Appended without seeking: Python's "a" mode seeks, which tracefs refuses.
-    fd = os.open(TRACING / "kprobe_events", os.O_WRONLY | os.O_APPEND)
-    try:
-        os.write(fd, line.encode() + b"\n")
-    finally:
-        os.close(fd)
-
-
 @pytest.fixture
 def send_probes():
     """ktftpd_read on the worker's block read; ktftpd_splice on the
@@ -111,13 +85,8 @@ def send_probes():
     probes = {"ktftpd_read": READ_FN}
     if kernel_has(SPLICE_FN):
         probes["ktftpd_splice"] = SPLICE_FN
-    for name, fn in probes.items():
-        probe_events(f"p:{name} {fn}")
-        (TRACING / "events" / "kprobes" / name / "enable").write_text("1")
-    yield set(probes)
-    for name in probes:
-        (TRACING / "events" / "kprobes" / name / "enable").write_text("0")
-        probe_events(f"-:{name}")
+    with kprobes(probes):
+        yield set(probes)
 
 
 def test_fast_path_blocks_go_from_the_page_cache_to_the_socket(server, fast_path_param,
