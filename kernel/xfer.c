@@ -184,6 +184,12 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	 */
 	ktftpd_server_ending(x);
 	cancel_work(&x->work);
+	/*
+	 * An upload not committed loses its temporary file before anyone
+	 * can see the transfer end (its counter, its event, the server
+	 * idle): whoever looks then finds the old file alone.
+	 */
+	ktftpd_xfer_write_free(x);
 	if (!x->published) {
 		/* Refused while being set up: a refusal, not a transfer. */
 		ktftpd_nl_event_refused(&x->peer, x->name, strlen(x->name),
@@ -197,7 +203,6 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	}
 	/* Leave the sessions list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
-	/* An upload not committed loses its temporary file here. */
 	ktftpd_xfer_free(x);
 }
 

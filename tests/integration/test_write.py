@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PORT, SERVE_GID, SERVE_UID, TFTP_ROOT, make_file, run, sha256
+from kprobes import kprobes, traced
 from tftp import Client, data, opts, wrq
 
 
@@ -268,6 +269,32 @@ def test_aborted_upload_leaves_the_old_file(writable, how):
     abort_midway(how, writable)
     if how == "stop":
         writable.set(stop=0)
+
+
+def test_a_cancelled_upload_is_unlinked_before_the_server_goes_idle(writable):
+    """An upload that ends uncommitted (here the client cancels it) loses
+    its temporary file before the transfer leaves the server's list,
+    which is what `active` counts and what idle means: whoever sees the
+    transfer end and looks finds no leftover.  In CI the server once went
+    idle just before the unlink, and test_aborted_upload_leaves_the_old_file
+    found the file; kprobes on the unlink and on leaving the list show
+    the order on every run, not only when the race is lost."""
+    make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)
+    events = {"ktftpd_unlink": "vfs_unlink", "ktftpd_leave": "ktftpd:ktftpd_server_release"}
+    with kprobes(events):
+        with Client() as c:
+            c.send(wrq("w.bin"))
+            _, _, tid = c.expect("ACK")
+            c.send(data(1, os.urandom(512)), tid)
+            assert c.expect("ACK")[0] == 1
+            c.send(b"\x00\x05\x00\x00cancelled\x00", tid)
+        writable.wait_idle(30)
+        hits = traced(events)
+    assert temp_files() == []
+    leaving = [task for task, event in hits if event == "ktftpd_leave"]
+    assert len(leaving) == 1, hits
+    order = [event for task, event in hits if task == leaving[0]]
+    assert order == ["ktftpd_unlink", "ktftpd_leave"], hits
 
 
 def test_rmmod_mid_upload_leaves_no_temp_file(writable):
