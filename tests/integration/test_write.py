@@ -270,6 +270,7 @@ def test_aborted_upload_leaves_the_old_file(writable, how):
         writable.set(stop=0)
 
 
+@pytest.mark.fresh_module   # it unloads the module mid-upload
 def test_rmmod_mid_upload_leaves_no_temp_file(writable):
     from conftest import rmmod, insmod
     target = make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)
