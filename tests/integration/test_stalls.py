@@ -67,10 +67,10 @@ def test_a_lease_its_holder_ignores_stalls_no_other_request(server):
         t0 = time.monotonic()
         with Client() as c:
             c.request("other.bin")
-            num, payload, _ = c.expect("DATA", timeout=5)
+            num, payload, tid = c.expect("DATA", timeout=5)
             assert time.monotonic() - t0 < 1.0, "another file waited on the lease"
             assert (num, payload) == (1, other.read_bytes()[:512])
-            c.cancel()
+            c.cancel(tid)
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
