@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from genl import A, STAT, Genl, parse_attrs
+from genl import A, COUNTERS, STAT, Genl, parse_attrs
 
 REPO = Path(__file__).resolve().parents[2]
 SYSCTL = Path("/proc/sys/net/ktftpd")
+MODULE = Path("/sys/module/ktftpd")
+PARAMS = MODULE / "parameters"
 KTFTPCTL = REPO / "build" / "ctl" / "ktftpctl"
 PORT = 6969
 TFTP_ROOT = Path("/tmp/tftproot")
@@ -47,6 +49,9 @@ def _time_scale() -> float:
 
 
 TIME_SCALE = _time_scale()
+# How long a test's transfers may take to end after it (the shared module's
+# check waits this long for active == 0); test_fixtures shortens it.
+IDLE_TIMEOUT = float(os.environ.get("KTFTPD_IDLE_TIMEOUT", "30"))
 
 
 def module_path() -> str:
@@ -61,7 +66,7 @@ def run(*args, check=True, **kw):
 
 
 def module_loaded() -> bool:
-    return Path("/sys/module/ktftpd").exists()
+    return MODULE.exists()
 
 
 def insmod(*params):
@@ -131,9 +136,84 @@ def make_file(path: Path, size: int, mode=0o644) -> Path:
     return path
 
 
+def nl_status(nl=None) -> dict:
+    """GET_STATUS over generic netlink from this process (on @nl, or a
+    socket of its own): {running, uptime_ms, stats}, stats as `ktftpctl
+    --json status` names them (the fixtures ask before and after every
+    test, and a ktftpctl process costs most of a second under emulation;
+    test_ctl checks the two agree)."""
+    own = nl is None
+    nl = nl or Genl()
+    try:
+        reply = nl.ktftpd("GET_STATUS")[0]
+    finally:
+        if own:
+            nl.close()
+    st = parse_attrs(reply[A["STATS"]][0])
+    u64 = lambda kind: struct.unpack("=Q", st[STAT[kind]][0])[0]  # noqa: E731
+    u32 = lambda kind: struct.unpack("=I", st[STAT[kind]][0])[0]  # noqa: E731
+    errors = parse_attrs(st[STAT["ERRORS_SENT"]][0])
+    stats = {name: u64(kind) for name, kind in COUNTERS.items()}
+    stats["active"] = u32("ACTIVE")
+    stats["peak"] = u32("PEAK")
+    stats["errors_sent"] = {str(t - 1): struct.unpack("=Q", v[-1])[0]
+                            for t, v in sorted(errors.items())}
+    return {"running": reply[A["RUNNING"]] == [b"\1"],
+            "uptime_ms": struct.unpack("=Q", reply[A["UPTIME_MS"]][0])[0],
+            "stats": stats}
+
+
+def sessions(nl=None) -> int:
+    """Sessions in the GET_SESSIONS dump (on @nl, or a socket of its own)."""
+    own = nl is None
+    nl = nl or Genl()
+    try:
+        return sum(len(r.get(A["SESSION"], [])) for r in nl.ktftpd("GET_SESSIONS", dump=True))
+    finally:
+        if own:
+            nl.close()
+
+
+def module_load_id():
+    """Which load of the module is in the kernel (None: none): the inode of
+    /sys/module/ktftpd, which each load creates anew."""
+    try:
+        return MODULE.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def read_small(path) -> str:
+    """A /proc or /sys file, in three system calls (every test's checks read
+    some 30 of them, each system call slow under emulation)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 8192).decode().rstrip("\n")
+    finally:
+        os.close(fd)
+
+
+def settings() -> dict:
+    """Every setting: each file of /proc/sys/net/ktftpd, and the module's
+    parameters (fast_path may be written at run time)."""
+    out = {}
+    for folder, prefix in ((SYSCTL, ""), (PARAMS, "parameters/")):
+        for name in os.listdir(folder):
+            out[prefix + name] = read_small(f"{folder}/{name}")
+    return out
+
+
+def write_setting(name: str, value: str) -> None:
+    if name.startswith("parameters/"):
+        (PARAMS / name.split("/", 1)[1]).write_text(value)
+    else:
+        sysctl_write(name, value)
+
+
 @pytest.fixture
 def ktftpd():
-    """The module, freshly loaded for one test and unloaded after it."""
+    """A fresh module, loaded for one test (stopped, at its defaults) and
+    unloaded after it: for the tests of loading, unloading and defaults."""
     if module_loaded():
         rmmod()
     insmod()
@@ -145,9 +225,29 @@ def ktftpd():
     assert not SYSCTL.exists()
 
 
+class Stats(dict):
+    """Server.stats(): the counters since the test began.  peak (the most
+    transfers in flight at once since the load) cannot be made relative:
+    only a test on a fresh module may read it."""
+
+    def __init__(self, values, fresh):
+        super().__init__(values)
+        self.fresh = fresh
+
+    def __getitem__(self, key):
+        if key == "peak" and not self.fresh:
+            raise AssertionError("peak counts since the load: a test that reads it "
+                                 "needs @pytest.mark.fresh_module")
+        return super().__getitem__(key)
+
+
 class Server:
     root = TFTP_ROOT
     port = PORT
+
+    def __init__(self, base: dict, fresh: bool):
+        self.base = base
+        self.fresh = fresh
 
     def set(self, **params):
         for k, v in params.items():
@@ -157,7 +257,15 @@ class Server:
         return status()
 
     def stats(self):
-        return status()["stats"]
+        """The counters as `ktftpctl --json stats` names them, counted from
+        when the test began (a module shared with earlier tests has counted
+        theirs); active and peak as they are."""
+        now = nl_status()["stats"]
+        for k in COUNTERS:
+            now[k] -= self.base[k]
+        now["errors_sent"] = {code: n - self.base["errors_sent"].get(code, 0)
+                              for code, n in now["errors_sent"].items()}
+        return Stats(now, self.fresh)
 
     def wait_idle(self, timeout=30.0):
         """Wait until no transfer is in flight."""
@@ -169,22 +277,191 @@ class Server:
         raise AssertionError(f"sessions still active: {self.stats()}")
 
 
-@pytest.fixture
-def server():
-    """ktftpd loaded and serving TFTP_ROOT on PORT; checked idle at the end."""
+class Shared:
+    """The load of the module that tests share (the server and loaded
+    fixtures, unless a test is marked fresh_module)."""
+    load_id = None      # module_load_id() of it; None: load one anew
+    defaults = None     # settings() after the session's first fresh load
+    counters = None     # its counters when the last test that shared it ended
+    last = "(none)"     # that test
+
+
+def idle_problems(expect_counters=None) -> tuple[list[str], dict]:
+    """How the loaded module differs from the baseline a shared test starts
+    from: stopped, no transfer in flight or listed, every setting at its
+    default, no reference held (a stop can leave the module pinned by a
+    transfer that waits on a file system), and, if given, the counters
+    as they were.  Returns the differences, and the counters."""
+    problems = []
+    nl = Genl()
+    try:
+        st = nl_status(nl)
+        n = sessions(nl)
+    finally:
+        nl.close()
+    if st["running"] or st["uptime_ms"]:
+        problems.append(f"running (uptime {st['uptime_ms']} ms)")
+    if st["stats"]["active"]:
+        problems.append(f"{st['stats']['active']} transfers active")
+    if n:
+        problems.append(f"{n} sessions listed")
+    now = settings()
+    for name in sorted(set(now) | set(Shared.defaults)):
+        if now.get(name) != Shared.defaults.get(name):
+            problems.append(f"{name} is {now.get(name)!r}, not {Shared.defaults.get(name)!r}")
+    refcnt = read_small(MODULE / "refcnt").strip()
+    if refcnt != "0":
+        problems.append(f"the module holds {refcnt} references")
+    counters = {k: st["stats"][k] for k in (*COUNTERS, "errors_sent")}
+    if expect_counters is not None and counters != expect_counters:
+        problems.append(f"counters moved: {expect_counters} -> {counters}")
+    return problems, counters
+
+
+def take_shared(test: str) -> None:
+    """The shared load, stopped at its defaults with its counters as the
+    last test that shared it left them; loaded anew if it is not in the
+    kernel (a test unloaded it) or another load is."""
+    load = module_load_id()
+    if load is not None and load == Shared.load_id:
+        problems, _ = idle_problems(Shared.counters)
+        if problems:
+            Shared.load_id = None
+            rmmod()
+            raise AssertionError(f"the shared module changed after {Shared.last} ended "
+                                 f"(unloaded): {'; '.join(problems)}")
+        return
+    if load is not None:
+        rmmod()
+    insmod()
+    Shared.load_id = module_load_id()
+    now = settings()
+    if Shared.defaults is None:
+        Shared.defaults = now
+    assert now == Shared.defaults, "a fresh load has other defaults than the first"
+    problems, Shared.counters = idle_problems()
+    assert not problems, f"a fresh load is not idle: {problems}"
+
+
+def restore_defaults() -> bool:
+    """Stop, and put back every setting that is not its default; False if
+    the default root cannot be put back (a machine without /srv/tftp: a
+    fresh load sets it without looking it up)."""
+    sysctl_write("stop", "1")
+    now = settings()
+    for name, want in Shared.defaults.items():
+        if name != "stop" and now.get(name) != want:
+            try:
+                write_setting(name, want)
+            except FileNotFoundError:
+                if name == "root" and not os.path.isdir(want):
+                    return False
+                raise
+    return True
+
+
+def give_back_shared(test: str, srv) -> None:
+    """After a test that shared the module: it must be back at its
+    baseline (see idle_problems) once the fixture has stopped it and put
+    back the settings.  If not, the test fails, and the module is unloaded
+    so that the next test gets a fresh one."""
+    problems = []
+    counters = None
+    try:
+        if srv is not None:
+            srv.wait_idle(IDLE_TIMEOUT)
+        if restore_defaults():
+            problems, counters = idle_problems()
+        else:
+            # No default root to put back: the next test loads anew, and
+            # this load's unload is the check.
+            Shared.load_id = None
+            rmmod()
+            return
+    except Exception as e:  # whatever it is, it is the test's mess
+        problems.append(f"{type(e).__name__}: {e}")
+    if problems:
+        Shared.load_id = None
+        try:
+            rmmod()
+        except AssertionError as e:
+            problems.append(str(e))
+        raise AssertionError(f"{test} left the shared module off its baseline "
+                             f"(unloaded for the next test): {'; '.join(problems)}")
+    Shared.counters = counters
+    Shared.last = test
+
+
+@pytest.fixture(scope="session")
+def shared_module():
+    """Unloads the shared module after the last test, so that its unload
+    (every object freed: kernel/lifetime.c) is part of the run."""
+    yield Shared
+    if module_loaded():
+        rmmod()
+
+
+def serve() -> None:
     TFTP_ROOT.mkdir(parents=True, exist_ok=True)
     TFTP_ROOT.chmod(0o755)
     os.chown(TFTP_ROOT, 0, 0)
-    if module_loaded():
-        rmmod()
-    insmod()
-    srv = Server()
+    sysctl_write("root", str(TFTP_ROOT))
+    sysctl_write("port", str(PORT))
+    sysctl_write("stop", "0")
+
+
+def fresh(request) -> bool:
+    return request.node.get_closest_marker("fresh_module") is not None
+
+
+@pytest.fixture
+def loaded(request, shared_module):
+    """ktftpd loaded, stopped, every setting at its default: the module the
+    tests share (see server), checked back at that baseline after the
+    test."""
+    take_shared(request.node.nodeid)
+    yield
+    give_back_shared(request.node.nodeid, None)
+
+
+@pytest.fixture
+def server(request, shared_module):
+    """ktftpd serving TFTP_ROOT on PORT; checked idle at the end.
+
+    The module is shared between tests: it is loaded once and given to
+    each test stopped, at its defaults (read after a fresh load),
+    with nothing in flight; after the test the fixture stops it, puts back
+    every setting, and checks that baseline again (see give_back_shared),
+    or fails the test.  stats() counts from the test's start.  A test
+    marked fresh_module gets a module of its own, unloaded after it."""
+    if fresh(request):
+        if module_loaded():
+            rmmod()
+        insmod()
+        srv = Server(nl_status()["stats"], fresh=True)
+        try:
+            serve()
+            yield srv
+            # Every test leaves the server idle: nothing leaked, nothing stuck.
+            srv.wait_idle(IDLE_TIMEOUT)
+            assert sessions() == 0
+            sysctl_write("stop", "1")
+        finally:
+            rmmod()
+        assert not module_loaded()
+        return
+    take_shared(request.node.nodeid)
+    srv = Server(Shared.counters, fresh=False)
     try:
-        srv.set(root=str(TFTP_ROOT), port=PORT, stop=0)
-        yield srv
-        # Every test leaves the server idle: nothing leaked, nothing stuck.
-        srv.wait_idle()
-        sysctl_write("stop", "1")
-    finally:
-        rmmod()
-    assert not module_loaded()
+        serve()
+    except BaseException:
+        give_back_shared(request.node.nodeid, None)
+        raise
+    yield srv
+    give_back_shared(request.node.nodeid, srv)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh_module: the server fixture loads a module for this test alone "
+        "and unloads it after (tests of peak, memory, module lifetime, failslab)")

@@ -3,8 +3,10 @@ bytes a test wants (hostile ones included) and reading the answer, extended
 ack and all.  Only the standard library: the message layout is simple.
 """
 import os
+import re
 import socket
 import struct
+from pathlib import Path
 
 NETLINK_GENERIC = 16
 SOL_NETLINK = 270
@@ -19,16 +21,33 @@ CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_MCAST_GROUPS = 1, 2, 7
 CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 1, 2
 NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_MISS_TYPE = 1, 2, 5
 
-# include/uapi/linux/ktftpd.h
-CMD = dict(GET_STATUS=1, START=2, STOP=3, SET_CONFIG=4, GET_SESSIONS=5,
-           EVENT_START=6, EVENT_FINISH=7, EVENT_ERROR=8)
-A = dict(PAD=1, RUNNING=2, UPTIME_MS=3, VERSION=4, CONFIG=5, STATS=6,
-         DRAIN_MS=7, CHANGED=8, SESSION=9, ERROR_CODE=10, ERROR_MSG=11)
-CFG = dict(ROOT=2, PORT=3, LISTEN=4, TIMEOUT_MS=5, RETRIES=6, MAX_SESSIONS=7,
-           MAX_SESSIONS_PER_CLIENT=8, DRAIN_MS=9, BLKSIZE_MAX=10,
-           WINDOWSIZE_MAX=11, ALLOW_WRITE=12, CREATE=13, CREATE_MODE=14,
-           MAX_WRITE_SIZE=15, RATE_LIMIT=16)
-STAT = dict(ACTIVE=9, PEAK=10)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def uapi_enum(name: str, prefix: str) -> dict[str, int]:
+    """enum @name of include/uapi/linux/ktftpd.h, as {member without
+    @prefix: value}: the header is the one place the numbers are written."""
+    text = (REPO / "include" / "uapi" / "linux" / "ktftpd.h").read_text()
+    body = re.search(r"enum %s \{(.*?)\};" % name, text, re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    out, value = {}, 0
+    for member, given in re.findall(r"(\w+)\s*(?:=\s*(\w+))?\s*,", body):
+        value = int(given, 0) if given else value
+        if member.startswith(prefix):
+            out[member.removeprefix(prefix)] = value
+        value += 1
+    return out
+
+
+CMD = uapi_enum("ktftpd_cmd", "KTFTPD_CMD_")
+A = uapi_enum("ktftpd_attr", "KTFTPD_A_")
+CFG = uapi_enum("ktftpd_cfg", "KTFTPD_CFG_")
+STAT = uapi_enum("ktftpd_stat", "KTFTPD_STAT_")
+# The counters as ktftpctl names them ({JSON key: STAT member}), from their
+# table, kernel/counters.h.
+COUNTERS = dict((key, stat) for stat, key in re.findall(
+    r'X\(\w+,\s*KTFTPD_STAT_(\w+),\s*"(\w+)"',
+    (REPO / "kernel" / "counters.h").read_text().replace("\\\n", " ")))
 LISTEN_IPV4, LISTEN_IPV6 = 1, 2
 
 

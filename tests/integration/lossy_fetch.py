@@ -83,8 +83,9 @@ def main():
         elif time.monotonic() - last_reack > 0.2:
             # Stale: our last ACK was lost and the server resends its
             # window.  Staying silent would wait for our 1 s timer, which
-            # the server's backed-off resends (at most 0.8 s apart) keep
-            # from ever firing, until the server gives up.
+            # the server's backed-off resends (at most 8 of its timeouts
+            # apart: 0.4 or 0.8 s in test_loss) keep from ever firing,
+            # until the server gives up.
             c.send(ack(expected - 1), addr)
             in_window = 0
             last_reack = time.monotonic()

@@ -62,6 +62,8 @@ def test_real_client_over_ipv6(server, files, client, tmp_path):
     assert out.exists() and sha256(out) == sha256(files["mib1"])
 
 
+# peak counts since the load: a module of its own.
+@pytest.mark.fresh_module
 def test_counters_follow_a_transfer(server, files, tmp_path):
     before = server.stats()
     subprocess.run(curl("b513", str(tmp_path / "o")), check=True, timeout=60)

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import (KTFTPCTL, PORT, TFTP_ROOT, insmod, make_file,
-                      module_loaded, rmmod, sha256, sysctl_read,
+                      module_loaded, nl_status, rmmod, sha256, sysctl_read,
                       sysctl_write)
 from tftp import Client, rrq, wait_for
 
@@ -37,7 +37,7 @@ def curl_fetch(name, dest, host="127.0.0.1", port=PORT, extra=()):
                            f"tftp://{h}:{port}/{name}"], capture_output=True, timeout=90)
 
 
-def test_start_stop_and_status(ktftpd, tmp_path):
+def test_start_stop_and_status(loaded, tmp_path):
     TFTP_ROOT.mkdir(parents=True, exist_ok=True)
     src = make_file(TFTP_ROOT / "ctl-start.bin", 70000)
     st = ctl_json("status")
@@ -60,7 +60,7 @@ def test_start_stop_and_status(ktftpd, tmp_path):
     assert ctl("stop", "--drain", "601", check=False).returncode == 64
 
 
-def test_start_with_a_bad_config_changes_nothing(ktftpd, tmp_path):
+def test_start_with_a_bad_config_changes_nothing(loaded, tmp_path):
     before = ctl_json("status")["config"]
     r = ctl("start", "--root", "/nonexistent-root", "--timeout", "700", check=False)
     assert r.returncode == 65, r.stderr
@@ -104,6 +104,9 @@ def test_stats_match_real_transfers(server, tmp_path):
     rows = dict(line.split() for line in ctl("stats").stdout.splitlines())
     assert rows["bytes_sent"] == str(after["bytes_sent"])
     assert rows["errors_sent.file_not_found"] == str(after["errors_sent"]["1"])
+    # The fixtures read the counters over raw netlink (conftest.nl_status):
+    # the same numbers under the same names.
+    assert nl_status()["stats"] == ctl_json("stats")
 
 
 def test_stats_watch_repeats_until_interrupted(server):
@@ -357,7 +360,7 @@ def test_listen_addresses(server, tmp_path):
     assert curl_fetch(src.name, tmp_path / "f", host="::1").returncode == 0
 
 
-def test_permissions_and_exit_codes(ktftpd):
+def test_permissions_and_exit_codes(loaded):
     # Reading the status reveals no client: anyone may.
     assert ctl("status", user="nobody").returncode == 0
     for args in (["start"], ["stop"], ["config", "set", "retries=3"], ["sessions"],
@@ -385,7 +388,7 @@ def test_module_missing_is_69():
         rmmod()
 
 
-def test_cap_net_admin_alone_starts_on_a_privileged_port(ktftpd, tmp_path):
+def test_cap_net_admin_alone_starts_on_a_privileged_port(loaded, tmp_path):
     """The systemd unit bounds ktftpctl to CAP_NET_ADMIN.  Binding port 69
     asks CAP_NET_BIND_SERVICE of the caller in inet_bind(); the module
     binds its listener as the kernel, so START needs nothing more."""

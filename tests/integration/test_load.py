@@ -14,6 +14,8 @@ def blob():
     return make_file(TFTP_ROOT / "load.bin", 64 * 1024 + 123)
 
 
+# Both read peak, which counts since the load: a module each.
+@pytest.mark.fresh_module
 def test_200_concurrent_raw_transfers_byte_exact(server, blob):
     server.set(max_sessions_per_client=N)
     swarm = Swarm(N, "load.bin", port=PORT, hold=True)
@@ -32,6 +34,7 @@ def test_200_concurrent_raw_transfers_byte_exact(server, blob):
     assert st["transfers_completed"] == N
 
 
+@pytest.mark.fresh_module
 def test_200_concurrent_curl_clients_byte_exact(server, blob, tmp_path):
     server.set(max_sessions_per_client=N)
     procs = []

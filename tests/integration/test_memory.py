@@ -32,6 +32,8 @@ def many_fds():
     resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
+# Memory is measured against a module that served nothing before.
+@pytest.mark.fresh_module
 def test_1000_sessions_cost_bounded_memory(server, many_fds):
     make_file(TFTP_ROOT / "mem.bin", 4096)
     server.set(max_sessions=N, max_sessions_per_client=N, timeout=120000)

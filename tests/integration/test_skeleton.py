@@ -59,7 +59,7 @@ def test_defaults(ktftpd):
     ("handshake_timeout", ["100", "600000"], ["99", "600001"]),
     ("sockbuf_max", ["0", str(64 << 20)], [str((64 << 20) + 1), "-1"]),
 ])
-def test_protocol_sysctls_validate(ktftpd, name, good, bad):
+def test_protocol_sysctls_validate(loaded, name, good, bad):
     for v in good:
         sysctl_write(name, v)
         want = good[v] if isinstance(good, dict) else v
@@ -79,7 +79,7 @@ def test_protocol_sysctls_validate(ktftpd, name, good, bad):
     ("max_sessions_per_client", ["0", "65537"]),
     ("drain_timeout", ["-1", "600001"]),
 ])
-def test_numeric_params_reject_out_of_range(ktftpd, name, bad):
+def test_numeric_params_reject_out_of_range(loaded, name, bad):
     before = sysctl_read(name)
     for value in bad:
         with pytest.raises(OSError) as e:
@@ -92,20 +92,20 @@ def test_numeric_params_reject_out_of_range(ktftpd, name, bad):
                                         ("retries", "0"), ("max_sessions", "1"),
                                         ("max_sessions_per_client", "65536"),
                                         ("drain_timeout", "0")])
-def test_numeric_params_accept_range(ktftpd, name, value):
+def test_numeric_params_accept_range(loaded, name, value):
     sysctl_write(name, value)
     assert sysctl_read(name) == value
 
 
 @pytest.mark.parametrize("value", ["1", "65535", "6969", "6970\n", " 7000 \n"])
-def test_port_accepts_valid(ktftpd, value):
+def test_port_accepts_valid(loaded, value):
     sysctl_write("port", value)
     assert sysctl_read("port") == value.strip()
 
 
 @pytest.mark.parametrize("value", ["0", "65536", "-1", "abc", "", "\n",
                                    "1 2", "99999999999999999999", "69x"])
-def test_port_rejects_invalid_and_keeps_old(ktftpd, value):
+def test_port_rejects_invalid_and_keeps_old(loaded, value):
     sysctl_write("port", "6969")
     with pytest.raises(OSError) as e:
         sysctl_write("port", value)
@@ -113,7 +113,7 @@ def test_port_rejects_invalid_and_keeps_old(ktftpd, value):
     assert sysctl_read("port") == "6969"
 
 
-def test_port_via_sysctl_tool(ktftpd):
+def test_port_via_sysctl_tool(loaded):
     run("sysctl", "-w", "net.ktftpd.port=4069")
     assert run("sysctl", "-n", "net.ktftpd.port").stdout.strip() == "4069"
     r = run("sysctl", "-w", "net.ktftpd.port=70000", check=False)
@@ -123,13 +123,13 @@ def test_port_via_sysctl_tool(ktftpd):
 
 @pytest.mark.parametrize("value", ["/", "/tmp/other", "/tmp/with space",
                                    "/tmp/" + "a" * 250])
-def test_root_accepts_existing_directories(ktftpd, value):
+def test_root_accepts_existing_directories(loaded, value):
     os.makedirs(value, exist_ok=True)
     sysctl_write("root", value + "\n")
     assert sysctl_read("root") == value
 
 
-def test_root_rejects_missing_directory_and_keeps_old(ktftpd):
+def test_root_rejects_missing_directory_and_keeps_old(loaded):
     os.makedirs("/tmp/kept", exist_ok=True)
     sysctl_write("root", "/tmp/kept")
     with pytest.raises(OSError) as e:
@@ -145,7 +145,7 @@ def test_root_rejects_missing_directory_and_keeps_old(ktftpd):
 @pytest.mark.parametrize("value", [b"relative/dir", b"", b"\n", b"/a\x01b",
                                    b"/a\nb", b"/a\x00b", b"/" + b"a" * 255,
                                    b"/" + b"a" * 5000])
-def test_root_rejects_invalid_and_keeps_old(ktftpd, value):
+def test_root_rejects_invalid_and_keeps_old(loaded, value):
     os.makedirs("/tmp/kept", exist_ok=True)
     sysctl_write("root", "/tmp/kept")
     with pytest.raises(OSError) as e:
@@ -155,14 +155,14 @@ def test_root_rejects_invalid_and_keeps_old(ktftpd, value):
 
 
 @pytest.mark.parametrize("value", ["2", "-1", "yes", ""])
-def test_stop_rejects_invalid(ktftpd, value):
+def test_stop_rejects_invalid(loaded, value):
     with pytest.raises(OSError) as e:
         sysctl_write("stop", value)
     assert e.value.errno == errno.EINVAL
     assert sysctl_read("stop") == "1"
 
 
-def test_stop_accepts_stop_while_stopped(ktftpd):
+def test_stop_accepts_stop_while_stopped(loaded):
     sysctl_write("stop", "1")
     assert sysctl_read("stop") == "1"
 
@@ -187,7 +187,7 @@ def test_stop_zero_without_a_root_directory_is_refused(no_default_root, ktftpd):
     assert sysctl_read("stop") == "1"
 
 
-def test_netlink_status_agrees_with_sysctl(ktftpd):
+def test_netlink_status_agrees_with_sysctl(loaded):
     os.makedirs("/tmp/agree", exist_ok=True)
     sysctl_write("port", "5069")
     sysctl_write("root", "/tmp/agree")

@@ -67,10 +67,10 @@ def test_a_lease_its_holder_ignores_stalls_no_other_request(server):
         t0 = time.monotonic()
         with Client() as c:
             c.request("other.bin")
-            num, payload, _ = c.expect("DATA", timeout=5)
+            num, payload, tid = c.expect("DATA", timeout=5)
             assert time.monotonic() - t0 < 1.0, "another file waited on the lease"
             assert (num, payload) == (1, other.read_bytes()[:512])
-            c.cancel()
+            c.cancel(tid)
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -100,6 +100,9 @@ def hold_in_file_system(fs, held):
     fs.wait_for_hold(timeout=10 * TIME_SCALE)
 
 
+# The module pins itself while the aborted transfer waits: its own load,
+# so that the unload after the test shows the pin was let go.
+@pytest.mark.fresh_module
 @pytest.mark.parametrize("hang", ["open", "read"])
 def test_a_hung_file_system_holds_up_only_its_own_transfer(server, hang):
     """A FUSE server that stops answering stands for a hung NFS or FUSE

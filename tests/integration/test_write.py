@@ -297,6 +297,7 @@ def test_a_cancelled_upload_is_unlinked_before_the_server_goes_idle(writable):
     assert order == ["ktftpd_unlink", "ktftpd_leave"], hits
 
 
+@pytest.mark.fresh_module   # it unloads the module mid-upload
 def test_rmmod_mid_upload_leaves_no_temp_file(writable):
     from conftest import rmmod, insmod
     target = make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)

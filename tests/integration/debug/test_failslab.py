@@ -43,6 +43,10 @@ STRIDE = int(os.environ.get("KTFTPD_FAILNTH_STRIDE", "1"))
 # ... and a quarter of the transfers and cycles of the other tests.
 DOWNLOADS, UPLOADS, CYCLES = (40, 20, 10) if STRIDE == 1 else (10, 5, 3)
 
+# A module for each test: what failed allocations may have left behind is
+# checked by that module's own unload (kernel/lifetime.c), test by test.
+pytestmark = pytest.mark.fresh_module
+
 
 def fs_write(knob, value):
     (FAILSLAB / knob).write_text(f"{value}\n")
