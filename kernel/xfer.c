@@ -177,7 +177,7 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	xfer_unhook(x);
 	timer_shutdown_sync(&x->timer);
 	/*
-	 * A server stop aborts every listed session, which queues its run:
+	 * A server stop aborts every listed transfer, which queues its run:
 	 * once ending, this one is left alone, so the run cancelled here is
 	 * the last one.  (Queued again after that, a freed transfer was run:
 	 * it spun on a stale XFER_BUSY.)
@@ -201,7 +201,7 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 		ktftpd_stats_inc(KTFTPD_C_XFER_FAILED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
 	}
-	/* Leave the sessions list last: the server waits on it to unload. */
+	/* Leave the transfer list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
 	ktftpd_xfer_free(x);
 }

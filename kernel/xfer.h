@@ -32,7 +32,7 @@ enum {
 enum { XFER_BUSY };
 
 struct ktftpd_xfer {
-	struct list_head node;		/* the server's sessions list */
+	struct list_head node;		/* the server's transfer list */
 	u64 id;				/* set at admission, unique */
 	/*
 	 * Every run of the transfer: its setup, then each batch of events.
@@ -53,7 +53,7 @@ struct ktftpd_xfer {
 	/*
 	 * Set up by its first run and its socket's callbacks hooked: until
 	 * then nothing but that run knows it is there (see ktftpd_xfer_start).
-	 * Read locklessly by the sessions dump: smp_store_release and
+	 * Read locklessly by the GET_SESSIONS dump: smp_store_release and
 	 * smp_load_acquire.
 	 */
 	bool published;
