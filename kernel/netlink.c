@@ -4,7 +4,7 @@
  * server.  The protocol is documented in include/uapi/linux/ktftpd.h.
  * Handlers change state only through server.c (ktftpd_server_configure()
  * and friends), exactly as sysctl.c does, so the two views agree.
- * Sessions and events are in nl_sessions.c.
+ * Transfers (the GET_SESSIONS dump) and events are in nl_xfers.c.
  */
 #include <linux/inet.h>
 #include <net/genetlink.h>
@@ -366,7 +366,7 @@ static const struct genl_ops ktftpd_genl_ops[] = {
 	},
 	{
 		.cmd	= KTFTPD_CMD_GET_SESSIONS,
-		.dumpit	= ktftpd_nl_dump_sessions,
+		.dumpit	= ktftpd_nl_dump_xfers,
 		.policy	= no_attrs_policy,
 		.maxattr = KTFTPD_A_MAX,
 		.flags	= GENL_ADMIN_PERM,

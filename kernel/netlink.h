@@ -13,8 +13,8 @@ extern struct genl_family ktftpd_genl_family;
 int ktftpd_netlink_init(void);
 void ktftpd_netlink_exit(void);
 
-/* nl_sessions.c: the GET_SESSIONS dump and the "events" group. */
-int ktftpd_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb);
+/* nl_xfers.c: the GET_SESSIONS dump and the "events" group. */
+int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb);
 void ktftpd_nl_event_start(struct ktftpd_xfer *x);
 /* KTFTPD_CMD_EVENT_FINISH or _ERROR, as @x ends (x->err_* say why). */
 void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd);

@@ -54,9 +54,9 @@ static bool running;
 static bool unloading;		/* rmmod: never start again */
 static u64 started_ns;
 
-static DEFINE_SPINLOCK(sessions_lock);
-static LIST_HEAD(sessions);		/* in admission order: ids increase */
-static unsigned int n_sessions;
+static DEFINE_SPINLOCK(xfers_lock);
+static LIST_HEAD(xfers);		/* in admission order: ids increase */
+static unsigned int n_xfers;
 static unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
 /*
  * A stop left transfers waiting on a file system: the module holds a
@@ -64,8 +64,8 @@ static unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
  * (EBUSY) instead of waiting for the file system in D state.
  */
 static bool module_pinned;
-static u64 last_session_id;
-static DECLARE_WAIT_QUEUE_HEAD(sessions_wq);
+static u64 last_xfer_id;
+static DECLARE_WAIT_QUEUE_HEAD(xfers_wq);
 
 bool ktftpd_server_running(void)
 {
@@ -204,19 +204,19 @@ out:
 	return err;
 }
 
-static unsigned int sessions_count(void)
+static unsigned int xfers_count(void)
 {
 	unsigned int n;
 
-	spin_lock_bh(&sessions_lock);
-	n = n_sessions;
-	spin_unlock_bh(&sessions_lock);
+	spin_lock_bh(&xfers_lock);
+	n = n_xfers;
+	spin_unlock_bh(&xfers_lock);
 	return n;
 }
 
-static bool sessions_empty(void)
+static bool xfers_empty(void)
 {
-	return sessions_count() == 0;
+	return xfers_count() == 0;
 }
 
 /*
@@ -224,19 +224,19 @@ static bool sessions_empty(void)
  * aborted, left waiting on a hung file system, would hold every later
  * drain for its whole time.
  */
-static bool sessions_unaborted(void)
+static bool xfers_unaborted(void)
 {
 	struct ktftpd_xfer *x;
 	bool any = false;
 
-	spin_lock_bh(&sessions_lock);
-	list_for_each_entry(x, &sessions, node) {
+	spin_lock_bh(&xfers_lock);
+	list_for_each_entry(x, &xfers, node) {
 		if (!test_bit(XFER_EV_ABORT, &x->events)) {
 			any = true;
 			break;
 		}
 	}
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 	return any;
 }
 
@@ -247,13 +247,13 @@ static bool sessions_unaborted(void)
  */
 static unsigned int wait_aborted(void)
 {
-	unsigned int before, left = sessions_count();
+	unsigned int before, left = xfers_count();
 
 	while (left) {
 		before = left;
-		wait_event_timeout(sessions_wq, sessions_count() < before,
+		wait_event_timeout(xfers_wq, xfers_count() < before,
 				   msecs_to_jiffies(KTFTPD_ABORT_PROGRESS_MS));
-		left = sessions_count();
+		left = xfers_count();
 		if (left == before)
 			break;
 	}
@@ -264,11 +264,11 @@ static void abort_all(void)
 {
 	struct ktftpd_xfer *x;
 
-	spin_lock_bh(&sessions_lock);
-	list_for_each_entry(x, &sessions, node)
+	spin_lock_bh(&xfers_lock);
+	list_for_each_entry(x, &xfers, node)
 		if (!x->ending)
 			ktftpd_xfer_abort(x);
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 }
 
 /* Hold the module while transfers outlive a stop (see module_pinned). */
@@ -276,10 +276,10 @@ static void pin_module(void)
 {
 	bool pin;
 
-	spin_lock_bh(&sessions_lock);
-	pin = n_sessions && !module_pinned;
+	spin_lock_bh(&xfers_lock);
+	pin = n_xfers && !module_pinned;
 	module_pinned |= pin;
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 	if (pin)
 		__module_get(THIS_MODULE);
 }
@@ -295,14 +295,14 @@ int ktftpd_server_stop_drain(unsigned int drain_ms)
 		WRITE_ONCE(running, false);
 		stop_listeners();
 		if (drain_ms)
-			wait_event_timeout(sessions_wq, !sessions_unaborted(),
+			wait_event_timeout(xfers_wq, !xfers_unaborted(),
 					   msecs_to_jiffies(drain_ms));
 	}
 	/*
 	 * Stopped or not, nothing is left running: a listener rebind that
 	 * failed both ways stopped serving with transfers in flight.
 	 */
-	if (!sessions_empty()) {
+	if (!xfers_empty()) {
 		abort_all();
 		/* Each run ends its aborted transfer at once... */
 		left = wait_aborted();
@@ -334,8 +334,8 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 	long same = 0;
 	int err = 0;
 
-	spin_lock_bh(&sessions_lock);
-	if (n_sessions >= max) {
+	spin_lock_bh(&xfers_lock);
+	if (n_xfers >= max) {
 		tftp_refuse(ref, TFTP_EUNDEF, "Server busy");
 		err = -EBUSY;
 		goto out;
@@ -346,7 +346,7 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 		err = -EBUSY;
 		goto out;
 	}
-	list_for_each_entry(other, &sessions, node) {
+	list_for_each_entry(other, &xfers, node) {
 		if (!ktftpd_addr_equal(&other->peer, &x->peer, false))
 			continue;
 		/*
@@ -366,12 +366,12 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 			goto out;
 		}
 	}
-	x->id = ++last_session_id;
-	list_add_tail(&x->node, &sessions);
-	n_sessions++;
-	ktftpd_stats_session_begin();
+	x->id = ++last_xfer_id;
+	list_add_tail(&x->node, &xfers);
+	n_xfers++;
+	ktftpd_stats_xfer_begin();
 out:
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 	return err;
 }
 
@@ -382,42 +382,42 @@ out:
  */
 void ktftpd_server_ending(struct ktftpd_xfer *x)
 {
-	spin_lock_bh(&sessions_lock);
+	spin_lock_bh(&xfers_lock);
 	x->ending = true;
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 }
 
 void ktftpd_server_opening(struct ktftpd_xfer *x)
 {
-	spin_lock_bh(&sessions_lock);
+	spin_lock_bh(&xfers_lock);
 	x->opening = true;
 	n_opening++;
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 }
 
 void ktftpd_server_opened(struct ktftpd_xfer *x)
 {
-	spin_lock_bh(&sessions_lock);
+	spin_lock_bh(&xfers_lock);
 	x->opening = false;
 	n_opening--;
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 }
 
 void ktftpd_server_release(struct ktftpd_xfer *x)
 {
 	bool unpin;
 
-	spin_lock_bh(&sessions_lock);
+	spin_lock_bh(&xfers_lock);
 	list_del_init(&x->node);
-	n_sessions--;
+	n_xfers--;
 	if (x->opening)
 		n_opening--;
-	unpin = module_pinned && !n_sessions;
+	unpin = module_pinned && !n_xfers;
 	if (unpin)
 		module_pinned = false;
-	ktftpd_stats_session_end();
-	spin_unlock_bh(&sessions_lock);
-	wake_up(&sessions_wq);
+	ktftpd_stats_xfer_end();
+	spin_unlock_bh(&xfers_lock);
+	wake_up(&xfers_wq);
 	/*
 	 * rmmod may go ahead from here: its exit still waits for this run's
 	 * tail (destroy_workqueue), which is module code.
@@ -426,22 +426,22 @@ void ktftpd_server_release(struct ktftpd_xfer *x)
 		module_put(THIS_MODULE);
 }
 
-int ktftpd_server_for_each_session(u64 after_id,
-				   int (*fn)(struct ktftpd_xfer *x, void *arg),
-				   void *arg)
+int ktftpd_server_for_each_xfer(u64 after_id,
+				int (*fn)(struct ktftpd_xfer *x, void *arg),
+				void *arg)
 {
 	struct ktftpd_xfer *x;
 	int ret = 0;
 
-	spin_lock_bh(&sessions_lock);
-	list_for_each_entry(x, &sessions, node) {
+	spin_lock_bh(&xfers_lock);
+	list_for_each_entry(x, &xfers, node) {
 		if (x->id <= after_id)
 			continue;
 		ret = fn(x, arg);
 		if (ret)
 			break;
 	}
-	spin_unlock_bh(&sessions_lock);
+	spin_unlock_bh(&xfers_lock);
 	return ret;
 }
 
@@ -459,5 +459,5 @@ void ktftpd_server_exit(void)
 	 * server never ran).
 	 */
 	abort_all();
-	wait_event(sessions_wq, sessions_empty());
+	wait_event(xfers_wq, xfers_empty());
 }

@@ -37,11 +37,12 @@ int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
 
 /*
  * Call @fn on each transfer with an id above @after_id, in id order, under
- * the sessions lock (so @fn must not sleep), until it returns non-zero.
+ * the transfer list's lock (so @fn must not sleep), until it returns
+ * non-zero.
  */
-int ktftpd_server_for_each_session(u64 after_id,
-				   int (*fn)(struct ktftpd_xfer *x, void *arg),
-				   void *arg);
+int ktftpd_server_for_each_xfer(u64 after_id,
+				int (*fn)(struct ktftpd_xfer *x, void *arg),
+				void *arg);
 
 /*
  * Admission: 0 and @x counted in; -EBUSY, refused with @ref set; or

@@ -10,8 +10,8 @@ struct ktftpd_pcpu_stats {
 };
 
 static struct ktftpd_pcpu_stats __percpu *pcpu_stats;
-static atomic_t active_sessions = ATOMIC_INIT(0);
-static atomic_t peak_sessions = ATOMIC_INIT(0);
+static atomic_t active_xfers = ATOMIC_INIT(0);
+static atomic_t peak_xfers = ATOMIC_INIT(0);
 
 int ktftpd_stats_init(void)
 {
@@ -36,20 +36,20 @@ void ktftpd_stats_error_sent(u16 code)
 	this_cpu_inc(pcpu_stats->errors_sent[code < TFTP_ERROR_CODES ? code : 0]);
 }
 
-void ktftpd_stats_session_begin(void)
+void ktftpd_stats_xfer_begin(void)
 {
-	int now = atomic_inc_return(&active_sessions);
-	int peak = atomic_read(&peak_sessions);
+	int now = atomic_inc_return(&active_xfers);
+	int peak = atomic_read(&peak_xfers);
 
 	while (now > peak) {
-		if (atomic_try_cmpxchg(&peak_sessions, &peak, now))
+		if (atomic_try_cmpxchg(&peak_xfers, &peak, now))
 			break;
 	}
 }
 
-void ktftpd_stats_session_end(void)
+void ktftpd_stats_xfer_end(void)
 {
-	atomic_dec(&active_sessions);
+	atomic_dec(&active_xfers);
 }
 
 void ktftpd_stats_snapshot(struct ktftpd_stats_snapshot *snap)
@@ -65,6 +65,6 @@ void ktftpd_stats_snapshot(struct ktftpd_stats_snapshot *snap)
 		for (i = 0; i < TFTP_ERROR_CODES; i++)
 			snap->errors_sent[i] += READ_ONCE(s->errors_sent[i]);
 	}
-	snap->active = atomic_read(&active_sessions);
-	snap->peak = atomic_read(&peak_sessions);
+	snap->active = atomic_read(&active_xfers);
+	snap->peak = atomic_read(&peak_xfers);
 }

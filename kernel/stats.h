@@ -29,9 +29,9 @@ static inline void ktftpd_stats_inc(enum ktftpd_counter c)
 }
 void ktftpd_stats_error_sent(u16 code);
 
-/* Active sessions: the server calls these as transfers come and go. */
-void ktftpd_stats_session_begin(void);
-void ktftpd_stats_session_end(void);
+/* Active transfers: the server calls these as they come and go. */
+void ktftpd_stats_xfer_begin(void);
+void ktftpd_stats_xfer_end(void);
 
 void ktftpd_stats_snapshot(struct ktftpd_stats_snapshot *snap);
 

@@ -133,13 +133,11 @@ int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
 }
 
 void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
-			    u16 code, const char *msg)
+			    const struct tftp_refusal *ref)
 {
-	const struct tftp_refusal ref = { .code = code, .why = msg };
-
-	if (ktftpd_net_send_error(x->sock, to, &ref) >= 0)
+	if (ktftpd_net_send_error(x->sock, to, ref) >= 0)
 		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
-	ktftpd_stats_error_sent(code);
+	ktftpd_stats_error_sent(ref->code);
 }
 
 static void xfer_unhook(struct ktftpd_xfer *x)
@@ -177,7 +175,7 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	xfer_unhook(x);
 	timer_shutdown_sync(&x->timer);
 	/*
-	 * A server stop aborts every listed session, which queues its run:
+	 * A server stop aborts every listed transfer, which queues its run:
 	 * once ending, this one is left alone, so the run cancelled here is
 	 * the last one.  (Queued again after that, a freed transfer was run:
 	 * it spun on a stale XFER_BUSY.)
@@ -201,12 +199,12 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 		ktftpd_stats_inc(KTFTPD_C_XFER_FAILED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
 	}
-	/* Leave the sessions list last: the server waits on it to unload. */
+	/* Leave the transfer list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
 	ktftpd_xfer_free(x);
 }
 
-void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
+void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref)
 {
 	/*
 	 * A failed upload's temporary file goes before the ERROR does: a
@@ -214,9 +212,9 @@ void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg)
 	 */
 	ktftpd_xfer_write_free(x);
 	if (x->sock)
-		ktftpd_xfer_send_error(x, &x->peer, code, msg);
-	x->err_code = code;
-	x->err_msg = msg;
+		ktftpd_xfer_send_error(x, &x->peer, ref);
+	x->err_code = ref->code;
+	x->err_msg = ref->why;
 	ktftpd_xfer_destroy(x, false);
 }
 
@@ -231,9 +229,12 @@ void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed)
 static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 			const struct ktftpd_addr *from)
 {
+	struct tftp_refusal ref;
+
 	if (!ktftpd_addr_equal(from, &x->peer, true)) {
 		/* RFC 1350: tell the intruder, carry on with our peer. */
-		ktftpd_xfer_send_error(x, from, TFTP_EBADID, "Unknown transfer ID");
+		tftp_refuse(&ref, TFTP_EBADID, "Unknown transfer ID");
+		ktftpd_xfer_send_error(x, from, &ref);
 		return true;
 	}
 	if (x->is_write)
@@ -245,6 +246,7 @@ static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 static bool xfer_run_owned(struct ktftpd_xfer *x)
 {
 	struct ktftpd_addr from;
+	struct tftp_refusal ref;
 	bool truncated;		/* seen in the length: see write_packet */
 	u8 small[128];	/* a reader hears ACKs and ERRORs: longer ones are cut */
 	unsigned int budget = KTFTPD_RUN_BUDGET;
@@ -257,10 +259,12 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 		return false;
 	}
 	if (test_and_clear_bit(XFER_EV_ABORT, &x->events)) {
-		if (x->dallying)	/* finished already: nothing to abort */
+		if (x->dallying) {	/* finished already: nothing to abort */
 			ktftpd_xfer_destroy(x, true);
-		else
-			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+		} else {
+			tftp_refuse(&ref, TFTP_EUNDEF, "Server shutting down");
+			ktftpd_xfer_fail(x, &ref);
+		}
 		return false;
 	}
 	if (!x->published) {
@@ -301,7 +305,8 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	    time_after_eq(jiffies, x->deadline)) {
 		if (!x->heard && time_after_eq(jiffies, handshake_deadline(x))) {
 			ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
-			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout: no reply");
+			tftp_refuse(&ref, TFTP_EUNDEF, "Timeout: no reply");
+			ktftpd_xfer_fail(x, &ref);
 			return false;
 		}
 		if (x->is_write)
@@ -494,12 +499,13 @@ static bool xfer_setup(struct ktftpd_xfer *x)
 		return false;
 	}
 	if (!xfer_setup_request(x, &ref)) {
-		ktftpd_xfer_fail(x, ref.code, ref.why);
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	if (test_bit(XFER_EV_ABORT, &x->events)) {
 		/* Stopped while its open waited: serve nothing, announce nothing. */
-		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+		tftp_refuse(&ref, TFTP_EUNDEF, "Server shutting down");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	xfer_reserve(x);

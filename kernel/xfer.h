@@ -32,7 +32,7 @@ enum {
 enum { XFER_BUSY };
 
 struct ktftpd_xfer {
-	struct list_head node;		/* the server's sessions list */
+	struct list_head node;		/* the server's transfer list */
 	u64 id;				/* set at admission, unique */
 	/*
 	 * Every run of the transfer: its setup, then each batch of events.
@@ -53,7 +53,7 @@ struct ktftpd_xfer {
 	/*
 	 * Set up by its first run and its socket's callbacks hooked: until
 	 * then nothing but that run knows it is there (see ktftpd_xfer_start).
-	 * Read locklessly by the sessions dump: smp_store_release and
+	 * Read locklessly by the GET_SESSIONS dump: smp_store_release and
 	 * smp_load_acquire.
 	 */
 	bool published;
@@ -156,11 +156,11 @@ void ktftpd_xfer_kick(struct ktftpd_xfer *x);
 void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x);
 int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len);
 void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
-			    u16 code, const char *msg);
+			    const struct tftp_refusal *ref);
 /* End the transfer: free everything (the worker's last touch of @x). */
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed);
-/* Send an ERROR to the peer and end the transfer as failed. */
-void ktftpd_xfer_fail(struct ktftpd_xfer *x, u16 code, const char *msg);
+/* Send the ERROR @ref says to the peer and end the transfer as failed. */
+void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref);
 /* The peer sent ERROR @code: end, as done if @completed, else failed. */
 void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed);
 /* The timer fired with nothing heard: the backed-off next timeout. */

@@ -130,6 +130,7 @@ static int send_block(struct ktftpd_xfer *x)
 
 bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 {
+	struct tftp_refusal ref;
 	bool sent = false;
 	int err;
 
@@ -154,7 +155,8 @@ bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 			break;
 		}
 		if (err) {
-			ktftpd_xfer_fail(x, TFTP_EUNDEF, "Read error");
+			tftp_refuse(&ref, TFTP_EUNDEF, "Read error");
+			ktftpd_xfer_fail(x, &ref);
 			return false;
 		}
 		WRITE_ONCE(x->send_blocked, false);
@@ -167,6 +169,7 @@ bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 
 bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 {
+	struct tftp_refusal ref;
 	u16 num;
 
 	switch (tftp_classify_from_peer(pkt, len, &num)) {
@@ -196,7 +199,8 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 		return false;
 	case TFTP_PEER_DATA:
 	case TFTP_PEER_ILLEGAL:
-		ktftpd_xfer_fail(x, TFTP_EBADOP, "Illegal TFTP operation");
+		tftp_refuse(&ref, TFTP_EBADOP, "Illegal TFTP operation");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	case TFTP_PEER_RUNT:
 		return true;
@@ -206,8 +210,11 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 
 bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 {
+	struct tftp_refusal ref;
+
 	if (tftp_send_timeout(&x->send) == TFTP_TIMEOUT_GIVE_UP) {
-		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout");
+		tftp_refuse(&ref, TFTP_EUNDEF, "Timeout");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);

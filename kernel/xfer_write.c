@@ -89,14 +89,15 @@ static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 		data = x->scratch;
 	}
 	if (x->bytes + n > (u64)x->cfg->val[KTFTPD_P_MAX_WRITE_SIZE]) {
-		ktftpd_xfer_fail(x, TFTP_ENOSPACE, "File too large");
+		tftp_refuse(&ref, TFTP_ENOSPACE, "File too large");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	err = ktftpd_upload_write(x->upload, data, n);
 	if (err) {
 		/* The partial file goes with the transfer: nothing half-written. */
 		ktftpd_upload_refuse(err, &ref);
-		ktftpd_xfer_fail(x, ref.code, ref.why);
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	x->bytes += n;
@@ -116,13 +117,14 @@ static bool write_finish(struct ktftpd_xfer *x)
 		return false;
 	/* Stopped while the last block's write waited: never commit it. */
 	if (test_bit(XFER_EV_ABORT, &x->events)) {
-		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Server shutting down");
+		tftp_refuse(&ref, TFTP_EUNDEF, "Server shutting down");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	err = ktftpd_upload_commit(x->upload);
 	if (err) {
 		ktftpd_upload_refuse(err, &ref);
-		ktftpd_xfer_fail(x, ref.code, ref.why);
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	x->dallying = true;
@@ -134,6 +136,7 @@ static bool write_finish(struct ktftpd_xfer *x)
 
 bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 {
+	struct tftp_refusal ref;
 	enum tftp_data_result res;
 	bool ack_now;
 	u16 num;
@@ -147,7 +150,9 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 		res = tftp_recv_data(&x->recv, num, len - TFTP_HDR_LEN,
 				     x->neg.blksize, &ack_now);
 		if (res == TFTP_DATA_OVERSIZE) {
-			ktftpd_xfer_fail(x, TFTP_EBADOP, "Block larger than negotiated");
+			tftp_refuse(&ref, TFTP_EBADOP,
+				    "Block larger than negotiated");
+			ktftpd_xfer_fail(x, &ref);
 			return false;
 		}
 		if (res == TFTP_DATA_TAKE) {
@@ -170,7 +175,8 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 		return false;
 	case TFTP_PEER_ACK:
 	case TFTP_PEER_ILLEGAL:
-		ktftpd_xfer_fail(x, TFTP_EBADOP, "Illegal TFTP operation");
+		tftp_refuse(&ref, TFTP_EBADOP, "Illegal TFTP operation");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	case TFTP_PEER_RUNT:
 		return true;
@@ -180,12 +186,15 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 
 bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x)
 {
+	struct tftp_refusal ref;
+
 	if (x->dallying) {
 		ktftpd_xfer_destroy(x, true);
 		return false;
 	}
 	if (tftp_recv_timeout(&x->recv) == TFTP_TIMEOUT_GIVE_UP) {
-		ktftpd_xfer_fail(x, TFTP_EUNDEF, "Timeout");
+		tftp_refuse(&ref, TFTP_EUNDEF, "Timeout");
+		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
 	ktftpd_xfer_backoff(x);

@@ -40,11 +40,11 @@ static u64 age_ms(unsigned long since)
 }
 
 /*
- * The session nest of @x.  Called under the sessions lock (the dump) or by
- * the transfer's own worker (events): @x cannot go away, but its counters
- * move while the dump reads them, hence READ_ONCE.
+ * The KTFTPD_A_SESSION nest of @x.  Called under the transfer list's lock
+ * (the dump) or by the transfer's own worker (events): @x cannot go away,
+ * but its counters move while the dump reads them, hence READ_ONCE.
  */
-static int put_session(struct sk_buff *msg, struct ktftpd_xfer *x)
+static int put_xfer(struct sk_buff *msg, struct ktftpd_xfer *x)
 {
 	struct nlattr *nest;
 	u64 total = 0;
@@ -82,7 +82,7 @@ static int put_session(struct sk_buff *msg, struct ktftpd_xfer *x)
 struct dump_ctx {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	u64 last_id;		/* of the last session that fitted */
+	u64 last_id;		/* of the last transfer that fitted */
 	int count;
 };
 
@@ -100,7 +100,7 @@ static int dump_one(struct ktftpd_xfer *x, void *arg)
 			  NLM_F_MULTI, KTFTPD_CMD_GET_SESSIONS);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (put_session(d->skb, x)) {
+	if (put_xfer(d->skb, x)) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -111,19 +111,19 @@ static int dump_one(struct ktftpd_xfer *x, void *arg)
 }
 
 /*
- * The cursor (cb->args[0]) is the id of the last session sent.  Ids grow
- * in the order of the sessions list, so the next call resumes right after
+ * The cursor (cb->args[0]) is the id of the last transfer sent.  Ids grow
+ * in the order of the transfer list, so the next call resumes right after
  * it however the list changed in between.
  */
-int ktftpd_nl_dump_sessions(struct sk_buff *skb, struct netlink_callback *cb)
+int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dump_ctx d = { .skb = skb, .cb = cb, .last_id = cb->args[0] };
 	int err;
 
-	err = ktftpd_server_for_each_session(cb->args[0], dump_one, &d);
+	err = ktftpd_server_for_each_xfer(cb->args[0], dump_one, &d);
 	cb->args[0] = d.last_id;
 	if (err && d.count == 0)
-		return err;	/* one session larger than a message: cannot be */
+		return err;	/* one transfer larger than a message: cannot be */
 	return skb->len;
 }
 
@@ -159,7 +159,7 @@ void ktftpd_nl_event_start(struct ktftpd_xfer *x)
 	msg = event_new(KTFTPD_CMD_EVENT_START, &hdr);
 	if (!msg)
 		return;
-	if (put_session(msg, x)) {
+	if (put_xfer(msg, x)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -174,7 +174,7 @@ void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd)
 	msg = event_new(cmd, &hdr);
 	if (!msg)
 		return;
-	if (put_session(msg, x) ||
+	if (put_xfer(msg, x) ||
 	    (cmd == KTFTPD_CMD_EVENT_ERROR &&
 	     (nla_put_u16(msg, KTFTPD_A_ERROR_CODE, x->err_code) ||
 	      nla_put_string(msg, KTFTPD_A_ERROR_MSG,
