@@ -3,6 +3,7 @@
 These tests load the real module into the guest's kernel, so they refuse to
 run anywhere else: outside the harness they fail loudly instead of skipping.
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -108,12 +109,7 @@ def active_transfers() -> int:
     """Transfers in flight, asked over generic netlink from this process:
     every test's teardown asks, and a ktftpctl process costs most of a
     second under emulation (what ktftpctl prints is tested on its own)."""
-    nl = Genl()
-    try:
-        stats = parse_attrs(nl.ktftpd("GET_STATUS")[0][A["STATS"]][0])
-    finally:
-        nl.close()
-    return struct.unpack("=I", stats[STAT["ACTIVE"]][0])[0]
+    return nl_status()["stats"]["active"]
 
 
 def sha256(path) -> str:
@@ -136,19 +132,27 @@ def make_file(path: Path, size: int, mode=0o644) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def genl_socket(nl=None):
+    """@nl, or a generic-netlink socket of its own, closed after."""
+    if nl is not None:
+        yield nl
+        return
+    own = Genl()
+    try:
+        yield own
+    finally:
+        own.close()
+
+
 def nl_status(nl=None) -> dict:
     """GET_STATUS over generic netlink from this process (on @nl, or a
     socket of its own): {running, uptime_ms, stats}, stats as `ktftpctl
     --json status` names them (the fixtures ask before and after every
     test, and a ktftpctl process costs most of a second under emulation;
     test_ctl checks the two agree)."""
-    own = nl is None
-    nl = nl or Genl()
-    try:
-        reply = nl.ktftpd("GET_STATUS")[0]
-    finally:
-        if own:
-            nl.close()
+    with genl_socket(nl) as sock:
+        reply = sock.ktftpd("GET_STATUS")[0]
     st = parse_attrs(reply[A["STATS"]][0])
     u64 = lambda kind: struct.unpack("=Q", st[STAT[kind]][0])[0]  # noqa: E731
     u32 = lambda kind: struct.unpack("=I", st[STAT[kind]][0])[0]  # noqa: E731
@@ -163,15 +167,10 @@ def nl_status(nl=None) -> dict:
             "stats": stats}
 
 
-def sessions(nl=None) -> int:
-    """Sessions in the GET_SESSIONS dump (on @nl, or a socket of its own)."""
-    own = nl is None
-    nl = nl or Genl()
-    try:
-        return sum(len(r.get(A["SESSION"], [])) for r in nl.ktftpd("GET_SESSIONS", dump=True))
-    finally:
-        if own:
-            nl.close()
+def transfers_listed(nl=None) -> int:
+    """Transfers in the GET_SESSIONS dump (on @nl, or a socket of its own)."""
+    with genl_socket(nl) as sock:
+        return sum(len(r.get(A["SESSION"], [])) for r in sock.ktftpd("GET_SESSIONS", dump=True))
 
 
 def module_load_id():
@@ -274,7 +273,7 @@ class Server:
             if active_transfers() == 0:
                 return
             time.sleep(0.1)
-        raise AssertionError(f"sessions still active: {self.stats()}")
+        raise AssertionError(f"transfers still active: {self.stats()}")
 
 
 class Shared:
@@ -293,18 +292,15 @@ def idle_problems(expect_counters=None) -> tuple[list[str], dict]:
     transfer that waits on a file system), and, if given, the counters
     as they were.  Returns the differences, and the counters."""
     problems = []
-    nl = Genl()
-    try:
+    with genl_socket() as nl:
         st = nl_status(nl)
-        n = sessions(nl)
-    finally:
-        nl.close()
+        n = transfers_listed(nl)
     if st["running"] or st["uptime_ms"]:
         problems.append(f"running (uptime {st['uptime_ms']} ms)")
     if st["stats"]["active"]:
         problems.append(f"{st['stats']['active']} transfers active")
     if n:
-        problems.append(f"{n} sessions listed")
+        problems.append(f"{n} transfers listed")
     now = settings()
     for name in sorted(set(now) | set(Shared.defaults)):
         if now.get(name) != Shared.defaults.get(name):
@@ -444,7 +440,7 @@ def server(request, shared_module):
             yield srv
             # Every test leaves the server idle: nothing leaked, nothing stuck.
             srv.wait_idle(IDLE_TIMEOUT)
-            assert sessions() == 0
+            assert transfers_listed() == 0
             sysctl_write("stop", "1")
         finally:
             rmmod()
