@@ -42,7 +42,7 @@ DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 all: module ctl
 
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
+	$(MAKE) -j $(JOBS) -C $(KDIR) M=$(CURDIR)/kernel modules
 
 # CMake drives the control tool and the host tests: `make` builds
 # ktftpctl, test-build everything the tests run.
@@ -77,8 +77,10 @@ setup:
 	@if [ "$$(id -u)" = 0 ]; then scripts/setup; \
 	else sudo scripts/setup; fi
 
+# -j: the fuzz targets and the modules are make's own rules, one at a
+# time without it.
 check: setup
-	$(MAKE) all test-build modules-all
+	$(MAKE) -j $(JOBS) all test-build modules-all
 	tests/check
 
 check-debug: setup
