@@ -14,7 +14,7 @@ TOP = Path(__file__).resolve().parents[2]
 OUT = TOP / "build" / "test-results"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ktftpd" / "last-run"
 # The files of a run that weigh the next one.
-KEPT = ("junit.xml", "elapsed")
+KEPT = ("junit.xml", "elapsed", "cpu")
 
 
 def last_run(path: Path) -> Path:
