@@ -5,9 +5,11 @@ once on 2 cores take less than the two one after the other; a third beside
 them gains nothing (measured: the CPU was 95-97% busy with three and four
 guests).  A light job, whose guest keeps at most one core busy, runs in a
 third lane beside them from the start: the soak (--tcg single: one host
-thread), which at the end of the queue ran alone on one core while the
-other stood idle, and the lossy-link tests, which wait on their link's
-timers (57 CPU-seconds in 221 s on 6.1).  What a lane prints is held
+thread) and the lossy-link tests, which wait on their link's timers (57
+CPU-seconds in 221 s on 6.1).  Measured once against two lanes: the
+cores were 85% busy instead of 75%, but the lanes took as long (2009 s
+against 1997 s), as every guest slows beside more; tests/vm/run's cpu
+files are there to decide whether it stays.  What a lane prints is held
 and printed whole as each of its jobs ends, so two guests' logs never
 interleave."""
 import subprocess
