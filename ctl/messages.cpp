@@ -242,6 +242,12 @@ Transfer parse_transfer(nlattr *nest)
 		t.retransmits = get_uint(tb[KTFTPD_SESSION_RETRANSMITS], 4);
 	if (tb[KTFTPD_SESSION_AGE_MS])
 		t.age_ms = get_uint(tb[KTFTPD_SESSION_AGE_MS], 8);
+	if (tb[KTFTPD_SESSION_OPTIONS])
+		t.options = get_uint(tb[KTFTPD_SESSION_OPTIONS], 4);
+	if (tb[KTFTPD_SESSION_OACK])
+		t.oack = get_uint(tb[KTFTPD_SESSION_OACK], 4);
+	if (tb[KTFTPD_SESSION_TIMEOUT])
+		t.timeout_s = get_uint(tb[KTFTPD_SESSION_TIMEOUT], 4);
 	return t;
 }
 

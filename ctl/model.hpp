@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -61,6 +62,9 @@ struct Transfer {
 	std::uint32_t windowsize = 0;
 	std::uint32_t retransmits = 0;
 	std::uint64_t age_ms = 0;
+	std::uint32_t options = 0;	// enum ktftpd_option bits: asked for
+	std::uint32_t oack = 0;		// enum ktftpd_option bits: granted
+	std::optional<std::uint32_t> timeout_s;	// granted
 };
 
 struct Event {
@@ -68,6 +72,8 @@ struct Event {
 	Transfer transfer;
 	std::optional<std::uint16_t> error_code;
 	std::string error_msg;
+	// When ktftpctl received it: the kernel's events carry no time.
+	std::optional<std::chrono::system_clock::time_point> received;
 };
 
 } // namespace ktftpd

@@ -255,7 +255,9 @@ void Client::monitor(const std::function<void(const Event &)> &on_event,
 	}
 	Transaction t;
 	Handler handler = [&](std::uint8_t cmd, const Attrs &a) {
-		on_event(parse_event(cmd, a));
+		Event e = parse_event(cmd, a);
+		e.received = std::chrono::system_clock::now();
+		on_event(e);
 	};
 	t.on_reply = &handler;
 	CbPtr cb = new_cb(t);

@@ -123,6 +123,44 @@ nlohmann::ordered_json to_json(const Status &st)
 	};
 }
 
+// The options a transfer asked for, by name, and the OACK's, with the
+// value each was granted: what a firmware client asked and got.
+struct OptionName {
+	std::uint32_t bit;
+	const char *name;
+};
+constexpr OptionName option_names[] = {
+	{KTFTPD_OPT_BLKSIZE, "blksize"},
+	{KTFTPD_OPT_TSIZE, "tsize"},
+	{KTFTPD_OPT_TIMEOUT, "timeout"},
+	{KTFTPD_OPT_WINDOWSIZE, "windowsize"},
+};
+
+nlohmann::ordered_json options_json(std::uint32_t bits)
+{
+	nlohmann::ordered_json j = nlohmann::ordered_json::array();
+	for (const auto &o : option_names)
+		if (bits & o.bit)
+			j.push_back(o.name);
+	return j;
+}
+
+nlohmann::ordered_json oack_json(const Transfer &t)
+{
+	if (!t.oack)
+		return nullptr;
+	nlohmann::ordered_json j = nlohmann::ordered_json::object();
+	if (t.oack & KTFTPD_OPT_BLKSIZE)
+		j["blksize"] = t.blksize;
+	if ((t.oack & KTFTPD_OPT_TSIZE) && t.total)
+		j["tsize"] = *t.total;
+	if ((t.oack & KTFTPD_OPT_TIMEOUT) && t.timeout_s)
+		j["timeout"] = *t.timeout_s;
+	if (t.oack & KTFTPD_OPT_WINDOWSIZE)
+		j["windowsize"] = t.windowsize;
+	return j;
+}
+
 nlohmann::ordered_json to_json(const Transfer &t)
 {
 	nlohmann::ordered_json j = {
@@ -137,6 +175,8 @@ nlohmann::ordered_json to_json(const Transfer &t)
 		{"windowsize", t.windowsize},
 		{"retransmits", t.retransmits},
 		{"age_ms", t.age_ms},
+		{"options", options_json(t.options)},
+		{"oack", oack_json(t)},
 	};
 	if (t.total)
 		j["total"] = *t.total;
@@ -154,6 +194,13 @@ nlohmann::ordered_json to_json(const Event &e)
 		j["error_code"] = *e.error_code;
 	if (!e.error_msg.empty())
 		j["error_message"] = e.error_msg;
+	// Unix time in seconds, to the millisecond: how far apart a client's
+	// requests came, which the transfers' own ages cannot tell.
+	if (e.received) {
+		auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+			e.received->time_since_epoch()).count();
+		j["time"] = static_cast<double>(ms) / 1000.0;
+	}
 	return j;
 }
 

@@ -73,7 +73,11 @@ static int put_xfer(struct sk_buff *msg, struct ktftpd_xfer *x)
 	    nla_put_u32(msg, KTFTPD_SESSION_RETRANSMITS,
 			READ_ONCE(x->retransmits)) ||
 	    nla_put_u64_64bit(msg, KTFTPD_SESSION_AGE_MS, age_ms(x->started),
-			      KTFTPD_SESSION_PAD))
+			      KTFTPD_SESSION_PAD) ||
+	    nla_put_u32(msg, KTFTPD_SESSION_OPTIONS, x->neg.asked) ||
+	    nla_put_u32(msg, KTFTPD_SESSION_OACK, x->neg.granted) ||
+	    ((x->neg.granted & TFTP_OPT_TIMEOUT) &&
+	     nla_put_u32(msg, KTFTPD_SESSION_TIMEOUT, x->neg.timeout_s)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;

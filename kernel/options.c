@@ -140,6 +140,7 @@ bool tftp_negotiate(const struct tftp_request *req,
 		if (seen & bit)
 			continue;
 		seen |= bit;
+		neg->asked = seen;
 
 		switch (bit) {
 		case TFTP_OPT_BLKSIZE:

@@ -15,6 +15,7 @@
 #define KTFTPD_OPTIONS_H
 
 #include "proto.h"
+#include <uapi/linux/ktftpd.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,12 +27,15 @@ extern "C" {
 #define TFTP_TIMEOUT_MAX_S	255
 #define TFTP_WINDOWSIZE_MAX	65535
 
-/* Options the server knows, as bits of tftp_negotiated.granted. */
+/*
+ * Options the server knows, as bits of tftp_negotiated.asked and .granted:
+ * the uapi's, so the events carry them as they are.
+ */
 enum {
-	TFTP_OPT_BLKSIZE	= 1 << 0,
-	TFTP_OPT_TSIZE		= 1 << 1,
-	TFTP_OPT_TIMEOUT	= 1 << 2,
-	TFTP_OPT_WINDOWSIZE	= 1 << 3,
+	TFTP_OPT_BLKSIZE	= KTFTPD_OPT_BLKSIZE,
+	TFTP_OPT_TSIZE		= KTFTPD_OPT_TSIZE,
+	TFTP_OPT_TIMEOUT	= KTFTPD_OPT_TIMEOUT,
+	TFTP_OPT_WINDOWSIZE	= KTFTPD_OPT_WINDOWSIZE,
 };
 
 /* What the server is configured to allow. */
@@ -48,6 +52,7 @@ struct tftp_limits {
 
 /* The outcome, with the defaults in place of what was not granted. */
 struct tftp_negotiated {
+	unsigned int asked;	/* TFTP_OPT_* bits: the known options requested */
 	unsigned int granted;	/* TFTP_OPT_* bits: what the OACK carries */
 	u32 blksize;		/* TFTP_BLKSIZE_DEFAULT unless granted */
 	u32 windowsize;		/* 1 (lock-step) unless granted */

@@ -8,6 +8,7 @@
 #include <uapi/linux/ktftpd.h>
 
 #include "messages.hpp"
+#include "render.hpp"
 
 using namespace ktftpd;
 using Bytes = std::vector<std::uint8_t>;
@@ -120,6 +121,35 @@ TEST(Messages, ParseTransferEvent)
 	EXPECT_EQ(*e.error_code, 1);
 	EXPECT_EQ(e.error_msg, "no");
 	EXPECT_THROW(parse_event(KTFTPD_CMD_GET_STATUS, Attrs(ev)), std::runtime_error);
+}
+
+// What a firmware client asked and got: the options by name, and the
+// OACK with each granted value (tsize is the file's size).
+TEST(Messages, TransferOptionsAndOack)
+{
+	const Bytes ev = {
+		0x38, 0x00, 0x09, 0x80,				// SESSION
+		0x0c, 0x00, 0x09, 0x00, 0x00, 0x10, 0, 0, 0, 0, 0, 0,	//   TOTAL 4096
+		0x08, 0x00, 0x0a, 0x00, 0x98, 0x05, 0x00, 0x00,	//   BLKSIZE 1432
+		0x08, 0x00, 0x0b, 0x00, 0x04, 0x00, 0x00, 0x00,	//   WINDOWSIZE 4
+		0x08, 0x00, 0x0e, 0x00, 0x0f, 0x00, 0x00, 0x00,	//   OPTIONS: all four
+		0x08, 0x00, 0x0f, 0x00, 0x0b, 0x00, 0x00, 0x00,	//   OACK: not timeout
+		0x08, 0x00, 0x10, 0x00, 0x03, 0x00, 0x00, 0x00,	//   TIMEOUT 3 (ignored)
+	};
+	auto j = to_json(parse_event(KTFTPD_CMD_EVENT_FINISH, Attrs(ev)).transfer);
+	EXPECT_EQ(j["options"].dump(), R"(["blksize","tsize","timeout","windowsize"])");
+	EXPECT_EQ(j["oack"].dump(), R"({"blksize":1432,"tsize":4096,"windowsize":4})");
+
+	// The time ktftpctl received it, when it did: Unix seconds, to the ms.
+	Event timed = parse_event(KTFTPD_CMD_EVENT_FINISH, Attrs(ev));
+	EXPECT_FALSE(to_json(timed).contains("time"));
+	timed.received = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
+	EXPECT_EQ(to_json(timed)["time"].dump(), "1700000000.123");
+
+	const Bytes plain = {0x0c, 0x00, 0x09, 0x80, 0x08, 0x00, 0x0f, 0x00, 0, 0, 0, 0};
+	auto p = to_json(parse_event(KTFTPD_CMD_EVENT_FINISH, Attrs(plain)).transfer);
+	EXPECT_EQ(p["options"].dump(), "[]");
+	EXPECT_TRUE(p["oack"].is_null());
 }
 
 TEST(Messages, MalformedRepliesThrow)

@@ -93,6 +93,21 @@ TEST(Options, UnknownOnlyMeansNoOack)
 	EXPECT_TRUE(oack(n.neg).empty());
 }
 
+// What the events report as asked: every known option the request
+// carried, granted or not, and nothing it did not name.
+TEST(Options, AskedIsWhatTheRequestNamed)
+{
+	EXPECT_EQ(negotiate({}).neg.asked, 0u);
+	EXPECT_EQ(negotiate({{"multicast", ""}, {"rollover", "0"}}).neg.asked, 0u);
+	auto n = negotiate({{"TSIZE", "0"}, {"blksize", "1"}, {"windowsize", "4"},
+			    {"blksize", "1432"}});
+	EXPECT_EQ(n.neg.asked, unsigned(TFTP_OPT_TSIZE | TFTP_OPT_BLKSIZE |
+					TFTP_OPT_WINDOWSIZE));
+	// blksize 1 is below the range: asked, not granted.
+	EXPECT_EQ(n.neg.granted, unsigned(TFTP_OPT_TSIZE | TFTP_OPT_WINDOWSIZE));
+	EXPECT_EQ(negotiate({{"timeout", "3"}}).neg.asked, unsigned(TFTP_OPT_TIMEOUT));
+}
+
 TEST(Options, AllFourGrantedAndEchoed)
 {
 	auto n = negotiate({{"blksize", "1468"}, {"tsize", "0"},

@@ -189,6 +189,17 @@ enum ktftpd_direction {
 	KTFTPD_DIR_WRITE,		/* WRQ: the client uploads */
 };
 
+/*
+ * The options the server knows (RFC 2348 blksize, 2349 tsize and timeout,
+ * 7440 windowsize), as bits of KTFTPD_SESSION_OPTIONS and _OACK.
+ */
+enum ktftpd_option {
+	KTFTPD_OPT_BLKSIZE	= 1 << 0,
+	KTFTPD_OPT_TSIZE	= 1 << 1,
+	KTFTPD_OPT_TIMEOUT	= 1 << 2,
+	KTFTPD_OPT_WINDOWSIZE	= 1 << 3,
+};
+
 enum ktftpd_session {
 	KTFTPD_SESSION_UNSPEC,
 	KTFTPD_SESSION_PAD,
@@ -205,6 +216,13 @@ enum ktftpd_session {
 	KTFTPD_SESSION_WINDOWSIZE,	/* u32 */
 	KTFTPD_SESSION_RETRANSMITS,	/* u32 */
 	KTFTPD_SESSION_AGE_MS,		/* u64 */
+	KTFTPD_SESSION_OPTIONS,		/* u32, enum ktftpd_option bits: the known
+					 * options the request carried */
+	KTFTPD_SESSION_OACK,		/* u32, enum ktftpd_option bits: those the
+					 * OACK granted (0: no OACK); their values
+					 * are BLKSIZE, TOTAL, TIMEOUT, WINDOWSIZE */
+	KTFTPD_SESSION_TIMEOUT,		/* u32, seconds: the RFC 2349 timeout
+					 * granted; absent if none was */
 
 	__KTFTPD_SESSION_MAX,
 };
