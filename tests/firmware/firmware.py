@@ -98,14 +98,18 @@ class Server:
     def results(self) -> Path:
         return self.work / "server"
 
-    def start(self, firmware: list[Firmware], timeout: int = 600) -> None:
+    def start(self, firmware: list[Firmware], timeout: int = 600,
+              initrd_mib: int | None = None) -> None:
+        """Boot the server guest for these clients; with initrd_mib, the
+        initrd they fetch is padded to that size (mkboot)."""
         # Absolute: dnsmasq in the guest reads its files after chdir("/").
         self.work = self.work.resolve()
         tree = self.work / "tree"
         self.results.mkdir(parents=True, exist_ok=True)
         for f in ("ready", "stop", "request", "request.done", "events.jsonl", "stats.json"):
             (self.results / f).unlink(missing_ok=True)
-        subprocess.run([TOP / "tests" / "firmware" / "mkboot", tree, self.marker], check=True)
+        subprocess.run([TOP / "tests" / "firmware" / "mkboot", tree, self.marker,
+                        *([str(initrd_mib)] if initrd_mib else [])], check=True)
         (self.work / "dhcp-hosts").write_text(
             "".join(f"{f.mac},{f.ip},set:{f.name}\n" for f in firmware))
         (self.work / "dnsmasq.conf").write_text(
@@ -140,8 +144,9 @@ class Server:
 
     def request(self, line: str) -> None:
         """Between boots: "netem ARGS" (loss on what the server sends,
-        "netem" alone for none) or "set KEY=VALUE..." (ktftpctl config
-        set), applied by tests/firmware/server."""
+        "netem" alone for none), "set KEY=VALUE..." (ktftpctl config
+        set) or "serve ktftpd|tftpd-hpa|dnsmasq" (which server answers on
+        port 69), applied by tests/firmware/server."""
         done = self.results / "request.done"
         done.unlink(missing_ok=True)
         (self.results / "request").write_text(line + "\n")
@@ -169,16 +174,21 @@ class Boot:
     seconds: float
 
 
-def boot_client(server: Server, fw: Firmware, log: Path, timeout: int = 600) -> Boot:
-    """Boot fw on the link until it powers off (or timeout)."""
+def boot_client(server: Server, fw: Firmware, log: Path, timeout: int = 600,
+                mem_mib: int = 512, pcap: Path | None = None) -> Boot:
+    """Boot fw on the link until it powers off (or timeout); with pcap,
+    QEMU writes every frame of the client's link there (filter-dump)."""
     nic = f"{fw.nic},netdev=link,mac={fw.mac},bootindex=1"
     if fw.rom is not None:
         nic += f",romfile={fw.rom}"
     args = ["qemu-system-x86_64", "-nodefaults", "-no-user-config", "-no-reboot",
-            "-machine", "pc", "-accel", "tcg,thread=single", "-cpu", "max", "-m", "512",
+            "-machine", "pc", "-accel", "tcg,thread=single", "-cpu", "max", "-m", str(mem_mib),
             "-display", "none", "-serial", f"file:{log}",
             "-netdev", dgram(server.client_port, server.server_port), "-device", nic,
             *fw.qemu]
+    if pcap is not None:
+        pcap.unlink(missing_ok=True)
+        args += ["-object", f"filter-dump,id=dump,netdev=link,file={pcap}"]
     t0 = time.monotonic()
     try:
         r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True, text=True,
