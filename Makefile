@@ -152,10 +152,10 @@ clean:
 # from its seed corpus (tests/fuzz/corpus/NAME; what it grows stays in
 # build/fuzz/corpus/NAME); `make check` runs a short bounded run.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := request options session config
+FUZZ_TARGETS := request options session config rewrite
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SAN := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/params.c
+FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/params.c kernel/rewrite.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
