@@ -226,7 +226,7 @@ TEST(Render, TransfersAndEvents)
 	EXPECT_TRUE(j[0]["total"].is_null());
 	EXPECT_EQ(j[0]["windowsize"], 16);
 
-	Event e{Event::Kind::error, t, 1, "File not found"};
+	Event e{Event::Kind::error, t, 1, "File not found", std::nullopt};
 	std::ostringstream ev, evj;
 	render_event(ev, e, {});
 	EXPECT_EQ(ev.str(), "error  #4 [2001:db8::1]:1234 read pxelinux.0 code 1: File not found after 1024 bytes\n");
@@ -256,7 +256,7 @@ TEST(Render, HostileFileNamesAreShownNotObeyed)
 	auto j = nlohmann::json::parse(json.str());
 	EXPECT_EQ(j[0]["file"], "a\x1b[2J\xef\xbf\xbd\\b\n");	// U+FFFD for 0xff
 
-	Event e{Event::Kind::error, t, 1, "bad \x07 name"};
+	Event e{Event::Kind::error, t, 1, "bad \x07 name", std::nullopt};
 	std::ostringstream ev, evj;
 	render_event(ev, e, {});
 	EXPECT_EQ(ev.str().find('\x07'), std::string::npos) << ev.str();
