@@ -15,6 +15,24 @@ static unsigned char fold(unsigned char c, bool nocase)
 	return nocase && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
+static unsigned char upper(unsigned char c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+/*
+ * Is @c in the span a-b?  Ignoring case, either of its cases will do: the
+ * span is not folded, so [A-_] still holds '_' and 'a' (as 'A').
+ */
+static bool in_span(unsigned char c, unsigned char a, unsigned char b,
+		    bool nocase)
+{
+	if (a <= c && c <= b)
+		return true;
+	return nocase && ((a <= fold(c, true) && fold(c, true) <= b) ||
+			  (a <= upper(c) && upper(c) <= b));
+}
+
 bool tftp_glob_match(const char *pat, const char *str, bool nocase)
 {
 	const char *back_pat = NULL, *back_str = NULL;
@@ -53,7 +71,7 @@ bool tftp_glob_match(const char *pat, const char *str, bool nocase)
 						goto literal;
 					cls += 2;
 				}
-				match |= fold(a, nocase) <= c && c <= fold(b, nocase);
+				match |= in_span(c, a, b, nocase);
 			} while ((a = *cls++) != ']');
 			if (match == inverted)
 				goto backtrack;
@@ -99,9 +117,13 @@ const char *tftp_rule_check(const struct tftp_rule *rule)
 		return "empty pattern";
 	if (plen > TFTP_RULE_TEXT_MAX || rlen > TFTP_RULE_TEXT_MAX)
 		return "pattern or replacement longer than 255 bytes";
-	if (rule->match == TFTP_MATCH_GLOB && rule->pattern[plen - 1] == '\\' &&
-	    (plen < 2 || rule->pattern[plen - 2] != '\\'))
-		return "glob ends in a lone backslash";
+	if (rule->match == TFTP_MATCH_GLOB) {
+		/* An odd run of trailing backslashes escapes nothing. */
+		for (i = plen; i > 0 && rule->pattern[i - 1] == '\\'; i--)
+			;
+		if ((plen - i) % 2)
+			return "glob ends in a lone backslash";
+	}
 	for (i = 0; i < rlen; i++) {
 		if (rule->replace[i] != '\\')
 			continue;
@@ -179,8 +201,10 @@ static enum expand_result expand(const struct tftp_rule *rule,
 			v = who->mac;
 			break;
 		case '0':
-			v = name;
-			break;
+			/* The matched part, as the name has it. */
+			if (!put(out, cap, &len, name, matched))
+				return TOO_LONG;
+			continue;
 		default:
 			v = "\\";
 			break;

@@ -44,7 +44,8 @@ enum tftp_rule_flag {
  *   \i  the client's address, as the events print it (198.18.0.7, fd00::7)
  *   \x  its IPv4 address as 8 uppercase hex digits (PXELINUX's C6120007)
  *   \m  its MAC address, aa-bb-cc-dd-ee-ff (write pxelinux.cfg/01-\m)
- *   \0  the name as this rule saw it
+ *   \0  the matched part, as the name has it (the whole name, but for
+ *       PREFIX the prefix: a NOCASE prefix keeps the client's case)
  *   \\  a backslash
  * A rule whose replacement needs what the server does not know for this
  * client (\x for IPv6, \m off a directly connected network) does not

@@ -5,6 +5,9 @@
  * the size the module allocates, and the client's address and MAC are
  * known or not as the input says.
  *
+ * Every string is copied into an allocation of exactly its own size, so a
+ * read past its NUL is an ASan report, not a read inside the input.
+ *
  * Input: [0] the number of rules (low 3 bits) and which client facts are
  * known (bits 3..5), then per rule a match byte, a flags byte and
  * "pattern\0replacement\0", then the name.
@@ -43,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tftp_refusal ref = { 0, NULL };
 	unsigned int n = 0, want, i;
 	size_t off = 1, len;
-	char *name, *scratch;
+	char *name, *scratch, *exact;
 	u64 applied = 0;
 	bool ok;
 
@@ -63,8 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.replace = next_string(data, size, &off);
 		if (!r.pattern || !r.replace)
 			break;
-		if (tftp_rule_check(&r) == NULL)
+		if (tftp_rule_check(&r) == NULL) {
+			r.pattern = strdup(r.pattern);
+			r.replace = strdup(r.replace);
 			rules[n++] = r;
+		}
 	}
 	len = off < size ? size - off : 0;
 	if (len > TFTP_NAME_MAX)
@@ -82,8 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		assert(ref.code == TFTP_EACCESS && ref.why != NULL);
 	}
-	for (i = 0; i < n; i++)
-		(void)tftp_glob_match(rules[i].pattern, name, i & 1);
+	exact = strdup(name);
+	for (i = 0; i < n; i++) {
+		(void)tftp_glob_match(rules[i].pattern, exact, i & 1);
+		free((char *)rules[i].pattern);
+		free((char *)rules[i].replace);
+	}
+	free(exact);
 	free(scratch);
 	free(name);
 	return 0;

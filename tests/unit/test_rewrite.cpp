@@ -54,6 +54,17 @@ TEST(Glob, StarQuestionAndClasses)
 	EXPECT_FALSE(tftp_glob_match("?", "", false));
 }
 
+TEST(Glob, IgnoringCaseASpanHoldsBothCases)
+{
+	// Folding the span would make [A-_] the empty span a-_.
+	EXPECT_TRUE(tftp_glob_match("[A-_]", "_", true));
+	EXPECT_TRUE(tftp_glob_match("[A-_]", "a", true));
+	EXPECT_TRUE(tftp_glob_match("[A-_]", "B", true));
+	EXPECT_FALSE(tftp_glob_match("[A-_]", "a", false));
+	EXPECT_TRUE(tftp_glob_match("[a-c]", "B", true));
+	EXPECT_FALSE(tftp_glob_match("[!a-c]", "B", true));
+}
+
 TEST(Glob, AClassNeverMatchesTheEnd)
 {
 	// glob_match() would let "[!a]" take the NUL and read past it.
@@ -94,6 +105,10 @@ TEST(RuleCheck, RefusesWhatCannotBeApplied)
 	EXPECT_STREQ(check({TFTP_MATCH_GLOB, 0, "a\\", ""}),
 		     "glob ends in a lone backslash");
 	EXPECT_EQ(check({TFTP_MATCH_GLOB, 0, "a\\\\", ""}), nullptr);
+	// Three: an escaped backslash, then one that escapes nothing.
+	EXPECT_STREQ(check({TFTP_MATCH_GLOB, 0, "a\\\\\\", ""}),
+		     "glob ends in a lone backslash");
+	EXPECT_EQ(check({TFTP_MATCH_PREFIX, 0, "a\\", ""}), nullptr);
 }
 
 TEST(Rewrite, NoRulesLeaveTheName)
@@ -126,6 +141,14 @@ TEST(Rewrite, RulesSeeEachOthersResultsUntilOneStops)
 	EXPECT_TRUE(r.ok);
 	EXPECT_EQ(r.name, "w/windows/bcd");
 	EXPECT_EQ(r.applied, 0b0111u);
+}
+
+TEST(Rewrite, TheMatchedPartOfAPrefixKeepsItsCase)
+{
+	Result r = rewrite({{TFTP_MATCH_PREFIX, TFTP_RULE_NOCASE, "efi/", "x/\\0"}},
+			   "EFI/boot/bootx64.efi");
+	EXPECT_TRUE(r.ok);
+	EXPECT_EQ(r.name, "x/EFI/boot/bootx64.efi");
 }
 
 TEST(Rewrite, ExactNeedsTheWholeName)
