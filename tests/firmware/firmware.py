@@ -106,7 +106,8 @@ class Server:
         self.work = self.work.resolve()
         tree = self.work / "tree"
         self.results.mkdir(parents=True, exist_ok=True)
-        for f in ("ready", "stop", "request", "request.done", "events.jsonl", "stats.json"):
+        for f in ("ready", "stop", "request", "request.tmp", "request.done",
+                  "request.done.tmp", "events.jsonl", "stats.json"):
             (self.results / f).unlink(missing_ok=True)
         subprocess.run([TOP / "tests" / "firmware" / "mkboot", tree, self.marker,
                         *([str(initrd_mib)] if initrd_mib else [])], check=True)
@@ -149,7 +150,11 @@ class Server:
         port 69), applied by tests/firmware/server."""
         done = self.results / "request.done"
         done.unlink(missing_ok=True)
-        (self.results / "request").write_text(line + "\n")
+        # Renamed into place, as the guest's answer is: a file seen between
+        # its creation and its write reads empty.
+        tmp = self.results / "request.tmp"
+        tmp.write_text(line + "\n")
+        os.replace(tmp, self.results / "request")
         deadline = time.monotonic() + 60
         while not done.exists():
             if time.monotonic() > deadline or self.proc.poll() is not None:
