@@ -30,6 +30,7 @@ static void config_release(struct kref *ref)
 		path_put(&cfg->root_path);
 	if (!IS_ERR_OR_NULL(cfg->creds))
 		put_cred(cfg->creds);
+	ktftpd_rules_put(cfg->rules);
 	kfree_rcu(cfg, rcu);
 	ktftpd_lifetime_freed(KTFTPD_OBJ_CONFIG);
 }
@@ -156,6 +157,7 @@ static int check_identity_change(const struct ktftpd_config_change *chg,
 struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,
 					  int *bad, const char **why)
 {
+	struct ktftpd_rule_list *rules = NULL;
 	struct ktftpd_config *cur, *next;
 	char buf[KTFTPD_ROOT_MAX];
 	struct path path;
@@ -193,18 +195,35 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 		}
 	}
 
+	if (chg->set_rules) {
+		rules = ktftpd_rules_build(chg->rules, chg->n_rules, &i, why);
+		if (IS_ERR(rules)) {
+			*bad = i < 0 ? KTFTPD_F_RULES : KTFTPD_F_RULE + i;
+			if (PTR_ERR(rules) == -ENOMEM)
+				*bad = -1;
+			if (chg->root)
+				path_put(&path);
+			return ERR_CAST(rules);
+		}
+	}
+
 	cur = ktftpd_config_get();
 	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL);
 	if (next && next->root_ok && !chg->root)
 		path_get(&next->root_path);
+	if (next && !chg->set_rules)
+		ktftpd_rules_get(next->rules);
 	ktftpd_config_put(cur);
 	if (!next) {
 		if (chg->root)
 			path_put(&path);
+		ktftpd_rules_put(rules);
 		*bad = -1;
 		*why = "out of memory";
 		return ERR_PTR(-ENOMEM);
 	}
+	if (chg->set_rules)
+		next->rules = rules;
 	kref_init(&next->ref);
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
@@ -254,7 +273,8 @@ bool ktftpd_config_same(const struct ktftpd_config *a,
 	return !memcmp(a->val, b->val, sizeof(a->val)) &&
 	       !strcmp(a->root, b->root) && a->root_ok == b->root_ok &&
 	       (!a->root_ok || path_equal(&a->root_path, &b->root_path)) &&
-	       ktftpd_config_same_listen(a, b);
+	       ktftpd_config_same_listen(a, b) &&
+	       ktftpd_rules_equal(a->rules, b->rules);
 }
 
 int ktftpd_listen_parse(const char *text, struct ktftpd_config_change *chg)

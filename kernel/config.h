@@ -8,6 +8,7 @@
 #include <linux/rcupdate.h>
 #include <uapi/linux/ktftpd.h>
 #include "params.h"
+#include "rules.h"
 
 #define KTFTPD_DEFAULT_ROOT	"/srv/tftp"
 
@@ -44,6 +45,8 @@ struct ktftpd_config {
 	/* None: every address, IPv4 and IPv6, on one dual-stack socket. */
 	unsigned int n_listen;
 	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];
+	/* The filename rules, shared with other configs; NULL: none. */
+	struct ktftpd_rule_list *rules;
 };
 
 /*
@@ -58,12 +61,21 @@ struct ktftpd_config_change {
 	bool set_listen;
 	unsigned int n_listen;
 	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];
+	/* The whole new rule list (@n_rules 0: none); the caller's memory. */
+	bool set_rules;
+	unsigned int n_rules;
+	const struct tftp_rule *rules;
 };
 
-/* What ktftpd_config_build() found wrong: a param, the root or listen. */
+/*
+ * What ktftpd_config_build() found wrong: a param, the root, listen, the
+ * rule list as a whole, or one rule (KTFTPD_F_RULE + its index).
+ */
 enum {
 	KTFTPD_F_ROOT = KTFTPD_P_COUNT,
 	KTFTPD_F_LISTEN,
+	KTFTPD_F_RULES,
+	KTFTPD_F_RULE,
 };
 
 int ktftpd_config_init(void);
@@ -80,7 +92,7 @@ long ktftpd_config_value(enum ktftpd_param p);
  * The config that @chg makes of the one in force, not yet published.  The
  * root is resolved here, in the caller's context.  On error returns an
  * ERR_PTR, with *@bad the field at fault (enum ktftpd_param, KTFTPD_F_ROOT
- * or KTFTPD_F_LISTEN) and *@why a reason for a person.  Callers serialize
+ * KTFTPD_F_LISTEN or KTFTPD_F_RULE...) and *@why a reason for a person.  Callers serialize
  * build and publish (server.c does, under its lock).
  */
 struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,

@@ -45,7 +45,16 @@
 	  "Retransmission timer expiries (resends no peer asked for).")	\
 	X(RATE_LIMITED, KTFTPD_STAT_RATE_LIMITED, "rate_limited",	\
 	  "rate_limited_total",						\
-	  "Requests dropped unanswered by rate_limit.")
+	  "Requests dropped unanswered by rate_limit.")			\
+	X(REWRITTEN, KTFTPD_STAT_REWRITTEN, "rewritten",		\
+	  "rewritten_total",						\
+	  "Requests whose file name a filename rule rewrote.")		\
+	X(RULE_REFUSED, KTFTPD_STAT_RULE_REFUSED, "refused_by_rule",	\
+	  "refused_by_rule_total",					\
+	  "Requests refused by a filename rule.")			\
+	X(CASE_FOLDED, KTFTPD_STAT_CASE_FOLDED, "case_folded",		\
+	  "case_folded_total",						\
+	  "Requests answered by a case-insensitive match.")
 
 #define KTFTPD_COUNTER_ENUM(id, ...) KTFTPD_C_##id,
 enum ktftpd_counter {

@@ -14,6 +14,7 @@ static atomic_long_t freed[KTFTPD_OBJ_COUNT];
 static const char *const object_name[KTFTPD_OBJ_COUNT] = {
 	[KTFTPD_OBJ_XFER]	= "transfers",
 	[KTFTPD_OBJ_CONFIG]	= "configs",
+	[KTFTPD_OBJ_RULES]	= "rule lists",
 };
 
 void ktftpd_lifetime_created(enum ktftpd_object obj)
@@ -40,7 +41,8 @@ void ktftpd_lifetime_check(void)
 		balanced &= c[i] == f[i];
 	}
 	if (balanced)
-		pr_info("ktftpd: unloaded; every object freed: %ld %s, %ld %s\n",
+		pr_info("ktftpd: unloaded; every object freed: %ld %s, %ld %s, %ld %s\n",
 			c[KTFTPD_OBJ_XFER], object_name[KTFTPD_OBJ_XFER],
-			c[KTFTPD_OBJ_CONFIG], object_name[KTFTPD_OBJ_CONFIG]);
+			c[KTFTPD_OBJ_CONFIG], object_name[KTFTPD_OBJ_CONFIG],
+			c[KTFTPD_OBJ_RULES], object_name[KTFTPD_OBJ_RULES]);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Object lifetime accounting: every transfer and every config the module
+ * Object lifetime accounting: every transfer, config and rule list the module
  * creates is counted, and so is every one it frees.  At unload the two
  * must match, or the module WARNs (which the test harness turns into a
  * failure): a leak shows at the first rmmod, not as slow slab growth.
@@ -11,6 +11,7 @@
 enum ktftpd_object {
 	KTFTPD_OBJ_XFER,
 	KTFTPD_OBJ_CONFIG,
+	KTFTPD_OBJ_RULES,
 	KTFTPD_OBJ_COUNT
 };
 

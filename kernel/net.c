@@ -211,6 +211,7 @@ static void parse_pktinfo(void *control, size_t len, int family, u16 port,
 						       &local->v6.sin6_addr);
 			else
 				local->v4.sin_addr = pi->ipi_addr;
+			local->ifindex = pi->ipi_ifindex;
 			return;
 		}
 		if (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
@@ -222,6 +223,7 @@ static void parse_pktinfo(void *control, size_t len, int family, u16 port,
 			local->v6.sin6_addr = pi->ipi6_addr;
 			if (ipv6_addr_type(&pi->ipi6_addr) & IPV6_ADDR_LINKLOCAL)
 				local->v6.sin6_scope_id = pi->ipi6_ifindex;
+			local->ifindex = pi->ipi6_ifindex;
 			return;
 		}
 	}

@@ -16,6 +16,8 @@ struct ktftpd_addr {
 		struct sockaddr_in6 v6;
 	};
 	int len;
+	/* Of a datagram's destination: the interface it came in on (or 0). */
+	int ifindex;
 };
 
 struct ktftpd_listen_addr;

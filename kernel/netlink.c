@@ -8,7 +8,9 @@
  */
 #include <linux/inet.h>
 #include <net/genetlink.h>
+#include "client_id.h"
 #include "config.h"
+#include "rules.h"
 #include "server.h"
 #include "stats.h"
 #include "netlink.h"
@@ -23,10 +25,24 @@ static const struct nla_policy listen_policy[KTFTPD_LISTEN_ATTR_MAX + 1] = {
 	[KTFTPD_LISTEN_IPV6]	= NLA_POLICY_EXACT_LEN(16),
 };
 
+static const struct nla_policy rule_policy[KTFTPD_RULE_ATTR_MAX + 1] = {
+	[KTFTPD_RULE_MATCH]	= NLA_POLICY_MAX(NLA_U8, KTFTPD_MATCH_GLOB),
+	[KTFTPD_RULE_FLAGS]	= NLA_POLICY_MASK(NLA_U8, TFTP_RULE_FLAGS),
+	[KTFTPD_RULE_PATTERN]	= { .type = NLA_NUL_STRING,
+				    .len = KTFTPD_RULE_TEXT_MAX },
+	[KTFTPD_RULE_REPLACE]	= { .type = NLA_NUL_STRING,
+				    .len = KTFTPD_RULE_TEXT_MAX },
+};
+
+static const struct nla_policy rules_policy[KTFTPD_RULES_ATTR_MAX + 1] = {
+	[KTFTPD_RULES_RULE]	= NLA_POLICY_NESTED(rule_policy),
+};
+
 static const struct nla_policy cfg_policy[KTFTPD_CFG_MAX + 1] = {
 	[KTFTPD_CFG_ROOT]	= { .type = NLA_NUL_STRING,
 				    .len = KTFTPD_ROOT_MAX - 1 },
 	[KTFTPD_CFG_LISTEN]	= NLA_POLICY_NESTED(listen_policy),
+	[KTFTPD_CFG_RULES]	= NLA_POLICY_NESTED(rules_policy),
 #define PARAM_ATTR_POLICY(id, name, attr, bits, ...) \
 	[attr] = PARAM_POLICY(NLA_U##bits, KTFTPD_P_##id),
 	KTFTPD_PARAMS(PARAM_ATTR_POLICY)
@@ -39,6 +55,17 @@ static const struct nla_policy no_attrs_policy[KTFTPD_A_MAX + 1] = {
 
 static const struct nla_policy config_cmd_policy[KTFTPD_A_MAX + 1] = {
 	[KTFTPD_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
+};
+
+static const struct nla_policy rewrite_policy[KTFTPD_REWRITE_ATTR_MAX + 1] = {
+	[KTFTPD_REWRITE_NAME]		= { .type = NLA_NUL_STRING,
+					    .len = KTFTPD_FILE_MAX - 1 },
+	[KTFTPD_REWRITE_PEER_IPV4]	= NLA_POLICY_EXACT_LEN(4),
+	[KTFTPD_REWRITE_PEER_IPV6]	= NLA_POLICY_EXACT_LEN(16),
+};
+
+static const struct nla_policy rewrite_cmd_policy[KTFTPD_A_MAX + 1] = {
+	[KTFTPD_A_REWRITE]	= NLA_POLICY_NESTED(rewrite_policy),
 };
 
 static const struct nla_policy stop_policy[KTFTPD_A_MAX + 1] = {
@@ -66,6 +93,29 @@ static int put_param(struct sk_buff *msg, enum ktftpd_param p, long v)
 	}
 }
 
+static int put_rules(struct sk_buff *msg, const struct ktftpd_rule_list *rules)
+{
+	struct nlattr *nest, *one;
+	unsigned int i;
+
+	nest = nla_nest_start(msg, KTFTPD_CFG_RULES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; rules && i < rules->n; i++) {
+		const struct tftp_rule *r = &rules->rule[i];
+
+		one = nla_nest_start(msg, KTFTPD_RULES_RULE);
+		if (!one || nla_put_u8(msg, KTFTPD_RULE_MATCH, r->match) ||
+		    nla_put_u8(msg, KTFTPD_RULE_FLAGS, r->flags) ||
+		    nla_put_string(msg, KTFTPD_RULE_PATTERN, r->pattern) ||
+		    nla_put_string(msg, KTFTPD_RULE_REPLACE, r->replace))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 {
 	struct nlattr *nest, *listen;
@@ -90,6 +140,8 @@ static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 			return err;
 	}
 	nla_nest_end(msg, listen);
+	if (put_rules(msg, cfg->rules))
+		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -128,14 +180,27 @@ static int put_stats(struct sk_buff *msg)
 	return 0;
 }
 
-/* A reply to @info with the attributes @fill puts. */
-static int reply(struct genl_info *info, u8 cmd,
+/* What put_rules() adds to a message, at most. */
+static size_t rules_size(const struct ktftpd_rule_list *rules)
+{
+	size_t size = nla_total_size(0);
+	unsigned int i;
+
+	for (i = 0; rules && i < rules->n; i++)
+		size += nla_total_size(0) + 2 * nla_total_size(1) +
+			nla_total_size(strlen(rules->rule[i].pattern) + 1) +
+			nla_total_size(strlen(rules->rule[i].replace) + 1);
+	return size;
+}
+
+/* A reply to @info, of @size beyond the usual, with what @fill puts. */
+static int reply(struct genl_info *info, u8 cmd, size_t size,
 		 int (*fill)(struct sk_buff *msg, void *arg), void *arg)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE + size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &ktftpd_genl_family, 0, cmd);
@@ -149,7 +214,7 @@ static int reply(struct genl_info *info, u8 cmd,
 
 static int fill_status(struct sk_buff *msg, void *arg)
 {
-	struct ktftpd_config *cfg = ktftpd_config_get();
+	const struct ktftpd_config *cfg = arg;
 	int err;
 
 	err = nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()) ||
@@ -157,21 +222,74 @@ static int fill_status(struct sk_buff *msg, void *arg)
 		      KTFTPD_A_PAD) ||
 	      nla_put_string(msg, KTFTPD_A_VERSION, KTFTPD_VERSION) ||
 	      put_config(msg, cfg) || put_stats(msg);
-	ktftpd_config_put(cfg);
 	return err ? -EMSGSIZE : 0;
 }
 
 static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
-	return reply(info, KTFTPD_CMD_GET_STATUS, fill_status, NULL);
+	struct ktftpd_config *cfg = ktftpd_config_get();
+	int err;
+
+	/* Up to 64 rules of 2 x 255 bytes: far beyond NLMSG_GOODSIZE. */
+	err = reply(info, KTFTPD_CMD_GET_STATUS, rules_size(cfg->rules),
+		    fill_status, cfg);
+	ktftpd_config_put(cfg);
+	return err;
 }
 
 /*
  * Turn a KTFTPD_A_CONFIG nest (validated by the policy already) into a
  * change.  Only what the policy cannot say is checked here.
  */
+/* The rules of a KTFTPD_CFG_RULES nest, into @rules (the caller's). */
+static int parse_rules(struct nlattr *nest, struct ktftpd_config_change *chg,
+		       struct tftp_rule *rules, struct nlattr **by_field,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KTFTPD_RULE_ATTR_MAX + 1];
+	struct nlattr *a;
+	int rem, err;
+
+	by_field[KTFTPD_F_RULES] = nest;
+	chg->set_rules = true;
+	chg->rules = rules;
+	chg->n_rules = 0;
+	nla_for_each_nested(a, nest, rem) {
+		struct tftp_rule *r = &rules[chg->n_rules];
+
+		if (chg->n_rules == KTFTPD_RULES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "more than 64 rules");
+			return -E2BIG;
+		}
+		if (nla_type(a) != KTFTPD_RULES_RULE) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "not a rule");
+			return -EINVAL;
+		}
+		/* The policy has validated it already, nested and all. */
+		err = nla_parse_nested(tb, KTFTPD_RULE_ATTR_MAX, a, rule_policy,
+				       extack);
+		if (err)
+			return err;
+		if (!tb[KTFTPD_RULE_MATCH] || !tb[KTFTPD_RULE_PATTERN]) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "a rule needs a match and a pattern");
+			return -EINVAL;
+		}
+		by_field[KTFTPD_F_RULE + chg->n_rules] = a;
+		r->match = nla_get_u8(tb[KTFTPD_RULE_MATCH]);
+		r->flags = tb[KTFTPD_RULE_FLAGS] ?
+			   nla_get_u8(tb[KTFTPD_RULE_FLAGS]) : 0;
+		r->pattern = nla_data(tb[KTFTPD_RULE_PATTERN]);
+		r->replace = tb[KTFTPD_RULE_REPLACE] ?
+			     nla_data(tb[KTFTPD_RULE_REPLACE]) : "";
+		chg->n_rules++;
+	}
+	return 0;
+}
+
 static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
-			struct nlattr **by_field, struct netlink_ext_ack *extack)
+			struct tftp_rule *rules, struct nlattr **by_field,
+			struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KTFTPD_CFG_MAX + 1];
 	struct nlattr *a;
@@ -231,6 +349,9 @@ static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
 			}
 		}
 	}
+	if (tb[KTFTPD_CFG_RULES])
+		return parse_rules(tb[KTFTPD_CFG_RULES], chg, rules, by_field,
+				   extack);
 	return 0;
 }
 
@@ -261,10 +382,14 @@ static int fill_changed(struct sk_buff *msg, void *arg)
 	return 0;
 }
 
+/* Every field a change can name, for the extended ack of a refusal. */
+#define KTFTPD_F_COUNT	(KTFTPD_F_RULE + KTFTPD_RULES_MAX)
+
 static int configure(struct genl_info *info, u8 cmd, bool start)
 {
-	struct nlattr *by_field[KTFTPD_F_LISTEN + 1] = {};
+	struct nlattr **by_field = NULL;
 	struct ktftpd_config_change *chg;
+	struct tftp_rule *rules = NULL;
 	struct config_reply r = {};
 	const char *why = NULL;
 	struct sk_buff *msg;
@@ -275,28 +400,32 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	if (!start && GENL_REQ_ATTR_CHECK(info, KTFTPD_A_CONFIG))
 		return -EINVAL;
 	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
+	rules = kcalloc(KTFTPD_RULES_MAX, sizeof(*rules), GFP_KERNEL);
+	by_field = kcalloc(KTFTPD_F_COUNT, sizeof(*by_field), GFP_KERNEL);
 	/*
 	 * The answer is allocated before anything changes: once the change
 	 * is made, nothing may fail, or the caller would be told "refused"
 	 * about a config that was applied (found by failslab).
 	 */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!chg || !msg) {
+	if (!chg || !rules || !by_field || !msg) {
 		err = -ENOMEM;
 		goto out;
 	}
 	if (info->attrs[KTFTPD_A_CONFIG]) {
-		err = parse_config(info->attrs[KTFTPD_A_CONFIG], chg, by_field,
-				   info->extack);
+		err = parse_config(info->attrs[KTFTPD_A_CONFIG], chg, rules,
+				   by_field, info->extack);
 		if (err)
 			goto out;
 	}
 	err = ktftpd_server_configure(chg, start, &r.changed, &bad, &why);
 	if (err) {
 		set_extack(info->extack, why,
-			   bad >= 0 && bad <= KTFTPD_F_LISTEN ? by_field[bad] : NULL);
+			   bad >= 0 && bad < KTFTPD_F_COUNT ? by_field[bad] : NULL);
 		goto out;
 	}
+	kfree(by_field);
+	kfree(rules);
 	kfree(chg);
 	hdr = genlmsg_put_reply(msg, info, &ktftpd_genl_family, 0, cmd);
 	if (!hdr || fill_changed(msg, &r)) {
@@ -313,6 +442,8 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	return 0;
 out:
 	nlmsg_free(msg);
+	kfree(by_field);
+	kfree(rules);
 	kfree(chg);
 	return err;
 }
@@ -325,6 +456,114 @@ static int ktftpd_nl_start(struct sk_buff *skb, struct genl_info *info)
 static int ktftpd_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	return configure(info, KTFTPD_CMD_SET_CONFIG, false);
+}
+
+/* A REWRITE_TEST: its question, and what the config in force answers. */
+struct rewrite_test {
+	char name[KTFTPD_FILE_MAX];	/* normalized, in place */
+	struct ktftpd_addr peer;
+	bool has_peer;
+	struct ktftpd_client_id cid;	/* for its MAC */
+	struct ktftpd_rewritten rw;
+	struct tftp_refusal ref;
+	bool ok;
+};
+
+static int fill_rewrite(struct sk_buff *msg, void *arg)
+{
+	const struct rewrite_test *t = arg;
+	struct nlattr *nest = nla_nest_start(msg, KTFTPD_A_REWRITE);
+
+	if (!nest ||
+	    nla_put_string(msg, KTFTPD_REWRITE_NORMALIZED, t->name) ||
+	    put_u64(msg, KTFTPD_REWRITE_APPLIED, t->rw.applied,
+		    KTFTPD_REWRITE_PAD) ||
+	    (t->ok && nla_put_string(msg, KTFTPD_REWRITE_LOOKUP,
+				     t->rw.lookup ? t->rw.lookup : t->name)) ||
+	    (t->cid.id.mac &&
+	     nla_put_string(msg, KTFTPD_REWRITE_MAC, t->cid.id.mac)) ||
+	    (!t->ok && (nla_put_u16(msg, KTFTPD_REWRITE_ERROR_CODE,
+				    t->ref.code) ||
+			nla_put_string(msg, KTFTPD_REWRITE_ERROR_MSG,
+				       t->ref.why))))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The request's name and client, from a validated KTFTPD_A_REWRITE. */
+static int parse_rewrite(struct genl_info *info, struct rewrite_test *t)
+{
+	struct nlattr *tb[KTFTPD_REWRITE_ATTR_MAX + 1];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KTFTPD_A_REWRITE))
+		return -EINVAL;
+	err = nla_parse_nested(tb, KTFTPD_REWRITE_ATTR_MAX,
+			       info->attrs[KTFTPD_A_REWRITE], rewrite_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[KTFTPD_REWRITE_NAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KTFTPD_A_REWRITE],
+				    "no file name to test");
+		return -EINVAL;
+	}
+	if (tb[KTFTPD_REWRITE_PEER_IPV4] && tb[KTFTPD_REWRITE_PEER_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KTFTPD_REWRITE_PEER_IPV6],
+				    "one client address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	nla_strscpy(t->name, tb[KTFTPD_REWRITE_NAME], sizeof(t->name));
+	if (tb[KTFTPD_REWRITE_PEER_IPV4]) {
+		t->has_peer = true;
+		t->peer.v4.sin_family = AF_INET;
+		t->peer.v4.sin_addr.s_addr =
+			nla_get_in_addr(tb[KTFTPD_REWRITE_PEER_IPV4]);
+	} else if (tb[KTFTPD_REWRITE_PEER_IPV6]) {
+		t->has_peer = true;
+		t->peer.v6.sin6_family = AF_INET6;
+		t->peer.v6.sin6_addr =
+			nla_get_in6_addr(tb[KTFTPD_REWRITE_PEER_IPV6]);
+	}
+	return 0;
+}
+
+/*
+ * The same steps as a request's (xfer.c): the switches, then the rules,
+ * with the client's MAC from any interface's neighbour table.
+ */
+static int ktftpd_nl_rewrite_test(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ktftpd_config *cfg;
+	struct rewrite_test *t;
+	size_t len;
+	int err;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	err = parse_rewrite(info, t);
+	if (err)
+		goto out;
+	cfg = ktftpd_config_get();
+	len = tftp_normalize_filename(t->name, strlen(t->name),
+				      ktftpd_name_switches(cfg));
+	if (t->has_peer)
+		ktftpd_client_id(&t->peer, 0, true, &t->cid);
+	if (len == 0)
+		t->ok = tftp_refuse(&t->ref, TFTP_EACCESS,
+				    "Access violation: not a file");
+	else
+		t->ok = ktftpd_rules_apply(cfg, t->has_peer ? &t->peer : NULL,
+					   0, t->name, &t->rw, &t->ref);
+	ktftpd_config_put(cfg);
+	err = reply(info, KTFTPD_CMD_REWRITE_TEST, 2 * KTFTPD_FILE_MAX,
+		    fill_rewrite, t);
+	kfree(t->rw.lookup);
+out:
+	kfree(t);
+	return err;
 }
 
 static int ktftpd_nl_stop(struct sk_buff *skb, struct genl_info *info)
@@ -361,6 +600,13 @@ static const struct genl_ops ktftpd_genl_ops[] = {
 		.cmd	= KTFTPD_CMD_SET_CONFIG,
 		.doit	= ktftpd_nl_set_config,
 		.policy	= config_cmd_policy,
+		.maxattr = KTFTPD_A_MAX,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= KTFTPD_CMD_REWRITE_TEST,
+		.doit	= ktftpd_nl_rewrite_test,
+		.policy	= rewrite_cmd_policy,
 		.maxattr = KTFTPD_A_MAX,
 		.flags	= GENL_ADMIN_PERM,
 	},
@@ -404,12 +650,12 @@ int ktftpd_netlink_init(void)
 	int i;
 
 	/*
-	 * Every config attribute but root and listen is a parameter, and
+	 * Every config attribute but root, listen and rules is a parameter, and
 	 * every stats attribute but the gauges and the error nest a
 	 * counter: an attribute added to the uapi without its row in
 	 * params.h or counters.h would be refused as unknown.
 	 */
-	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 2);
+	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 3);
 	BUILD_BUG_ON(KTFTPD_STAT_MAX - KTFTPD_STAT_PAD != KTFTPD_C_COUNT + 3);
 
 	for (i = 0; i < KTFTPD_P_COUNT; i++) {

@@ -62,6 +62,8 @@ static int put_xfer(struct sk_buff *msg, struct ktftpd_xfer *x)
 	    nla_put_u64_64bit(msg, KTFTPD_SESSION_ID, x->id, KTFTPD_SESSION_PAD) ||
 	    put_peer(msg, &x->peer) ||
 	    nla_put_string(msg, KTFTPD_SESSION_FILE, x->name) ||
+	    (x->lookup &&
+	     nla_put_string(msg, KTFTPD_SESSION_LOOKUP, x->lookup)) ||
 	    nla_put_u8(msg, KTFTPD_SESSION_DIRECTION,
 		       x->is_write ? KTFTPD_DIR_WRITE : KTFTPD_DIR_READ) ||
 	    nla_put_u64_64bit(msg, KTFTPD_SESSION_BYTES, READ_ONCE(x->bytes),

@@ -131,7 +131,21 @@ enum ktftpd_param_kind {
 	X(SOCKBUF_MAX, "sockbuf_max", KTFTPD_CFG_SOCKBUF_MAX, 32, INT,	\
 	  "bytes", 0, 64L << 20, 0,					\
 	  "The most a transfer's socket buffer may grow to hold its "	\
-	  "window. 0: net.core.wmem_max and rmem_max, as a user socket.")
+	  "window. 0: net.core.wmem_max and rmem_max, as a user socket.") \
+	X(BACKSLASH, "backslash_to_slash", KTFTPD_CFG_BACKSLASH_TO_SLASH, \
+	  8, BOOL, "", 0, 1, 1,						\
+	  "Read a backslash in a requested name as a slash, as Windows " \
+	  "boot managers write paths (\\Boot\\BCD).")		\
+	X(STRIP_SLASHES, "strip_slashes", KTFTPD_CFG_STRIP_SLASHES, 8,	\
+	  BOOL, "", 0, 1, 1,						\
+	  "Strip a requested name's leading slashes and collapse "	\
+	  "repeated ones, before the filename rules see it. Either way " \
+	  "the lookup is beneath root, where a leading slash is root.")	\
+	X(CASE_INSENSITIVE, "case_insensitive", KTFTPD_CFG_CASE_INSENSITIVE, \
+	  8, BOOL, "", 0, 1, 0,						\
+	  "When a requested file does not exist, look for it ignoring "	\
+	  "ASCII case: one scan of each directory on its path, so "	\
+	  "boot/bcd finds Boot/BCD. The exact name always wins.")
 
 /*
  * The settings that are not numbers, with their own parsers.

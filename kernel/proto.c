@@ -102,21 +102,23 @@ bool tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
 	return true;
 }
 
-size_t tftp_normalize_filename(char *name, size_t len)
+size_t tftp_normalize_filename(char *name, size_t len, unsigned int how)
 {
-	size_t i, skip = 0;
+	size_t i, out = 0;
 
-	for (i = 0; i < len; i++)
-		if (name[i] == '\\')
-			name[i] = '/';
-	while (skip < len && name[skip] == '/')
-		skip++;
-	if (skip) {
-		memmove(name, name + skip, len - skip);
-		len -= skip;
-		name[len] = '\0';
+	for (i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c == '\\' && (how & TFTP_NORM_BACKSLASH))
+			c = '/';
+		/* A slash at the start or after a slash is dropped. */
+		if (c == '/' && (how & TFTP_NORM_SLASHES) &&
+		    (out == 0 || name[out - 1] == '/'))
+			continue;
+		name[out++] = c;
 	}
-	return len;
+	name[out] = '\0';
+	return out;
 }
 
 size_t tftp_build_error(u8 *buf, size_t cap, u16 code, const char *msg)

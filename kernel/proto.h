@@ -98,15 +98,23 @@ bool tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
 /* Case-insensitive ASCII comparison of NUL-terminated strings. */
 bool tftp_streq_nocase(const char *a, const char *b);
 
+/* The built-in name switches (settings backslash_to_slash, strip_slashes). */
+enum tftp_normalize {
+	TFTP_NORM_BACKSLASH	= 1 << 0,	/* a backslash is a slash */
+	TFTP_NORM_SLASHES	= 1 << 1,	/* no leading or repeated slash */
+};
+
 /*
  * Rewrite a requested filename (in place, NUL-terminated) into a path
- * relative to the served root: backslashes become slashes (Windows PXE
- * clients send them) and leading slashes are dropped, so "/pxelinux.0"
- * means root/pxelinux.0.  Whether the result stays beneath root is the
- * lookup's business (LOOKUP_BENEATH), not this string's.  Returns the new
- * length; 0 means nothing is left to look up.
+ * relative to the served root, as the switches in @how say: backslashes
+ * become slashes (Windows PXE clients send them), and leading slashes are
+ * dropped and repeated ones collapsed, so "/pxelinux.0" means
+ * root/pxelinux.0 and "//x" is "x" to the filename rules too.  Whether
+ * the result stays beneath root is the lookup's business (LOOKUP_BENEATH),
+ * not this string's.  Returns the new length; 0 means nothing is left to
+ * look up.
  */
-size_t tftp_normalize_filename(char *name, size_t len);
+size_t tftp_normalize_filename(char *name, size_t len, unsigned int how);
 
 /* Packet builders: return the length written, or 0 if @cap is too small. */
 size_t tftp_build_error(u8 *buf, size_t cap, u16 code, const char *msg);

@@ -15,26 +15,28 @@
 #define KTFTPD_REWRITE_H
 
 #include "proto.h"
+#include <uapi/linux/ktftpd.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define TFTP_RULES_MAX		64	/* rules in a config */
-#define TFTP_RULE_TEXT_MAX	255	/* a pattern's or replacement's bytes */
+/* The limits and the kinds are the uapi's: netlink carries them as they are. */
+#define TFTP_RULES_MAX		KTFTPD_RULES_MAX	/* rules in a config */
+#define TFTP_RULE_TEXT_MAX	KTFTPD_RULE_TEXT_MAX	/* a pattern's bytes */
 #define TFTP_NAME_MAX		511	/* a rewritten name's bytes (no NUL) */
 
 enum tftp_rule_match {
-	TFTP_MATCH_EXACT,	/* the whole name is the pattern */
-	TFTP_MATCH_PREFIX,	/* the name starts with it; the rest is kept */
-	TFTP_MATCH_GLOB,	/* the whole name matches the glob */
+	TFTP_MATCH_EXACT	= KTFTPD_MATCH_EXACT,
+	TFTP_MATCH_PREFIX	= KTFTPD_MATCH_PREFIX,
+	TFTP_MATCH_GLOB		= KTFTPD_MATCH_GLOB,
 	TFTP_MATCH_KINDS
 };
 
 enum tftp_rule_flag {
-	TFTP_RULE_NOCASE	= 1 << 0,	/* match ignoring ASCII case */
-	TFTP_RULE_STOP		= 1 << 1,	/* no rule after this one, if it applied */
-	TFTP_RULE_REFUSE	= 1 << 2,	/* a match refuses the request */
+	TFTP_RULE_NOCASE	= KTFTPD_RULE_F_NOCASE,
+	TFTP_RULE_STOP		= KTFTPD_RULE_F_STOP,	/* if it applied */
+	TFTP_RULE_REFUSE	= KTFTPD_RULE_F_REFUSE,
 	TFTP_RULE_FLAGS		= (1 << 3) - 1
 };
 

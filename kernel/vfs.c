@@ -14,6 +14,7 @@
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/cred.h>
+#include <linux/slab.h>
 #include <linux/stat.h>
 #include "compat.h"
 #include "identity.h"
@@ -48,19 +49,39 @@ static bool lookup_refuse(int err, struct tftp_refusal *ref)
 	}
 }
 
-bool ktftpd_vfs_open(const struct path *root, const char *name,
-		     bool world_readable, struct file **filp, loff_t *size,
-		     struct tftp_refusal *ref)
+static int lookup_beneath(const struct path *root, const char *name,
+			  struct path *path)
 {
-	struct inode *inode;
-	struct file *file;
-	struct path path;
 	int err, tries = 0;
 
 	do {
 		err = vfs_path_lookup(root->dentry, root->mnt, name,
-				      LOOKUP_FOLLOW | LOOKUP_BENEATH, &path);
+				      LOOKUP_FOLLOW | LOOKUP_BENEATH, path);
 	} while (err == -EAGAIN && ++tries < KTFTPD_LOOKUP_TRIES);
+	return err;
+}
+
+bool ktftpd_vfs_open(const struct path *root, const char *name,
+		     bool world_readable, bool fold_case, char **folded,
+		     struct file **filp, loff_t *size, struct tftp_refusal *ref)
+{
+	struct inode *inode;
+	struct file *file;
+	struct path path;
+	int err;
+
+	*folded = NULL;
+	err = lookup_beneath(root, name, &path);
+	if (err == -ENOENT && fold_case) {
+		char *other = ktftpd_vfs_fold_case(root, name);
+
+		if (other && strcmp(other, name))
+			err = lookup_beneath(root, other, &path);
+		if (err)
+			kfree(other);
+		else
+			*folded = other;
+	}
 	if (err)
 		return lookup_refuse(err, ref);
 

@@ -32,6 +32,7 @@
 #include <net/sock.h>
 #include "config.h"
 #include "netlink.h"
+#include "rules.h"
 #include "server.h"
 #include "stats.h"
 #include "lifetime.h"
@@ -165,6 +166,7 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x)
 	ktftpd_config_put(x->cfg);
 	kvfree(x->buf);
 	kfree(x->req_pkt);
+	kfree(x->lookup);
 	kfree(x->name);
 	kfree(x);
 	ktftpd_lifetime_freed(KTFTPD_OBJ_XFER);
@@ -400,7 +402,8 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 	if (!x->name || !x->req_pkt)
 		goto nomem_free;
 	x->req_len = len;
-	name_len = tftp_normalize_filename(x->name, req->filename_len);
+	name_len = tftp_normalize_filename(x->name, req->filename_len,
+					   ktftpd_name_switches(x->cfg));
 	if (name_len == 0) {
 		tftp_refuse(ref, TFTP_EACCESS, "Access violation: not a file");
 		goto fail;
@@ -421,6 +424,22 @@ fail:
 	return NULL;
 }
 
+/* What the filename rules make of the request's name: x->lookup. */
+static bool xfer_apply_rules(struct ktftpd_xfer *x, struct tftp_refusal *ref)
+{
+	struct ktftpd_rewritten rw;
+
+	if (!ktftpd_rules_apply(x->cfg, &x->peer, x->local.ifindex, x->name,
+				&rw, ref)) {
+		ktftpd_stats_inc(KTFTPD_C_RULE_REFUSED);
+		return false;
+	}
+	if (rw.lookup)
+		ktftpd_stats_inc(KTFTPD_C_REWRITTEN);
+	x->lookup = rw.lookup;
+	return true;
+}
+
 /* Open, negotiate and allocate for the request; false if it refuses. */
 static bool xfer_setup_request(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 {
@@ -429,6 +448,8 @@ static bool xfer_setup_request(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 
 	/* The listener parsed this very datagram: it parses the same. */
 	if (!tftp_parse_request(x->req_pkt, x->req_len, &req, ref))
+		return false;
+	if (!xfer_apply_rules(x, ref))
 		return false;
 	if (x->is_write)
 		ok = ktftpd_xfer_write_setup(x, &req, ref);

@@ -88,7 +88,13 @@ struct ktftpd_xfer {
 	bool heard;
 
 	struct ktftpd_config *cfg;	/* the config this transfer started under */
-	char *name;
+	char *name;			/* as requested, normalized */
+	/*
+	 * The name looked up beneath root, when the filename rules or the
+	 * case_insensitive fallback made it other than @name; else NULL.
+	 * Set in the first run, before the transfer is published.
+	 */
+	char *lookup;
 	bool is_write;
 	enum tftp_mode mode;
 	struct tftp_negotiated neg;
@@ -195,5 +201,11 @@ bool ktftpd_xfer_fast_eligible(const struct ktftpd_xfer *x);
 bool ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x);
 void ktftpd_xfer_fast_hook(struct ktftpd_xfer *x);
 void ktftpd_xfer_fast_unhook(struct ktftpd_xfer *x);
+
+/* The name @x looks up beneath root (see ktftpd_xfer.lookup). */
+static inline const char *ktftpd_xfer_path(const struct ktftpd_xfer *x)
+{
+	return x->lookup ? x->lookup : x->name;
+}
 
 #endif /* KTFTPD_XFER_H */

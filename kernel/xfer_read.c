@@ -40,10 +40,20 @@ bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
 		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
 		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
 	};
+	char *folded;
+	bool opened;
 
-	if (!ktftpd_vfs_open(&cfg->root_path, x->name,
-			     cfg->val[KTFTPD_P_WORLD_READABLE], &x->file,
-			     &x->size, ref))
+	opened = ktftpd_vfs_open(&cfg->root_path, ktftpd_xfer_path(x),
+				 cfg->val[KTFTPD_P_WORLD_READABLE],
+				 cfg->val[KTFTPD_P_CASE_INSENSITIVE], &folded,
+				 &x->file, &x->size, ref);
+	if (folded) {
+		kfree(x->lookup);
+		x->lookup = folded;
+		if (opened)
+			ktftpd_stats_inc(KTFTPD_C_CASE_FOLDED);
+	}
+	if (!opened)
 		return false;
 	/*
 	 * The size on the wire of a netascii file is not its size: no tsize.

@@ -44,7 +44,7 @@ bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
 				      GFP_KERNEL);
 	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && !x->scratch))
 		return tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
-	x->upload = ktftpd_upload_begin(&cfg->root_path, x->name, &policy, ref);
+	x->upload = ktftpd_upload_begin(&cfg->root_path, ktftpd_xfer_path(x), &policy, ref);
 	return x->upload != NULL;
 }
 

@@ -72,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tftp_request req;
 	struct tftp_refusal ref = { 0 };
 	char *name;
+	size_t len;
 
 	/* The parser must take any bytes, and never read past them. */
 	uint8_t *pkt = malloc(size ? size : 1);
@@ -82,8 +83,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(req.filename_len > 0 && req.n_options <= TFTP_MAX_OPTIONS);
 		if (size >= 3)
 			fuzz_negotiation(&req, data);
+		/* Every combination of the switches, the exact allocation. */
 		name = strndup(req.filename, req.filename_len);
-		assert(tftp_normalize_filename(name, req.filename_len) <= req.filename_len);
+		len = tftp_normalize_filename(name, req.filename_len, size & 3);
+		assert(len <= req.filename_len && name[len] == '\0');
+		if (size & TFTP_NORM_SLASHES)
+			assert(name[0] != '/' && !strstr(name, "//"));
 		free(name);
 	} else {
 		/* Every malformed request is answered "illegal operation". */

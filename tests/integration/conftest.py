@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from genl import A, COUNTERS, STAT, Genl, parse_attrs
+from genl import A, COUNTERS, STAT, Genl, parse_attrs, parse_rules, rules_config
 
 REPO = Path(__file__).resolve().parents[2]
 SYSCTL = Path("/proc/sys/net/ktftpd")
@@ -164,7 +164,15 @@ def nl_status(nl=None) -> dict:
                             for t, v in sorted(errors.items())}
     return {"running": reply[A["RUNNING"]] == [b"\1"],
             "uptime_ms": struct.unpack("=Q", reply[A["UPTIME_MS"]][0])[0],
+            "rules": parse_rules(parse_attrs(reply[A["CONFIG"]][0])),
             "stats": stats}
+
+
+def set_rules(*rules, nl=None) -> None:
+    """Make @rules (genl.rule() attributes) the filename rules in force:
+    they are not a scalar, so no sysctl holds them."""
+    with genl_socket(nl) as sock:
+        sock.ktftpd("SET_CONFIG", rules_config(rules))
 
 
 def transfers_listed(nl=None) -> int:
@@ -252,6 +260,9 @@ class Server:
         for k, v in params.items():
             sysctl_write(k, str(v))
 
+    def set_rules(self, *rules):
+        set_rules(*rules)
+
     def status(self):
         return status()
 
@@ -301,6 +312,8 @@ def idle_problems(expect_counters=None) -> tuple[list[str], dict]:
         problems.append(f"{st['stats']['active']} transfers active")
     if n:
         problems.append(f"{n} transfers listed")
+    if st["rules"]:
+        problems.append(f"{len(st['rules'])} filename rules in force")
     now = settings()
     for name in sorted(set(now) | set(Shared.defaults)):
         if now.get(name) != Shared.defaults.get(name):
@@ -344,6 +357,8 @@ def restore_defaults() -> bool:
     the default root cannot be put back (a machine without /srv/tftp: a
     fresh load sets it without looking it up)."""
     sysctl_write("stop", "1")
+    if nl_status()["rules"]:
+        set_rules()
     now = settings()
     for name, want in Shared.defaults.items():
         if name != "stop" and now.get(name) != want:

@@ -49,6 +49,15 @@ COUNTERS = dict((key, stat) for stat, key in re.findall(
     r'X\(\w+,\s*KTFTPD_STAT_(\w+),\s*"(\w+)"',
     (REPO / "kernel" / "counters.h").read_text().replace("\\\n", " ")))
 LISTEN_IPV4, LISTEN_IPV6 = 1, 2
+RULES_RULE = uapi_enum("ktftpd_rules", "KTFTPD_RULES_")["RULE"]
+RULE = uapi_enum("ktftpd_rule", "KTFTPD_RULE_")
+MATCH = uapi_enum("ktftpd_rule_match", "KTFTPD_MATCH_")
+REWRITE = uapi_enum("ktftpd_rewrite", "KTFTPD_REWRITE_")
+SESSION = uapi_enum("ktftpd_session", "KTFTPD_SESSION_")
+# Written as shifts, which uapi_enum() does not evaluate.
+RULE_F = {name: 1 << int(shift) for name, shift in re.findall(
+    r"KTFTPD_RULE_F_(\w+)\s*=\s*1 << (\d+)",
+    (REPO / "include" / "uapi" / "linux" / "ktftpd.h").read_text())}
 
 
 def attr(kind, payload, nested=False):
@@ -89,6 +98,37 @@ def parse_attrs(data):
             break
         out.setdefault(kind & 0x3FFF, []).append(data[4:n])
         data = data[(n + 3) & ~3:]
+    return out
+
+
+def rule(match, pattern, replace=None, flags=()):
+    """One KTFTPD_RULES_RULE: @match exact, prefix or glob; @flags of
+    nocase, stop, refuse; @pattern and @replace str (or bytes, as sent)."""
+    text = lambda kind, s: attr(kind, (s if isinstance(s, bytes) else s.encode()) + b"\0")  # noqa: E731
+    parts = [u8(RULE["MATCH"], MATCH[match.upper()]), text(RULE["PATTERN"], pattern)]
+    if flags:
+        parts.append(u8(RULE["FLAGS"], sum(RULE_F[f.upper()] for f in flags)))
+    if replace is not None:
+        parts.append(text(RULE["REPLACE"], replace))
+    return attr(RULES_RULE, parts)
+
+
+def rules_config(rules):
+    """A KTFTPD_A_CONFIG that makes @rules (rule() attributes) the rules."""
+    return attr(A["CONFIG"], [attr(CFG["RULES"], b"".join(rules), nested=True)])
+
+
+def parse_rules(config):
+    """The rules of a parsed KTFTPD_A_CONFIG nest, as dicts."""
+    out = []
+    names = {v: k.lower() for k, v in MATCH.items()}
+    for raw in parse_attrs(config.get(CFG["RULES"], [b""])[0]).get(RULES_RULE, []):
+        r = parse_attrs(raw)
+        flags = r[RULE["FLAGS"]][0][0] if RULE["FLAGS"] in r else 0
+        out.append({"match": names[r[RULE["MATCH"]][0][0]],
+                    "pattern": r[RULE["PATTERN"]][0].rstrip(b"\0").decode(),
+                    "replace": r.get(RULE["REPLACE"], [b""])[0].rstrip(b"\0").decode(),
+                    "flags": sorted(f.lower() for f, bit in RULE_F.items() if flags & bit)})
     return out
 
 

@@ -106,7 +106,7 @@ def test_nobody_cannot_write_any_sysctl(server):
 NOBODY_NETLINK = r"""
 import errno, json, sys
 sys.path.insert(0, sys.argv[1])
-from genl import A, CFG, Genl, NetlinkError, attr, u32
+from genl import A, CFG, REWRITE, Genl, NetlinkError, attr, string, u32
 g = Genl()
 out = {}
 def call(name, cmd, payload=b"", dump=False):
@@ -120,6 +120,7 @@ call("START", "START")
 call("STOP", "STOP", u32(A["DRAIN_MS"], 0))
 call("SET_CONFIG", "SET_CONFIG", attr(A["CONFIG"], [u32(CFG["RETRIES"], 7)]))
 call("GET_SESSIONS", "GET_SESSIONS", dump=True)
+call("REWRITE_TEST", "REWRITE_TEST", attr(A["REWRITE"], [string(REWRITE["NAME"], "x")]))
 try:
     g.join("events")
     out["join events"] = 0
@@ -137,7 +138,7 @@ def test_nobody_gets_eperm_from_every_mutating_or_revealing_command(server):
     got = json.loads(r.stdout)
     assert got == {"GET_STATUS": 0, "START": errno.EPERM, "STOP": errno.EPERM,
                    "SET_CONFIG": errno.EPERM, "GET_SESSIONS": errno.EPERM,
-                   "join events": errno.EPERM}, got
+                   "REWRITE_TEST": errno.EPERM, "join events": errno.EPERM}, got
     assert sysctl_read("retries") == before
     assert sysctl_read("stop") == "0"
 

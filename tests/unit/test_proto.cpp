@@ -149,16 +149,37 @@ TEST(Filename, NormalizesSlashesAndBackslashes)
 	auto norm = [](std::string s) {
 		std::vector<char> b(s.begin(), s.end());
 		b.push_back('\0');
-		size_t n = tftp_normalize_filename(b.data(), s.size());
+		size_t n = tftp_normalize_filename(b.data(), s.size(),
+						   TFTP_NORM_BACKSLASH | TFTP_NORM_SLASHES);
 		EXPECT_EQ(b[n], '\0');
 		return std::string(b.data(), n);
 	};
 	EXPECT_EQ(norm("pxelinux.0"), "pxelinux.0");
 	EXPECT_EQ(norm("/pxelinux.0"), "pxelinux.0");
 	EXPECT_EQ(norm("///a/b"), "a/b");
+	EXPECT_EQ(norm("//thinstation.hosts"), "thinstation.hosts");
+	EXPECT_EQ(norm("a//b///c/"), "a/b/c/");
+	EXPECT_EQ(norm("\\Boot\\BCD"), "Boot/BCD");
+	EXPECT_EQ(norm("tftp://h//x"), "tftp:/h/x");
 	EXPECT_EQ(norm("boot\\x86\\wdsnbp.com"), "boot/x86/wdsnbp.com");
 	EXPECT_EQ(norm("\\..\\etc"), "../etc");	// the lookup refuses it
 	EXPECT_EQ(norm("/"), "");
+}
+
+TEST(Filename, SwitchesAreIndependent)
+{
+	auto norm = [](std::string s, unsigned how) {
+		std::vector<char> b(s.begin(), s.end());
+		b.push_back('\0');
+		size_t n = tftp_normalize_filename(b.data(), s.size(), how);
+		EXPECT_EQ(b[n], '\0');
+		return std::string(b.data(), n);
+	};
+	EXPECT_EQ(norm("\\Boot\\BCD", 0), "\\Boot\\BCD");
+	EXPECT_EQ(norm("//a//b", 0), "//a//b");
+	EXPECT_EQ(norm("\\\\a", TFTP_NORM_BACKSLASH), "//a");
+	EXPECT_EQ(norm("\\\\a", TFTP_NORM_SLASHES), "\\\\a");
+	EXPECT_EQ(norm("//a\\b", TFTP_NORM_SLASHES), "a\\b");
 }
 
 TEST(Build, ErrorIsTerminatedAndTruncatedSafely)

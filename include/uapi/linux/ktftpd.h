@@ -55,6 +55,17 @@
  *   sent, so it is complete for any number of sessions; a transfer that
  *   begins or ends while it runs may or may not appear.
  *
+ * KTFTPD_CMD_REWRITE_TEST
+ *   Request: KTFTPD_A_REWRITE with KTFTPD_REWRITE_NAME (the file name as a
+ *            client would send it) and, optionally, the client's address
+ *            (KTFTPD_REWRITE_PEER_IPV4 or _IPV6; none: the rules see no
+ *            client address).
+ *   Reply:   KTFTPD_A_REWRITE: what the config in force makes of that
+ *            request (NORMALIZED, APPLIED, and LOOKUP or the ERROR_ a
+ *            client would get), with the client's MAC if the neighbour
+ *            table knows it.  Nothing is opened: it reports the name a
+ *            request would look up beneath root.
+ *
  * Events, multicast group KTFTPD_MCGRP_EVENTS ("events"):
  *   KTFTPD_CMD_EVENT_START   KTFTPD_A_SESSION
  *   KTFTPD_CMD_EVENT_FINISH  KTFTPD_A_SESSION (bytes, age = duration)
@@ -73,6 +84,9 @@
 #define KTFTPD_ROOT_MAX		256
 /* Most listen addresses (KTFTPD_CFG_LISTEN entries). */
 #define KTFTPD_LISTEN_MAX	8
+/* Most filename rules, and the longest pattern or replacement (no NUL). */
+#define KTFTPD_RULES_MAX	64
+#define KTFTPD_RULE_TEXT_MAX	255
 /* Longest KTFTPD_A_ERROR_MSG and KTFTPD_SESSION_FILE, NUL included. */
 #define KTFTPD_ERROR_MSG_MAX	128
 #define KTFTPD_FILE_MAX		512
@@ -87,6 +101,7 @@ enum ktftpd_cmd {
 	KTFTPD_CMD_EVENT_START,		/* notifications only */
 	KTFTPD_CMD_EVENT_FINISH,
 	KTFTPD_CMD_EVENT_ERROR,
+	KTFTPD_CMD_REWRITE_TEST,
 
 	__KTFTPD_CMD_MAX,
 };
@@ -105,6 +120,7 @@ enum ktftpd_attr {
 	KTFTPD_A_SESSION,	/* nested, enum ktftpd_session */
 	KTFTPD_A_ERROR_CODE,	/* u16 */
 	KTFTPD_A_ERROR_MSG,	/* string */
+	KTFTPD_A_REWRITE,	/* nested, enum ktftpd_rewrite */
 
 	__KTFTPD_A_MAX,
 };
@@ -141,6 +157,10 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_TIMEOUT_MAX_S,	/* u32, seconds, 1..255 */
 	KTFTPD_CFG_HANDSHAKE_MS,	/* u32, milliseconds, 100..600000 */
 	KTFTPD_CFG_SOCKBUF_MAX,		/* u32, bytes, 0..67108864 */
+	KTFTPD_CFG_RULES,		/* nested, enum ktftpd_rules; empty: none */
+	KTFTPD_CFG_BACKSLASH_TO_SLASH,	/* u8, 0 or 1 */
+	KTFTPD_CFG_STRIP_SLASHES,	/* u8, 0 or 1 */
+	KTFTPD_CFG_CASE_INSENSITIVE,	/* u8, 0 or 1 */
 
 	__KTFTPD_CFG_MAX,
 };
@@ -158,6 +178,67 @@ enum ktftpd_listen {
 	__KTFTPD_LISTEN_MAX,
 };
 #define KTFTPD_LISTEN_ATTR_MAX (__KTFTPD_LISTEN_MAX - 1)
+
+/*
+ * Filename rules (ktftpd(8), RULES): up to KTFTPD_RULES_MAX
+ * KTFTPD_RULES_RULE entries, applied in the order given.  An empty
+ * KTFTPD_CFG_RULES nest removes every rule; without one, the rules in force
+ * are kept.  The whole list is validated and replaced at once.
+ */
+enum ktftpd_rules {
+	KTFTPD_RULES_UNSPEC,
+	KTFTPD_RULES_RULE,		/* nested, enum ktftpd_rule */
+
+	__KTFTPD_RULES_MAX,
+};
+#define KTFTPD_RULES_ATTR_MAX (__KTFTPD_RULES_MAX - 1)
+
+enum ktftpd_rule {
+	KTFTPD_RULE_UNSPEC,
+	KTFTPD_RULE_MATCH,		/* u8, enum ktftpd_rule_match */
+	KTFTPD_RULE_FLAGS,		/* u8, enum ktftpd_rule_flag bits (optional) */
+	KTFTPD_RULE_PATTERN,		/* string, 1..KTFTPD_RULE_TEXT_MAX bytes */
+	KTFTPD_RULE_REPLACE,		/* string, 0..KTFTPD_RULE_TEXT_MAX bytes
+					 * (optional: empty) */
+
+	__KTFTPD_RULE_MAX,
+};
+#define KTFTPD_RULE_ATTR_MAX (__KTFTPD_RULE_MAX - 1)
+
+/* What a rule's pattern matches. */
+enum ktftpd_rule_match {
+	KTFTPD_MATCH_EXACT,		/* the whole name */
+	KTFTPD_MATCH_PREFIX,		/* its start; the rest is kept */
+	KTFTPD_MATCH_GLOB,		/* the whole name, with * ? [...] */
+};
+
+enum ktftpd_rule_flag {
+	KTFTPD_RULE_F_NOCASE	= 1 << 0,	/* match ignoring ASCII case */
+	KTFTPD_RULE_F_STOP	= 1 << 1,	/* no rule after this one applies */
+	KTFTPD_RULE_F_REFUSE	= 1 << 2,	/* a match refuses the request */
+};
+
+/* KTFTPD_CMD_REWRITE_TEST's question and answer. */
+enum ktftpd_rewrite {
+	KTFTPD_REWRITE_UNSPEC,
+	KTFTPD_REWRITE_PAD,
+	KTFTPD_REWRITE_NAME,		/* string: the request's file name */
+	KTFTPD_REWRITE_PEER_IPV4,	/* 4 bytes (optional) */
+	KTFTPD_REWRITE_PEER_IPV6,	/* 16 bytes (optional) */
+	KTFTPD_REWRITE_NORMALIZED,	/* string: after the built-in switches */
+	KTFTPD_REWRITE_APPLIED,		/* u64: bit i for each rule i that
+					 * rewrote (or refused) the name */
+	KTFTPD_REWRITE_LOOKUP,		/* string: the name looked up beneath
+					 * root (absent if refused) */
+	KTFTPD_REWRITE_MAC,		/* string, aa-bb-cc-dd-ee-ff: the client's,
+					 * from the neighbour table (absent if
+					 * not known) */
+	KTFTPD_REWRITE_ERROR_CODE,	/* u16: the ERROR a client would get */
+	KTFTPD_REWRITE_ERROR_MSG,	/* string */
+
+	__KTFTPD_REWRITE_MAX,
+};
+#define KTFTPD_REWRITE_ATTR_MAX (__KTFTPD_REWRITE_MAX - 1)
 
 enum ktftpd_stat {
 	KTFTPD_STAT_UNSPEC,
@@ -178,6 +259,11 @@ enum ktftpd_stat {
 	KTFTPD_STAT_TIMEOUTS,		/* u64: retransmission timer expiries (resends no
 					 * peer asked for) */
 	KTFTPD_STAT_RATE_LIMITED,	/* u64: requests dropped unanswered by rate_limit */
+	KTFTPD_STAT_REWRITTEN,		/* u64: requests whose file name a filename rule
+					 * rewrote */
+	KTFTPD_STAT_RULE_REFUSED,	/* u64: requests refused by a filename rule */
+	KTFTPD_STAT_CASE_FOLDED,	/* u64: requests answered by a case-insensitive
+					 * match */
 
 	__KTFTPD_STAT_MAX,
 };
@@ -223,6 +309,9 @@ enum ktftpd_session {
 					 * are BLKSIZE, TOTAL, TIMEOUT, WINDOWSIZE */
 	KTFTPD_SESSION_TIMEOUT,		/* u32, seconds: the RFC 2349 timeout
 					 * granted; absent if none was */
+	KTFTPD_SESSION_LOOKUP,		/* string: the name looked up beneath
+					 * root, when the filename rules or a
+					 * case-insensitive match changed it */
 
 	__KTFTPD_SESSION_MAX,
 };
