@@ -152,23 +152,25 @@ clean:
 # from its seed corpus (tests/fuzz/corpus/NAME; what it grows stays in
 # build/fuzz/corpus/NAME); `make check` runs a short bounded run.
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS := request options session config rewrite
+FUZZ_TARGETS := request options session config rewrite cidr
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SAN := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/params.c kernel/rewrite.c
+FUZZ_CORE := kernel/proto.c kernel/options.c kernel/netascii.c kernel/params.c kernel/rewrite.c kernel/cidr.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_SAN) -Ikernel -Iinclude $< $(FUZZ_CORE) -o $@
 
-$(BUILD)/fuzz/params.o: kernel/params.c $(wildcard kernel/*.h)
+# The C core ktftpctl's config parser uses: the settings table, and the
+# filename rules' checker (tftp_rule_check()).
+$(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o: $(BUILD)/fuzz/%.o: kernel/%.c $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_SAN) -Ikernel -Iinclude -c $< -o $@
 
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp ctl/config.cpp $(BUILD)/fuzz/params.o \
-		$(wildcard ctl/*.hpp)
-	clang++ -std=c++20 $(FUZZ_SAN) -Ictl -Ikernel -Iinclude $< ctl/config.cpp \
-		$(BUILD)/fuzz/params.o -o $@
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp ctl/config.cpp ctl/rules.cpp \
+		$(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o $(wildcard ctl/*.hpp)
+	clang++ -std=c++20 $(FUZZ_SAN) -Ictl -Ikernel -Iinclude $< ctl/config.cpp ctl/rules.cpp \
+		$(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

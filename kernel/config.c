@@ -7,6 +7,7 @@
  * change is applied entirely or not at all.
  */
 #include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/slab.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
@@ -127,6 +128,26 @@ static int check_listen(const struct ktftpd_config_change *chg,
 	return 0;
 }
 
+static int check_nets(const struct ktftpd_netlist *nets, int field, int *bad,
+		      const char **why)
+{
+	unsigned int i;
+
+	if (!nets)
+		return 0;
+	*bad = field;
+	if (nets->n > KTFTPD_NETS_MAX) {
+		*why = "more than 64 networks";
+		return -E2BIG;
+	}
+	for (i = 0; i < nets->n; i++) {
+		*why = tftp_cidr_check(&nets->net[i]);
+		if (*why)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /*
  * Whom the server acts as is a decision for whoever may switch identities
  * (CAP_SETUID, CAP_SETGID), not for CAP_NET_ADMIN alone: otherwise a
@@ -177,6 +198,10 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 			return ERR_PTR(err);
 		}
 	}
+	err = check_nets(chg->allow, KTFTPD_F_ALLOW, bad, why) ?:
+	      check_nets(chg->deny, KTFTPD_F_DENY, bad, why);
+	if (err)
+		return ERR_PTR(err);
 	err = check_identity_change(chg, bad, why);
 	if (err)
 		return ERR_PTR(err);
@@ -237,6 +262,10 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 		next->root_path = path;
 		next->root_ok = true;
 	}
+	if (chg->allow)
+		next->allow = *chg->allow;
+	if (chg->deny)
+		next->deny = *chg->deny;
 	if (chg->set_listen) {
 		next->n_listen = chg->n_listen;
 		memset(next->listen, 0, sizeof(next->listen));
@@ -267,6 +296,12 @@ bool ktftpd_config_same_listen(const struct ktftpd_config *a,
 	return true;
 }
 
+static bool nets_equal(const struct ktftpd_netlist *a, const struct ktftpd_netlist *b)
+{
+	return a->n == b->n &&
+	       !memcmp(a->net, b->net, a->n * sizeof(a->net[0]));
+}
+
 bool ktftpd_config_same(const struct ktftpd_config *a,
 			const struct ktftpd_config *b)
 {
@@ -274,6 +309,8 @@ bool ktftpd_config_same(const struct ktftpd_config *a,
 	       !strcmp(a->root, b->root) && a->root_ok == b->root_ok &&
 	       (!a->root_ok || path_equal(&a->root_path, &b->root_path)) &&
 	       ktftpd_config_same_listen(a, b) &&
+	       nets_equal(&a->allow, &b->allow) &&
+	       nets_equal(&a->deny, &b->deny) &&
 	       ktftpd_rules_equal(a->rules, b->rules);
 }
 
@@ -324,6 +361,83 @@ void ktftpd_listen_format(const struct ktftpd_config *cfg, char *buf, size_t len
 			used += scnprintf(buf + used, len - used, "%s%pI6c",
 					  i ? " " : "", &a->v6);
 	}
+}
+
+static bool is_separator(char c)
+{
+	return c == ' ' || c == ',' || c == '\t' || c == '\n';
+}
+
+int ktftpd_nets_parse(const char *text, struct ktftpd_netlist *nets)
+{
+	const char *p = text, *end;
+
+	memset(nets, 0, sizeof(*nets));
+	for (;;) {
+		struct tftp_cidr *net;
+		unsigned int prefix;
+
+		while (is_separator(*p))
+			p++;
+		if (!*p)
+			return 0;
+		if (nets->n == KTFTPD_NETS_MAX)
+			return -E2BIG;
+		net = &nets->net[nets->n++];
+		/* Any non-digit ends an address: '/', a separator or junk. */
+		if (in4_pton(p, -1, net->addr, -1, &end))
+			net->family = 4;
+		else if (in6_pton(p, -1, net->addr, -1, &end))
+			net->family = 6;
+		else
+			return -EINVAL;
+		prefix = net->family == 4 ? 32 : 128;
+		if (*end == '/') {
+			int used = 0;
+
+			if (!isdigit(end[1]) ||
+			    sscanf(end + 1, "%3u%n", &prefix, &used) != 1)
+				return -EINVAL;
+			end += 1 + used;
+		}
+		if (*end && !is_separator(*end))
+			return -EINVAL;
+		if (prefix > 128)
+			return -EINVAL;
+		net->prefix = prefix;
+		if (tftp_cidr_check(net))
+			return -EINVAL;
+		p = end;
+	}
+}
+
+void ktftpd_nets_format(const struct ktftpd_netlist *nets, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nets->n && used < len; i++) {
+		const struct tftp_cidr *net = &nets->net[i];
+
+		used += scnprintf(buf + used, len - used,
+				  net->family == 4 ? "%s%pI4/%u" : "%s%pI6c/%u",
+				  i ? " " : "", net->addr, net->prefix);
+	}
+}
+
+bool ktftpd_config_allows(const struct ktftpd_config *cfg,
+			  const struct ktftpd_addr *from)
+{
+	if (!cfg->allow.n && !cfg->deny.n)
+		return true;
+	if (from->sa.sa_family == AF_INET)
+		return tftp_client_allowed(cfg->allow.net, cfg->allow.n,
+					   cfg->deny.net, cfg->deny.n, 4,
+					   (const u8 *)&from->v4.sin_addr);
+	return tftp_client_allowed(cfg->allow.net, cfg->allow.n,
+				   cfg->deny.net, cfg->deny.n, 6,
+				   from->v6.sin6_addr.s6_addr);
 }
 
 int ktftpd_config_init(void)

@@ -7,6 +7,7 @@
 #include <linux/path.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/ktftpd.h>
+#include "cidr.h"
 #include "params.h"
 #include "rules.h"
 
@@ -47,6 +48,11 @@ struct ktftpd_config {
 	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];
 	/* The filename rules, shared with other configs; NULL: none. */
 	struct ktftpd_rule_list *rules;
+	/* Who may ask (cidr.h): none allowed means everyone. */
+	struct ktftpd_netlist {
+		unsigned int n;
+		struct tftp_cidr net[KTFTPD_NETS_MAX];
+	} allow, deny;
 };
 
 /*
@@ -65,15 +71,20 @@ struct ktftpd_config_change {
 	bool set_rules;
 	unsigned int n_rules;
 	const struct tftp_rule *rules;
+	/* New client networks; NULL: kept.  The caller's memory. */
+	const struct ktftpd_netlist *allow, *deny;
 };
 
 /*
- * What ktftpd_config_build() found wrong: a param, the root, listen, the
- * rule list as a whole, or one rule (KTFTPD_F_RULE + its index).
+ * What ktftpd_config_build() found wrong: a param, the root, listen,
+ * allow, deny, the rule list as a whole, or one rule (KTFTPD_F_RULE + its
+ * index).
  */
 enum {
 	KTFTPD_F_ROOT = KTFTPD_P_COUNT,
 	KTFTPD_F_LISTEN,
+	KTFTPD_F_ALLOW,
+	KTFTPD_F_DENY,
 	KTFTPD_F_RULES,
 	KTFTPD_F_RULE,
 };
@@ -109,5 +120,17 @@ bool ktftpd_config_same_listen(const struct ktftpd_config *a,
 int ktftpd_listen_parse(const char *text, struct ktftpd_config_change *chg);
 /* The listen addresses as text that ktftpd_listen_parse() takes back. */
 void ktftpd_listen_format(const struct ktftpd_config *cfg, char *buf, size_t len);
+
+/*
+ * "net net ..." (each ADDR or ADDR/PREFIX, space or comma separated;
+ * empty: none), checked as the config checks them.
+ */
+int ktftpd_nets_parse(const char *text, struct ktftpd_netlist *nets);
+/* @nets as text that ktftpd_nets_parse() takes back. */
+void ktftpd_nets_format(const struct ktftpd_netlist *nets, char *buf, size_t len);
+
+/* May a request from @from be looked at (allow and deny)? */
+bool ktftpd_config_allows(const struct ktftpd_config *cfg,
+			  const struct ktftpd_addr *from);
 
 #endif /* KTFTPD_CONFIG_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The protocol core (params.c, proto.c, options.c, netascii.c, rewrite.c)
- * is plain C: the module compiles it, and so do the host unit tests and
- * fuzzers.  This header is the only place that knows which of the two
+ * The protocol core (params.c, proto.c, options.c, netascii.c, rewrite.c,
+ * cidr.c) is plain C: the module compiles it, and so do the host unit
+ * tests and fuzzers.  This header is the only place that knows which of the two
  * worlds it is built in.
  */
 #ifndef KTFTPD_CORE_TYPES_H

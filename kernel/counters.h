@@ -54,7 +54,10 @@
 	  "Requests refused by a filename rule.")			\
 	X(CASE_FOLDED, KTFTPD_STAT_CASE_FOLDED, "case_folded",		\
 	  "case_folded_total",						\
-	  "Requests answered by a case-insensitive match.")
+	  "Requests answered by a case-insensitive match.")		\
+	X(DENIED, KTFTPD_STAT_DENIED, "denied", "denied_total",		\
+	  "Requests dropped unanswered because allow or deny refused "	\
+	  "their address.")
 
 #define KTFTPD_COUNTER_ENUM(id, ...) KTFTPD_C_##id,
 enum ktftpd_counter {

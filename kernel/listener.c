@@ -37,16 +37,24 @@ struct ktftpd_listener {
 	struct ktftpd_ratelimit rl;
 };
 
-/* Within rate_limit for its address?  Counted as dropped if not. */
-static bool within_rate(struct ktftpd_listener *l, const struct ktftpd_addr *from)
+/*
+ * May @from ask (allow and deny), and is it within rate_limit?  Counted
+ * as dropped if not: the first thing done with a datagram, so a refused
+ * address costs no parsing and gets no answer.
+ */
+static bool may_ask(struct ktftpd_listener *l, const struct ktftpd_addr *from)
 {
 	struct ktftpd_config *cfg = ktftpd_config_get();
-	bool ok = ktftpd_ratelimit_allow(&l->rl, from,
+	bool allowed = ktftpd_config_allows(cfg, from);
+	bool ok = allowed &&
+		  ktftpd_ratelimit_allow(&l->rl, from,
 					 cfg->val[KTFTPD_P_RATE_LIMIT],
 					 ktime_get_ns());
 
 	ktftpd_config_put(cfg);
-	if (!ok)
+	if (!allowed)
+		ktftpd_stats_inc(KTFTPD_C_DENIED);
+	else if (!ok)
 		ktftpd_stats_inc(KTFTPD_C_RATE_LIMITED);
 	return ok;
 }
@@ -82,7 +90,7 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 	struct ktftpd_xfer *x;
 
 	ktftpd_stats_inc(KTFTPD_C_REQUESTS);
-	if (!within_rate(l, from))
+	if (!may_ask(l, from))
 		return;
 	/* Too short to answer, or an ERROR: answering could start a loop. */
 	if (len < 2 || (l->buf[0] == 0 && l->buf[1] == TFTP_ERROR))

@@ -25,6 +25,16 @@ static const struct nla_policy listen_policy[KTFTPD_LISTEN_ATTR_MAX + 1] = {
 	[KTFTPD_LISTEN_IPV6]	= NLA_POLICY_EXACT_LEN(16),
 };
 
+static const struct nla_policy net_policy[KTFTPD_NET_ATTR_MAX + 1] = {
+	[KTFTPD_NET_IPV4]	= NLA_POLICY_EXACT_LEN(4),
+	[KTFTPD_NET_IPV6]	= NLA_POLICY_EXACT_LEN(16),
+	[KTFTPD_NET_PREFIX]	= NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy nets_policy[KTFTPD_NETS_ATTR_MAX + 1] = {
+	[KTFTPD_NETS_NET]	= NLA_POLICY_NESTED(net_policy),
+};
+
 static const struct nla_policy rule_policy[KTFTPD_RULE_ATTR_MAX + 1] = {
 	[KTFTPD_RULE_MATCH]	= NLA_POLICY_MAX(NLA_U8, KTFTPD_MATCH_GLOB),
 	[KTFTPD_RULE_FLAGS]	= NLA_POLICY_MASK(NLA_U8, TFTP_RULE_FLAGS),
@@ -43,6 +53,8 @@ static const struct nla_policy cfg_policy[KTFTPD_CFG_MAX + 1] = {
 				    .len = KTFTPD_ROOT_MAX - 1 },
 	[KTFTPD_CFG_LISTEN]	= NLA_POLICY_NESTED(listen_policy),
 	[KTFTPD_CFG_RULES]	= NLA_POLICY_NESTED(rules_policy),
+	[KTFTPD_CFG_ALLOW]	= NLA_POLICY_NESTED(nets_policy),
+	[KTFTPD_CFG_DENY]	= NLA_POLICY_NESTED(nets_policy),
 #define PARAM_ATTR_POLICY(id, name, attr, bits, ...) \
 	[attr] = PARAM_POLICY(NLA_U##bits, KTFTPD_P_##id),
 	KTFTPD_PARAMS(PARAM_ATTR_POLICY)
@@ -116,6 +128,31 @@ static int put_rules(struct sk_buff *msg, const struct ktftpd_rule_list *rules)
 	return 0;
 }
 
+static int put_nets(struct sk_buff *msg, int type,
+		    const struct ktftpd_netlist *nets)
+{
+	struct nlattr *nest, *one;
+	unsigned int i;
+
+	nest = nla_nest_start(msg, type);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < nets->n; i++) {
+		const struct tftp_cidr *net = &nets->net[i];
+
+		one = nla_nest_start(msg, KTFTPD_NETS_NET);
+		if (!one ||
+		    nla_put(msg, net->family == 4 ? KTFTPD_NET_IPV4 :
+			    KTFTPD_NET_IPV6, net->family == 4 ? 4 : 16,
+			    net->addr) ||
+		    nla_put_u8(msg, KTFTPD_NET_PREFIX, net->prefix))
+			return -EMSGSIZE;
+		nla_nest_end(msg, one);
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 {
 	struct nlattr *nest, *listen;
@@ -140,7 +177,9 @@ static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 			return err;
 	}
 	nla_nest_end(msg, listen);
-	if (put_rules(msg, cfg->rules))
+	if (put_rules(msg, cfg->rules) ||
+	    put_nets(msg, KTFTPD_CFG_ALLOW, &cfg->allow) ||
+	    put_nets(msg, KTFTPD_CFG_DENY, &cfg->deny))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -180,10 +219,13 @@ static int put_stats(struct sk_buff *msg)
 	return 0;
 }
 
-/* What put_rules() adds to a message, at most. */
+/* What put_rules() and put_nets() add to a message, at most. */
 static size_t rules_size(const struct ktftpd_rule_list *rules)
 {
-	size_t size = nla_total_size(0);
+	/* Two lists of networks: an address and a prefix each. */
+	size_t size = 2 * (nla_total_size(0) + KTFTPD_NETS_MAX *
+			   (nla_total_size(0) + nla_total_size(16) +
+			    nla_total_size(1)));
 	unsigned int i;
 
 	for (i = 0; rules && i < rules->n; i++)
@@ -287,9 +329,55 @@ static int parse_rules(struct nlattr *nest, struct ktftpd_config_change *chg,
 	return 0;
 }
 
+/* The networks of a KTFTPD_CFG_ALLOW or _DENY nest, into @nets. */
+static int parse_nets(struct nlattr *nest, struct ktftpd_netlist *nets,
+		      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[KTFTPD_NET_ATTR_MAX + 1];
+	struct nlattr *a;
+	int rem, err;
+
+	nets->n = 0;
+	nla_for_each_nested(a, nest, rem) {
+		struct tftp_cidr *net = &nets->net[nets->n];
+		struct nlattr *addr;
+
+		if (nets->n == KTFTPD_NETS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "more than 64 networks");
+			return -E2BIG;
+		}
+		if (nla_type(a) != KTFTPD_NETS_NET) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "not a network");
+			return -EINVAL;
+		}
+		err = nla_parse_nested(tb, KTFTPD_NET_ATTR_MAX, a, net_policy,
+				       extack);
+		if (err)
+			return err;
+		if (!tb[KTFTPD_NET_IPV4] == !tb[KTFTPD_NET_IPV6] ||
+		    !tb[KTFTPD_NET_PREFIX]) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "a network is one address and a prefix length");
+			return -EINVAL;
+		}
+		addr = tb[KTFTPD_NET_IPV4] ?: tb[KTFTPD_NET_IPV6];
+		memset(net, 0, sizeof(*net));
+		net->family = tb[KTFTPD_NET_IPV4] ? 4 : 6;
+		memcpy(net->addr, nla_data(addr), nla_len(addr));
+		net->prefix = nla_get_u8(tb[KTFTPD_NET_PREFIX]);
+		nets->n++;
+		/* Checked here too, so the ack points at the very network. */
+		if (tftp_cidr_check(net)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "a prefix length past the address, or host bits set");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
-			struct tftp_rule *rules, struct nlattr **by_field,
-			struct netlink_ext_ack *extack)
+			struct tftp_rule *rules, struct ktftpd_netlist *nets,
+			struct nlattr **by_field, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KTFTPD_CFG_MAX + 1];
 	struct nlattr *a;
@@ -349,6 +437,20 @@ static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
 			}
 		}
 	}
+	if (tb[KTFTPD_CFG_ALLOW]) {
+		by_field[KTFTPD_F_ALLOW] = tb[KTFTPD_CFG_ALLOW];
+		chg->allow = &nets[0];
+		err = parse_nets(tb[KTFTPD_CFG_ALLOW], &nets[0], extack);
+		if (err)
+			return err;
+	}
+	if (tb[KTFTPD_CFG_DENY]) {
+		by_field[KTFTPD_F_DENY] = tb[KTFTPD_CFG_DENY];
+		chg->deny = &nets[1];
+		err = parse_nets(tb[KTFTPD_CFG_DENY], &nets[1], extack);
+		if (err)
+			return err;
+	}
 	if (tb[KTFTPD_CFG_RULES])
 		return parse_rules(tb[KTFTPD_CFG_RULES], chg, rules, by_field,
 				   extack);
@@ -390,6 +492,7 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	struct nlattr **by_field = NULL;
 	struct ktftpd_config_change *chg;
 	struct tftp_rule *rules = NULL;
+	struct ktftpd_netlist *nets = NULL;
 	struct config_reply r = {};
 	const char *why = NULL;
 	struct sk_buff *msg;
@@ -401,6 +504,7 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 		return -EINVAL;
 	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
 	rules = kcalloc(KTFTPD_RULES_MAX, sizeof(*rules), GFP_KERNEL);
+	nets = kcalloc(2, sizeof(*nets), GFP_KERNEL);	/* allow, deny */
 	by_field = kcalloc(KTFTPD_F_COUNT, sizeof(*by_field), GFP_KERNEL);
 	/*
 	 * The answer is allocated before anything changes: once the change
@@ -408,13 +512,13 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	 * about a config that was applied (found by failslab).
 	 */
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!chg || !rules || !by_field || !msg) {
+	if (!chg || !rules || !nets || !by_field || !msg) {
 		err = -ENOMEM;
 		goto out;
 	}
 	if (info->attrs[KTFTPD_A_CONFIG]) {
 		err = parse_config(info->attrs[KTFTPD_A_CONFIG], chg, rules,
-				   by_field, info->extack);
+				   nets, by_field, info->extack);
 		if (err)
 			goto out;
 	}
@@ -425,6 +529,7 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 		goto out;
 	}
 	kfree(by_field);
+	kfree(nets);
 	kfree(rules);
 	kfree(chg);
 	hdr = genlmsg_put_reply(msg, info, &ktftpd_genl_family, 0, cmd);
@@ -443,6 +548,7 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 out:
 	nlmsg_free(msg);
 	kfree(by_field);
+	kfree(nets);
 	kfree(rules);
 	kfree(chg);
 	return err;
@@ -464,6 +570,8 @@ struct rewrite_test {
 	struct ktftpd_addr peer;
 	bool has_peer;
 	struct ktftpd_client_id cid;	/* for its MAC */
+	char unique[KTFTPD_UNIQUE_DIR_MAX];
+	bool has_unique;
 	struct ktftpd_rewritten rw;
 	struct tftp_refusal ref;
 	bool ok;
@@ -482,6 +590,8 @@ static int fill_rewrite(struct sk_buff *msg, void *arg)
 				     t->rw.lookup ? t->rw.lookup : t->name)) ||
 	    (t->cid.id.mac &&
 	     nla_put_string(msg, KTFTPD_REWRITE_MAC, t->cid.id.mac)) ||
+	    (t->ok && t->has_unique &&
+	     nla_put_string(msg, KTFTPD_REWRITE_UNIQUE, t->unique)) ||
 	    (!t->ok && (nla_put_u16(msg, KTFTPD_REWRITE_ERROR_CODE,
 				    t->ref.code) ||
 			nla_put_string(msg, KTFTPD_REWRITE_ERROR_MSG,
@@ -557,6 +667,8 @@ static int ktftpd_nl_rewrite_test(struct sk_buff *skb, struct genl_info *info)
 	else
 		t->ok = ktftpd_rules_apply(cfg, t->has_peer ? &t->peer : NULL,
 					   0, t->name, &t->rw, &t->ref);
+	t->has_unique = ktftpd_unique_dir(cfg, t->has_peer ? &t->peer : NULL,
+					  0, t->unique);
 	ktftpd_config_put(cfg);
 	err = reply(info, KTFTPD_CMD_REWRITE_TEST, 2 * KTFTPD_FILE_MAX,
 		    fill_rewrite, t);
@@ -650,12 +762,13 @@ int ktftpd_netlink_init(void)
 	int i;
 
 	/*
-	 * Every config attribute but root, listen and rules is a parameter, and
+	 * Every config attribute but root, listen, rules, allow and deny is a
+	 * parameter, and
 	 * every stats attribute but the gauges and the error nest a
 	 * counter: an attribute added to the uapi without its row in
 	 * params.h or counters.h would be refused as unknown.
 	 */
-	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 3);
+	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 5);
 	BUILD_BUG_ON(KTFTPD_STAT_MAX - KTFTPD_STAT_PAD != KTFTPD_C_COUNT + 3);
 
 	for (i = 0; i < KTFTPD_P_COUNT; i++) {

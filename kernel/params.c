@@ -32,6 +32,69 @@ bool ktftpd_param_valid(enum ktftpd_param p, long value)
 	return value >= ktftpd_params[p].min && value <= ktftpd_params[p].max;
 }
 
+/* The @i-th word of @words (space-separated): its start and length. */
+static const char *nth_word(const char *words, long i, size_t *len)
+{
+	const char *w = words;
+
+	for (;;) {
+		while (*w == ' ')
+			w++;
+		if (!*w)
+			return NULL;
+		*len = strcspn(w, " ");
+		if (i-- == 0)
+			return w;
+		w += *len;
+	}
+}
+
+bool ktftpd_param_choice_name(enum ktftpd_param p, long value, char *buf,
+			      size_t len)
+{
+	const struct ktftpd_param_desc *d;
+	const char *w;
+	size_t n;
+
+	if (!ktftpd_param_valid(p, value) ||
+	    ktftpd_params[p].kind != KTFTPD_KIND_CHOICE)
+		return false;
+	d = &ktftpd_params[p];
+	w = nth_word(d->unit, value - d->min, &n);
+	if (!w || n >= len)
+		return false;
+	memcpy(buf, w, n);
+	buf[n] = '\0';
+	return true;
+}
+
+bool ktftpd_param_choice_parse(enum ktftpd_param p, const char *text,
+			       long *value)
+{
+	const struct ktftpd_param_desc *d;
+	const char *w;
+	size_t n;
+	long i;
+
+	if ((unsigned int)p >= KTFTPD_P_COUNT ||
+	    ktftpd_params[p].kind != KTFTPD_KIND_CHOICE)
+		return false;
+	d = &ktftpd_params[p];
+	for (i = d->min; i <= d->max; i++) {
+		w = nth_word(d->unit, i - d->min, &n);
+		if (w && strlen(text) == n && !memcmp(text, w, n)) {
+			*value = i;
+			return true;
+		}
+	}
+	/* The number itself, as every other sysctl takes it. */
+	if (text[0] >= '0' && text[0] <= '9' && text[1] == '\0') {
+		*value = text[0] - '0';
+		return ktftpd_param_valid(p, *value);
+	}
+	return false;
+}
+
 bool ktftpd_port_valid(long port)
 {
 	return ktftpd_param_valid(KTFTPD_P_PORT, port);

@@ -27,6 +27,9 @@ enum ktftpd_param_kind {
 	KTFTPD_KIND_BOOL,	/* 0 or 1; true or false in the config file */
 	KTFTPD_KIND_MODE,	/* permission bits, in octal everywhere */
 	KTFTPD_KIND_ID,		/* a uid or gid; ktftpctl also takes a name */
+	KTFTPD_KIND_CHOICE,	/* one of the words in unit, for min..max in
+				 * order; the sysctl takes the word or number
+				 * and shows the word */
 };
 
 /*
@@ -145,7 +148,15 @@ enum ktftpd_param_kind {
 	  8, BOOL, "", 0, 1, 0,						\
 	  "When a requested file does not exist, look for it ignoring "	\
 	  "ASCII case: one scan of each directory on its path, so "	\
-	  "boot/bcd finds Boot/BCD. The exact name always wins.")
+	  "boot/bcd finds Boot/BCD. The exact name always wins.")	\
+	X(UNIQUE_ROOT, "unique_root", KTFTPD_CFG_UNIQUE_ROOT, 8, CHOICE,	\
+	  "off ip mac", 0, 2, 0,					\
+	  "A read looks first in a directory of the client's own "	\
+	  "beneath root, then in root: ip is its address "		\
+	  "(root/198.18.0.7/, root/fd00::7/), mac its MAC address when " \
+	  "the neighbour table knows it (root/52-54-00-12-34-56/, as "	\
+	  "dnsmasq's tftp-unique-root names it). Uploads are not "	\
+	  "affected.")
 
 /*
  * The settings that are not numbers, with their own parsers.
@@ -162,7 +173,15 @@ enum ktftpd_param_kind {
 	  "IPv4 and IPv6 addresses to listen on, at most 8 (separated by " \
 	  "spaces or commas; a list in the config file). Empty: every "	\
 	  "address of both families. A change while running rebinds at " \
-	  "once; if the new addresses cannot be bound, the old ones stay.")
+	  "once; if the new addresses cannot be bound, the old ones stay.") \
+	X("allow", KTFTPD_CFG_ALLOW, "networks", "",			\
+	  "Client networks that may ask (CIDR, IPv4 and IPv6, at most "	\
+	  "64, separated by spaces or commas; a list in the config "	\
+	  "file). A request from elsewhere is dropped unanswered before " \
+	  "it is parsed, and counted (denied). Empty: every client.")	\
+	X("deny", KTFTPD_CFG_DENY, "networks", "",			\
+	  "Client networks that may not ask, in allow's form; deny wins " \
+	  "over allow. Empty: none.")
 
 #define KTFTPD_PARAM_ENUM(id, ...) KTFTPD_P_##id,
 enum ktftpd_param {
@@ -184,6 +203,14 @@ struct ktftpd_param_desc {
 extern const struct ktftpd_param_desc ktftpd_params[KTFTPD_P_COUNT];
 
 bool ktftpd_param_valid(enum ktftpd_param p, long value);
+/*
+ * A CHOICE's word for @value, into @buf (of @len bytes); false if there
+ * is none.  And the value a word (or a number) stands for.
+ */
+bool ktftpd_param_choice_name(enum ktftpd_param p, long value, char *buf,
+			      size_t len);
+bool ktftpd_param_choice_parse(enum ktftpd_param p, const char *text,
+			       long *value);
 bool ktftpd_port_valid(long port);
 bool ktftpd_root_valid(const char *root, size_t len);
 

@@ -104,6 +104,26 @@ unsigned int ktftpd_name_switches(const struct ktftpd_config *cfg)
 	       (cfg->val[KTFTPD_P_STRIP_SLASHES] ? TFTP_NORM_SLASHES : 0);
 }
 
+bool ktftpd_unique_dir(const struct ktftpd_config *cfg,
+		       const struct ktftpd_addr *peer, int ifindex, char *dir)
+{
+	long mode = cfg->val[KTFTPD_P_UNIQUE_ROOT];
+	struct ktftpd_client_id *cid;
+	const char *id;
+
+	if (mode == KTFTPD_UNIQUE_OFF || !peer)
+		return false;
+	cid = kmalloc(sizeof(*cid), GFP_KERNEL);
+	if (!cid)
+		return false;
+	ktftpd_client_id(peer, ifindex, mode == KTFTPD_UNIQUE_MAC, cid);
+	id = mode == KTFTPD_UNIQUE_MAC ? cid->id.mac : cid->id.ip;
+	if (id)
+		strscpy(dir, id, KTFTPD_UNIQUE_DIR_MAX);
+	kfree(cid);
+	return id;
+}
+
 bool ktftpd_rules_apply(const struct ktftpd_config *cfg,
 			const struct ktftpd_addr *peer, int ifindex,
 			const char *name, struct ktftpd_rewritten *out,

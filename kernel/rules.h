@@ -56,4 +56,14 @@ bool ktftpd_rules_apply(const struct ktftpd_config *cfg,
 			const char *name, struct ktftpd_rewritten *out,
 			struct tftp_refusal *ref);
 
+/*
+ * unique_root: the client's own directory beneath root, into @dir (of
+ * KTFTPD_UNIQUE_DIR_MAX bytes); false when it is off, or the client's
+ * MAC is not known.  @peer and @ifindex as for ktftpd_rules_apply().
+ */
+#define KTFTPD_UNIQUE_DIR_MAX	48
+enum { KTFTPD_UNIQUE_OFF, KTFTPD_UNIQUE_IP, KTFTPD_UNIQUE_MAC };	/* its values */
+bool ktftpd_unique_dir(const struct ktftpd_config *cfg,
+		       const struct ktftpd_addr *peer, int ifindex, char *dir);
+
 #endif /* KTFTPD_RULES_H */

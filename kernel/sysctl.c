@@ -15,10 +15,18 @@
 
 static struct ctl_table_header *ktftpd_sysctl_header;
 
-/* "stop", "root" and "listen" come first in the table, then the params. */
-#define FIRST_PARAM 3
+/* Which list a networks sysctl is (its extra1 points at one of these). */
+static const int nets_fields[2] = { KTFTPD_F_ALLOW, KTFTPD_F_DENY };
+
+/*
+ * "stop", "root", "listen", "allow" and "deny" come first in the table,
+ * then the params.
+ */
+#define FIRST_PARAM 5
 /* Eight IPv6 addresses in text, with spaces. */
 #define KTFTPD_LISTEN_TEXT_MAX (KTFTPD_LISTEN_MAX * (INET6_ADDRSTRLEN + 1) + 1)
+/* 64 IPv6 networks in text ("/128"), with spaces. */
+#define KTFTPD_NETS_TEXT_MAX (KTFTPD_NETS_MAX * (INET6_ADDRSTRLEN + 5) + 1)
 
 /*
  * Run proc_dointvec on a scratch int.  *written tells whether a new value
@@ -100,7 +108,10 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 
 	if (!write) {
 		val = ktftpd_config_value(p);
-		snprintf(text, sizeof(text), d->kind == KTFTPD_KIND_MODE ? "%#lo" : "%ld", val);
+		if (d->kind != KTFTPD_KIND_CHOICE ||
+		    !ktftpd_param_choice_name(p, val, text, sizeof(text)))
+			snprintf(text, sizeof(text),
+				 d->kind == KTFTPD_KIND_MODE ? "%#lo" : "%ld", val);
 		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
 	}
 	if (*ppos != 0 || *lenp >= sizeof(text))
@@ -108,8 +119,11 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 	memcpy(text, buffer, *lenp);
 	text[*lenp] = '\0';
 	/* Spaces and a newline around the value are fine, as for proc_dointvec. */
-	ret = kstrtol(strim(text), d->kind == KTFTPD_KIND_MODE ? 8 : 10,
-		      &val);
+	if (d->kind == KTFTPD_KIND_CHOICE)
+		ret = ktftpd_param_choice_parse(p, strim(text), &val) ? 0 : -EINVAL;
+	else
+		ret = kstrtol(strim(text), d->kind == KTFTPD_KIND_MODE ? 8 : 10,
+			      &val);
 	if (ret)
 		return -EINVAL;
 	ret = set_param(p, val);
@@ -197,6 +211,54 @@ out:
 	return ret;
 }
 
+/*
+ * allow or deny (table->extra1: KTFTPD_F_ALLOW or _DENY): networks
+ * separated by spaces, read back in the form they are written.
+ */
+static int ktftpd_sysctl_nets(ktftpd_ctl_table *table, int write,
+			      void *buffer, size_t *lenp, loff_t *ppos)
+{
+	bool is_allow = table->extra1 == (void *)&nets_fields[0];
+	struct ktftpd_config_change chg = {};
+	struct ktftpd_config *cfg;
+	struct ktftpd_netlist *nets;
+	char *text;
+	struct ctl_table tmp = { .maxlen = KTFTPD_NETS_TEXT_MAX };
+	int ret = -ENOMEM;
+
+	text = kzalloc(KTFTPD_NETS_TEXT_MAX, GFP_KERNEL);
+	nets = kzalloc(sizeof(*nets), GFP_KERNEL);
+	if (!text || !nets)
+		goto out;
+	tmp.data = text;
+	if (!write) {
+		cfg = ktftpd_config_get();
+		ktftpd_nets_format(is_allow ? &cfg->allow : &cfg->deny, text,
+				   KTFTPD_NETS_TEXT_MAX);
+		ktftpd_config_put(cfg);
+		ret = proc_dostring(&tmp, 0, buffer, lenp, ppos);
+		goto out;
+	}
+	ret = -EINVAL;
+	if (*ppos != 0 || *lenp >= KTFTPD_NETS_TEXT_MAX)
+		goto out;
+	memcpy(text, buffer, *lenp);
+	ret = ktftpd_nets_parse(text, nets);
+	if (ret)
+		goto out;
+	if (is_allow)
+		chg.allow = nets;
+	else
+		chg.deny = nets;
+	ret = apply(&chg);
+	if (!ret)
+		*ppos += *lenp;
+out:
+	kfree(nets);
+	kfree(text);
+	return ret == -E2BIG ? -EINVAL : ret;
+}
+
 static const enum ktftpd_param param_ids[KTFTPD_P_COUNT] = {
 #define PARAM_ID(id, ...) KTFTPD_P_##id,
 	KTFTPD_PARAMS(PARAM_ID)
@@ -231,6 +293,20 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 		.maxlen		= KTFTPD_LISTEN_TEXT_MAX,
 		.mode		= 0644,
 		.proc_handler	= ktftpd_sysctl_listen,
+	},
+	{
+		.procname	= "allow",
+		.maxlen		= KTFTPD_NETS_TEXT_MAX,
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_nets,
+		.extra1		= (void *)&nets_fields[0],
+	},
+	{
+		.procname	= "deny",
+		.maxlen		= KTFTPD_NETS_TEXT_MAX,
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_nets,
+		.extra1		= (void *)&nets_fields[1],
 	},
 	KTFTPD_PARAMS(PARAM_ENTRY)
 	{ }

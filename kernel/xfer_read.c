@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/sched.h>
 #include "config.h"
+#include "rules.h"
 #include "stats.h"
 #include "vfs.h"
 #include "xfer.h"
@@ -29,6 +30,61 @@ static int read_setup_netascii(struct ktftpd_xfer *x)
 	return 0;
 }
 
+/*
+ * Open @name (x->lookup, or another kmalloc'd name the caller frees if
+ * this fails); on success it becomes x->lookup, the name looked up.
+ */
+static bool read_open_one(struct ktftpd_xfer *x, char *name,
+			  struct tftp_refusal *ref)
+{
+	const struct ktftpd_config *cfg = x->cfg;
+	char *folded;
+	bool opened;
+
+	opened = ktftpd_vfs_open(&cfg->root_path, name ? name : x->name,
+				 cfg->val[KTFTPD_P_WORLD_READABLE],
+				 cfg->val[KTFTPD_P_CASE_INSENSITIVE], &folded,
+				 &x->file, &x->size, ref);
+	if (!opened) {
+		kfree(folded);
+		return false;
+	}
+	if (folded) {
+		ktftpd_stats_inc(KTFTPD_C_CASE_FOLDED);
+		if (name != x->lookup)
+			kfree(name);
+		name = folded;
+	}
+	if (name != x->lookup) {
+		kfree(x->lookup);
+		x->lookup = name;
+	}
+	return true;
+}
+
+/*
+ * The file: in the client's own directory first if unique_root says so,
+ * and there is one and the file is not found there, then as named.
+ */
+static bool read_open(struct ktftpd_xfer *x, struct tftp_refusal *ref)
+{
+	char dir[KTFTPD_UNIQUE_DIR_MAX];
+	char *own;
+
+	if (ktftpd_unique_dir(x->cfg, &x->peer, x->local.ifindex, dir)) {
+		own = kasprintf(GFP_KERNEL, "%s/%s", dir, ktftpd_xfer_path(x));
+		if (!own)
+			return tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
+		if (read_open_one(x, own, ref))
+			return true;
+		kfree(own);
+		/* Only what is not there falls back, not what is refused. */
+		if (ref->code != TFTP_ENOTFOUND)
+			return false;
+	}
+	return read_open_one(x, x->lookup, ref);
+}
+
 bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
 			    const struct tftp_request *req,
 			    struct tftp_refusal *ref)
@@ -40,20 +96,8 @@ bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
 		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
 		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
 	};
-	char *folded;
-	bool opened;
 
-	opened = ktftpd_vfs_open(&cfg->root_path, ktftpd_xfer_path(x),
-				 cfg->val[KTFTPD_P_WORLD_READABLE],
-				 cfg->val[KTFTPD_P_CASE_INSENSITIVE], &folded,
-				 &x->file, &x->size, ref);
-	if (folded) {
-		kfree(x->lookup);
-		x->lookup = folded;
-		if (opened)
-			ktftpd_stats_inc(KTFTPD_C_CASE_FOLDED);
-	}
-	if (!opened)
+	if (!read_open(x, ref))
 		return false;
 	/*
 	 * The size on the wire of a netascii file is not its size: no tsize.

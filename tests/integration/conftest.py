@@ -9,6 +9,7 @@ import json
 import os
 import struct
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -179,6 +180,41 @@ def transfers_listed(nl=None) -> int:
     """Transfers in the GET_SESSIONS dump (on @nl, or a socket of its own)."""
     with genl_socket(nl) as sock:
         return sum(len(r.get(A["SESSION"], [])) for r in sock.ktftpd("GET_SESSIONS", dump=True))
+
+
+@contextlib.contextmanager
+def client_namespace(ns, link, srv4, cli4, srv6, cli6, mac=None):
+    """A network namespace @ns for a client, joined to this one by a veth
+    pair (@link-s here, @link-c there) with an address of each family at
+    each end (/24 and /64), and @mac on the client's end if given."""
+    run("modprobe", "veth")     # autoloading runs from init's root, not ours
+    run("ip", "netns", "add", ns)
+    try:
+        run("ip", "link", "add", f"{link}-s", "type", "veth", "peer", "name", f"{link}-c")
+        run("ip", "link", "set", f"{link}-c", "netns", ns)
+        run("ip", "addr", "add", f"{srv4}/24", "dev", f"{link}-s")
+        run("ip", "addr", "add", f"{srv6}/64", "dev", f"{link}-s", "nodad")
+        run("ip", "link", "set", f"{link}-s", "up")
+        if mac:
+            run("ip", "-n", ns, "link", "set", f"{link}-c", "address", mac)
+        run("ip", "-n", ns, "addr", "add", f"{cli4}/24", "dev", f"{link}-c")
+        run("ip", "-n", ns, "addr", "add", f"{cli6}/64", "dev", f"{link}-c", "nodad")
+        run("ip", "-n", ns, "link", "set", f"{link}-c", "up")
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+        yield
+    finally:
+        subprocess.run(["ip", "link", "del", f"{link}-s"], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def fetch_in_namespace(ns, host, name, local, port=PORT):
+    """Fetch @name from @host in namespace @ns and compare it with the file
+    @local: (exit status, what the client said)."""
+    r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
+                        str(Path(__file__).resolve().parent / "window_fetch.py"),
+                        host, str(port), name, str(local), "512", "1"],
+                       capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout + r.stderr
 
 
 def module_load_id():

@@ -7,19 +7,17 @@ import ipaddress
 import os
 import shutil
 import struct
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, nl_status, run, set_rules
+from conftest import (PORT, TFTP_ROOT, client_namespace, fetch_in_namespace, nl_status,
+                      set_rules)
 from genl import (A, CMD, REWRITE, RULE, SESSION, Genl, NetlinkError, attr,
                   parse_attrs, rule, rules_config, string, u8)
 from tftp import Client, wrq
 
-HERE = Path(__file__).resolve().parent
 NS = "ktftpd-rules"
 SRV4, CLI4 = "198.18.3.1", "198.18.3.2"
 SRV6, CLI6 = "fd00:7466:7470:3::1", "fd00:7466:7470:3::2"
@@ -412,32 +410,13 @@ def test_rewrite_test_reports_what_a_request_would_look_up(server):
 
 # --- The client's MAC, on a directly connected network --------------------------
 
+MAC = "02:00:5e:10:00:07"
+
+
 @pytest.fixture(scope="module")
 def client_net():
-    run("modprobe", "veth")
-    run("ip", "netns", "add", NS)
-    try:
-        run("ip", "link", "add", "veth-rsrv", "type", "veth", "peer", "name", "veth-rcli")
-        run("ip", "link", "set", "veth-rcli", "netns", NS)
-        run("ip", "addr", "add", f"{SRV4}/24", "dev", "veth-rsrv")
-        run("ip", "addr", "add", f"{SRV6}/64", "dev", "veth-rsrv", "nodad")
-        run("ip", "link", "set", "veth-rsrv", "up")
-        run("ip", "-n", NS, "link", "set", "veth-rcli", "address", "02:00:5e:10:00:07")
-        run("ip", "-n", NS, "addr", "add", f"{CLI4}/24", "dev", "veth-rcli")
-        run("ip", "-n", NS, "addr", "add", f"{CLI6}/64", "dev", "veth-rcli", "nodad")
-        run("ip", "-n", NS, "link", "set", "veth-rcli", "up")
-        run("ip", "-n", NS, "link", "set", "lo", "up")
-        yield "02-00-5e-10-00-07"
-    finally:
-        subprocess.run(["ip", "link", "del", "veth-rsrv"], capture_output=True)
-        subprocess.run(["ip", "netns", "del", NS], capture_output=True)
-
-
-def fetch_from_ns(host, name, local):
-    r = subprocess.run(["ip", "netns", "exec", NS, sys.executable, str(HERE / "window_fetch.py"),
-                        host, str(PORT), name, str(local), "512", "1"],
-                       capture_output=True, text=True, timeout=60)
-    return r.returncode, r.stdout + r.stderr
+    with client_namespace(NS, "veth-r", SRV4, CLI4, SRV6, CLI6, mac=MAC):
+        yield MAC.replace(":", "-")
 
 
 @pytest.mark.parametrize("server_addr", [SRV4, SRV6])
@@ -448,7 +427,7 @@ def test_mac_rule_for_a_directly_connected_client(server, client_net, server_add
     default = put("pxelinux.cfg/default", b"everyone\n")
     server.set_rules(rule("exact", "pxelinux.cfg/mine", "pxelinux.cfg/01-\\m"),
                      rule("exact", "pxelinux.cfg/mine", "pxelinux.cfg/default"))
-    rc, out = fetch_from_ns(server_addr, "pxelinux.cfg/mine", per_mac)
+    rc, out = fetch_in_namespace(NS, server_addr, "pxelinux.cfg/mine", per_mac)
     assert rc == 0, out
     client = CLI4 if server_addr == SRV4 else CLI6
     assert rewrite_test("pxelinux.cfg/mine", client)["mac"] == mac

@@ -17,7 +17,9 @@ def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
         "max_sessions_per_client", "drain_timeout", "blksize_max",
         "windowsize_max", "allow_write", "create", "create_mode",
         "max_write_size", "rate_limit", "user", "group",
-        "require_world_readable", "timeout_max", "handshake_timeout", "sockbuf_max"}
+        "require_world_readable", "timeout_max", "handshake_timeout", "sockbuf_max",
+        "backslash_to_slash", "strip_slashes", "case_insensitive", "unique_root",
+        "allow", "deny"}
 
 
 def test_defaults(ktftpd):
@@ -42,6 +44,12 @@ def test_defaults(ktftpd):
     assert sysctl_read("timeout_max") == "30"
     assert sysctl_read("handshake_timeout") == "15000"
     assert sysctl_read("sockbuf_max") == "0"   # the system's limits
+    assert sysctl_read("backslash_to_slash") == "1"
+    assert sysctl_read("strip_slashes") == "1"
+    assert sysctl_read("case_insensitive") == "0"
+    assert sysctl_read("unique_root") == "off"
+    assert sysctl_read("allow") == ""          # every client
+    assert sysctl_read("deny") == ""
 
 
 @pytest.mark.parametrize("name,good,bad", [

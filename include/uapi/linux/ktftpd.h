@@ -84,6 +84,8 @@
 #define KTFTPD_ROOT_MAX		256
 /* Most listen addresses (KTFTPD_CFG_LISTEN entries). */
 #define KTFTPD_LISTEN_MAX	8
+/* Most client networks in KTFTPD_CFG_ALLOW, and in KTFTPD_CFG_DENY. */
+#define KTFTPD_NETS_MAX		64
 /* Most filename rules, and the longest pattern or replacement (no NUL). */
 #define KTFTPD_RULES_MAX	64
 #define KTFTPD_RULE_TEXT_MAX	255
@@ -161,6 +163,11 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_BACKSLASH_TO_SLASH,	/* u8, 0 or 1 */
 	KTFTPD_CFG_STRIP_SLASHES,	/* u8, 0 or 1 */
 	KTFTPD_CFG_CASE_INSENSITIVE,	/* u8, 0 or 1 */
+	KTFTPD_CFG_ALLOW,		/* nested, enum ktftpd_nets; empty: every
+					 * client may ask */
+	KTFTPD_CFG_DENY,		/* nested, enum ktftpd_nets; empty: none
+					 * is refused */
+	KTFTPD_CFG_UNIQUE_ROOT,		/* u8, 0 off, 1 ip, 2 mac */
 
 	__KTFTPD_CFG_MAX,
 };
@@ -178,6 +185,31 @@ enum ktftpd_listen {
 	__KTFTPD_LISTEN_MAX,
 };
 #define KTFTPD_LISTEN_ATTR_MAX (__KTFTPD_LISTEN_MAX - 1)
+
+/*
+ * Client networks (allow, deny): up to KTFTPD_NETS_MAX KTFTPD_NETS_NET
+ * entries.  A request from an address in deny, or outside a non-empty
+ * allow, is dropped unanswered before it is parsed.  An empty nest
+ * empties the list; without one, it is kept.
+ */
+enum ktftpd_nets {
+	KTFTPD_NETS_UNSPEC,
+	KTFTPD_NETS_NET,		/* nested, enum ktftpd_net */
+
+	__KTFTPD_NETS_MAX,
+};
+#define KTFTPD_NETS_ATTR_MAX (__KTFTPD_NETS_MAX - 1)
+
+enum ktftpd_net {
+	KTFTPD_NET_UNSPEC,
+	KTFTPD_NET_IPV4,		/* 4 bytes, network order (one of the two) */
+	KTFTPD_NET_IPV6,		/* 16 bytes */
+	KTFTPD_NET_PREFIX,		/* u8: 0..32 or 0..128; the address's bits
+					 * past it must be 0 */
+
+	__KTFTPD_NET_MAX,
+};
+#define KTFTPD_NET_ATTR_MAX (__KTFTPD_NET_MAX - 1)
 
 /*
  * Filename rules (ktftpd(8), RULES): up to KTFTPD_RULES_MAX
@@ -235,6 +267,9 @@ enum ktftpd_rewrite {
 					 * not known) */
 	KTFTPD_REWRITE_ERROR_CODE,	/* u16: the ERROR a client would get */
 	KTFTPD_REWRITE_ERROR_MSG,	/* string */
+	KTFTPD_REWRITE_UNIQUE,		/* string: the client's own directory,
+					 * looked in first (unique_root); absent
+					 * if none */
 
 	__KTFTPD_REWRITE_MAX,
 };
@@ -264,6 +299,8 @@ enum ktftpd_stat {
 	KTFTPD_STAT_RULE_REFUSED,	/* u64: requests refused by a filename rule */
 	KTFTPD_STAT_CASE_FOLDED,	/* u64: requests answered by a case-insensitive
 					 * match */
+	KTFTPD_STAT_DENIED,		/* u64: requests dropped unanswered because allow
+					 * or deny refused their address */
 
 	__KTFTPD_STAT_MAX,
 };
