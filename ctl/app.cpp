@@ -40,6 +40,7 @@ void build_app(CLI::App &app, Invocation &inv)
 	setup_sessions(app, inv);
 	setup_monitor(app, inv);
 	setup_config(app, inv);
+	setup_rewrite(app, inv);
 	setup_version(app, inv);
 }
 

@@ -52,6 +52,7 @@ void setup_stats(CLI::App &app, Invocation &inv);
 void setup_sessions(CLI::App &app, Invocation &inv);
 void setup_monitor(CLI::App &app, Invocation &inv);
 void setup_config(CLI::App &app, Invocation &inv);
+void setup_rewrite(CLI::App &app, Invocation &inv);
 void setup_version(CLI::App &app, Invocation &inv);
 
 // SIGINT and SIGTERM end `monitor` and `stats --watch` cleanly.

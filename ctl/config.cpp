@@ -19,12 +19,15 @@
 #include <uapi/linux/ktftpd.h>
 
 #include "errors.hpp"
+#include "rules.hpp"
 
 namespace ktftpd {
 namespace {
 
 constexpr const char *KEY_ROOT = "root";
 constexpr const char *KEY_LISTEN = "listen";
+// Only the file holds rules: a list of objects has no KEY=VALUE form.
+constexpr const char *KEY_RULES = "rules";
 
 ktftpd_param_kind kind(int p)
 {
@@ -172,25 +175,54 @@ std::optional<long> parse_octal_mode(std::string_view text)
 	return v;
 }
 
-// Top-level keys with the line each begins on, in order, so that messages
-// can name lines (nlohmann::json does not keep positions).
-std::vector<std::pair<std::string, int>> scan_keys(std::string_view text)
+// Where an element of a key's list begins, and the first key given twice
+// in it when it is an object (nlohmann::json keeps only the last).
+struct ElementLayout {
+	int line = 0;
+	std::set<std::string> keys;
+	std::string twice;
+};
+
+// A top-level key, the line it begins on, and its list's elements.
+struct KeyLayout {
+	std::string key;
+	int line = 0;
+	std::vector<ElementLayout> elements;
+};
+
+// Top-level keys with the line each begins on, in order, and the lines of
+// their lists' elements, so that messages can name lines (nlohmann::json
+// does not keep positions).
+std::vector<KeyLayout> scan_keys(std::string_view text)
 {
-	std::vector<std::pair<std::string, int>> keys;
-	int line = 1, depth = 0;
-	bool expect_key = false;
+	std::vector<KeyLayout> keys;
+	std::string open;		// the brackets around the cursor, outermost first
+	int line = 1;
+	bool expect_key = false;	// the next string is a key
+	bool expect_element = false;	// the next token begins a list's element
+	auto in_list = [&] { return open == "{[" && !keys.empty(); };
+	auto in_element = [&] { return open == "{[{" && !keys.empty(); };
 	for (std::size_t i = 0; i < text.size(); i++) {
 		char c = text[i];
 		if (c == '\n') {
 			line++;
+			continue;
 		} else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
 			while (i + 1 < text.size() && text[i + 1] != '\n')
 				i++;
+			continue;
 		} else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
 			for (i += 2; i + 1 < text.size() && !(text[i] == '*' && text[i + 1] == '/'); i++)
 				line += text[i] == '\n';
 			i++;
-		} else if (c == '"') {
+			continue;
+		} else if (c == ' ' || c == '\t' || c == '\r') {
+			continue;
+		}
+		if (expect_element && in_list() && c != ']')
+			keys.back().elements.push_back({line, {}, {}});
+		expect_element = false;
+		if (c == '"') {
 			std::string s;
 			int start = line;
 			for (i++; i < text.size() && text[i] != '"'; i++) {
@@ -198,18 +230,26 @@ std::vector<std::pair<std::string, int>> scan_keys(std::string_view text)
 					s += text[i++];
 				s += text[i];
 			}
-			if (depth == 1 && expect_key) {
-				// Unescape the common case; keys are plain ASCII.
-				keys.emplace_back(s, start);
-				expect_key = false;
+			// Unescape the common case; keys are plain ASCII.
+			if (expect_key && open == "{") {
+				keys.push_back({s, start, {}});
+			} else if (expect_key && in_element() && !keys.back().elements.empty()) {
+				auto &e = keys.back().elements.back();
+				if (!e.keys.insert(s).second && e.twice.empty())
+					e.twice = s;
 			}
+			expect_key = false;
 		} else if (c == '{' || c == '[') {
-			depth++;
-			expect_key = depth == 1;
+			open += c;
+			expect_key = c == '{' && (open == "{" || in_element());
+			expect_element = c == '[' && in_list();
 		} else if (c == '}' || c == ']') {
-			depth--;
-		} else if (c == ',' && depth == 1) {
-			expect_key = true;
+			if (!open.empty())
+				open.pop_back();
+			expect_key = false;
+		} else if (c == ',') {
+			expect_key = open == "{" || in_element();
+			expect_element = in_list();
 		}
 	}
 	return keys;
@@ -236,6 +276,7 @@ Config Config::defaults()
 	Config c;
 	c.root = "/srv/tftp";
 	c.listen = std::vector<std::string>{};
+	c.rules = std::vector<Rule>{};
 	for (int i = 0; i < KTFTPD_P_COUNT; i++)
 		c.params[i] = ktftpd_params[i].def;
 	return c;
@@ -247,6 +288,8 @@ void Config::merge(const Config &other)
 		root = other.root;
 	if (other.listen)
 		listen = other.listen;
+	if (other.rules)
+		rules = other.rules;
 	for (int i = 0; i < KTFTPD_P_COUNT; i++)
 		if (other.params[i])
 			params[i] = other.params[i];
@@ -254,7 +297,7 @@ void Config::merge(const Config &other)
 
 bool Config::empty() const
 {
-	return !root && !listen &&
+	return !root && !listen && !rules &&
 	       std::none_of(params.begin(), params.end(),
 			    [](const auto &p) { return p.has_value(); });
 }
@@ -382,6 +425,14 @@ std::string known_keys()
 	return list;
 }
 
+// "rules" is named after the parenthesis, which holds the keys that have
+// a text form (tests/ops/test_install.py reads them from it).
+std::string unknown_key()
+{
+	return "unknown key (known: " + known_keys() + ") and \"" + KEY_RULES +
+	       "\" (the filename rules)";
+}
+
 // Set @key of @cfg from a config file's @value; false for an unknown key.
 bool set_from_json(Config &cfg, const std::string &key, const nlohmann::json &value)
 {
@@ -396,6 +447,8 @@ bool set_from_json(Config &cfg, const std::string &key, const nlohmann::json &va
 			addrs.push_back(a.get<std::string>());
 		}
 		cfg.listen = listen_checked(std::move(addrs));
+	} else if (key == KEY_RULES) {
+		cfg.rules = rules_from_json(value);	// throws BadRule
 	} else if (int p = param_index(key); p >= 0) {
 		cfg.params[p] = param_from_json(p, value);
 	} else {
@@ -448,20 +501,37 @@ Config parse_config(std::string_view text, const std::string &name)
 	if (!doc.is_object())
 		throw ConfigError(name, 1, "", "the config must be a JSON object");
 
-	std::unordered_map<std::string, int> line_of;
-	for (const auto &[key, line] : scan_keys(text))
-		if (!line_of.emplace(key, line).second)
+	std::unordered_map<std::string, KeyLayout> layout;
+	for (auto &k : scan_keys(text)) {
+		int line = k.line;
+		std::string key = k.key;
+		if (!layout.emplace(key, std::move(k)).second)
 			throw ConfigError(name, line, key, "given twice");
+	}
 
 	Config cfg;
 	for (const auto &item : doc.items()) {
 		const std::string &key = item.key();
-		int line = line_of.count(key) ? line_of[key] : 1;
+		const KeyLayout *at = layout.count(key) ? &layout[key] : nullptr;
+		int line = at ? at->line : 1;
+		// rules[N] is named with the line its object begins on.
+		auto element = [&](int index, const std::string &why) {
+			bool known = at && index >= 0 && index < static_cast<int>(at->elements.size());
+			return ConfigError(name, known ? at->elements[index].line : line,
+					   index < 0 ? key : key + "[" + std::to_string(index) + "]", why);
+		};
+		if (key == KEY_RULES && at)
+			for (std::size_t i = 0; i < at->elements.size(); i++)
+				if (!at->elements[i].twice.empty())
+					throw element(static_cast<int>(i),
+						      "'" + at->elements[i].twice + "' given twice");
 		try {
 			if (!set_from_json(cfg, key, item.value()))
-				throw BadValue{"unknown key (known: " + known_keys() + ")"};
+				throw BadValue{unknown_key()};
 		} catch (const BadValue &bad) {
 			throw ConfigError(name, line, key, bad.why);
+		} catch (const BadRule &bad) {
+			throw element(bad.index, bad.why);
 		}
 	}
 	return cfg;
@@ -480,6 +550,10 @@ Config load_config(const std::string &path)
 void set_config_value(Config &cfg, std::string_view key, std::string_view value)
 {
 	std::string k(key), v(value);
+	if (k == KEY_RULES)
+		throw Failure(EXIT_DATAERR,
+			      "rules have no KEY=VALUE form: write them in the config file "
+			      "(ktftpd.json(5), RULES) and run: ktftpctl config apply FILE");
 	try {
 		if (!set_from_text(cfg, k, v))
 			throw Failure(EXIT_DATAERR,
@@ -519,6 +593,9 @@ nlohmann::ordered_json config_to_json(const Config &cfg)
 			j[name] = v;
 		}
 	}
+	// Last, as they apply: after the switches that normalize a name.
+	if (cfg.rules)
+		j[KEY_RULES] = rules_to_json(*cfg.rules);
 	return j;
 }
 

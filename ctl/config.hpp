@@ -33,12 +33,14 @@ Config parse_config(std::string_view text, const std::string &name);
 Config load_config(const std::string &path);
 
 // Set one key from text ("timeout" and "1500"), as `config set` and the
-// start options do.  Throws Failure(EXIT_DATAERR) naming the key.
+// start options do.  Throws Failure(EXIT_DATAERR) naming the key; "rules"
+// is refused, pointing at the config file.
 void set_config_value(Config &cfg, std::string_view key, std::string_view value);
 // "KEY=VALUE".
 void set_config_assignment(Config &cfg, std::string_view assignment);
 
-// Every key, in file order, and whether @key is one.
+// Every key that has a text form (KEY=VALUE, start's --KEY), in file
+// order: all but "rules", which only a config file holds.
 const std::vector<std::string> &config_keys();
 
 // The config as the file `config apply` takes (unset keys left out).

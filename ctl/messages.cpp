@@ -2,6 +2,7 @@
 #include "messages.hpp"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <iterator>
@@ -42,6 +43,28 @@ std::string get_string(nlattr *a)
 	return std::string(s, strnlen(s, nla_len(a)));
 }
 
+// @text as an address: its family's attribute and the bytes to put.
+struct Address {
+	int family = AF_UNSPEC;
+	unsigned char bytes[16] = {};
+	int len() const { return family == AF_INET ? 4 : 16; }
+};
+
+Address address_bytes(const std::string &text)
+{
+	Address a;
+	// inet_pton reads up to a NUL: "::1\0junk" is not an address.
+	if (text.find('\0') != std::string::npos)
+		throw std::invalid_argument("not an address: " + text);
+	if (inet_pton(AF_INET, text.c_str(), a.bytes) == 1)
+		a.family = AF_INET;
+	else if (inet_pton(AF_INET6, text.c_str(), a.bytes) == 1)
+		a.family = AF_INET6;
+	else
+		throw std::invalid_argument("not an address: " + text);
+	return a;
+}
+
 std::string address_text(int family, nlattr *a)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -61,6 +84,58 @@ struct Table {
 	}
 	nlattr *operator[](int t) const { return tb[t]; }
 };
+
+// Nest @type around what @fill puts.  nla_nest_end() drops a nest left
+// empty, but an empty KTFTPD_CFG_LISTEN or _RULES says "none", and its
+// absence "keep what is in force": put the header alone then.
+template <class Fill>
+void put_nest(nl_msg *msg, int type, bool empty, Fill fill)
+{
+	if (empty) {
+		check(nla_put(msg, type | NLA_F_NESTED, 0, nullptr));
+		return;
+	}
+	nlattr *nest = nla_nest_start(msg, type);
+	if (!nest)
+		throw std::bad_alloc();
+	fill();
+	nla_nest_end(msg, nest);
+}
+
+void put_rule(nl_msg *msg, const Rule &r)
+{
+	nlattr *nest = nla_nest_start(msg, KTFTPD_RULES_RULE);
+	if (!nest)
+		throw std::bad_alloc();
+	check(nla_put_u8(msg, KTFTPD_RULE_MATCH, r.match));
+	check(nla_put_u8(msg, KTFTPD_RULE_FLAGS, static_cast<std::uint8_t>(r.flags)));
+	check(nla_put_string(msg, KTFTPD_RULE_PATTERN, r.pattern.c_str()));
+	check(nla_put_string(msg, KTFTPD_RULE_REPLACE, r.replace.c_str()));
+	nla_nest_end(msg, nest);
+}
+
+std::vector<Rule> parse_rules(nlattr *nest)
+{
+	std::vector<Rule> rules;
+	nlattr *a;
+	int rem;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != KTFTPD_RULES_RULE)
+			continue;
+		Table<KTFTPD_RULE_ATTR_MAX> tb(a);
+		if (!tb[KTFTPD_RULE_MATCH] || !tb[KTFTPD_RULE_PATTERN])
+			throw std::runtime_error("malformed rule from the kernel");
+		Rule r;
+		r.match = static_cast<ktftpd_rule_match>(get_uint(tb[KTFTPD_RULE_MATCH], 1));
+		if (tb[KTFTPD_RULE_FLAGS])
+			r.flags = get_uint(tb[KTFTPD_RULE_FLAGS], 1);
+		r.pattern = get_string(tb[KTFTPD_RULE_PATTERN]);
+		if (tb[KTFTPD_RULE_REPLACE])
+			r.replace = get_string(tb[KTFTPD_RULE_REPLACE]);
+		rules.push_back(std::move(r));
+	}
+	return rules;
+}
 
 Stats parse_stats(nlattr *nest)
 {
@@ -95,15 +170,26 @@ void MsgDeleter::operator()(nl_msg *m) const
 	nlmsg_free(m);
 }
 
-MsgPtr new_request(int family, std::uint8_t cmd, int flags)
+MsgPtr new_request(int family, std::uint8_t cmd, int flags, std::size_t extra)
 {
-	MsgPtr msg(nlmsg_alloc());
+	MsgPtr msg(nlmsg_alloc_size(static_cast<std::size_t>(getpagesize()) + extra));
 	if (!msg)
 		throw std::bad_alloc();
 	if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
 			 cmd, KTFTPD_GENL_VERSION))
 		throw std::bad_alloc();
 	return msg;
+}
+
+std::size_t config_extra_size(const Config &cfg)
+{
+	std::size_t size = 0;
+	if (cfg.rules)
+		for (const auto &r : *cfg.rules)
+			size += NLA_HDRLEN + 2 * nla_total_size(1) +
+				nla_total_size(static_cast<int>(r.pattern.size() + 1)) +
+				nla_total_size(static_cast<int>(r.replace.size() + 1));
+	return size;
 }
 
 void put_config(nl_msg *msg, const Config &cfg)
@@ -113,25 +199,21 @@ void put_config(nl_msg *msg, const Config &cfg)
 		throw std::bad_alloc();
 	if (cfg.root)
 		check(nla_put_string(msg, KTFTPD_CFG_ROOT, cfg.root->c_str()));
-	if (cfg.listen && cfg.listen->empty()) {
-		// "Every address".  nla_nest_end() drops an empty nest, which
-		// would leave the old addresses in force: put the header alone.
-		check(nla_put(msg, KTFTPD_CFG_LISTEN | NLA_F_NESTED, 0, nullptr));
-	} else if (cfg.listen) {
-		nlattr *listen = nla_nest_start(msg, KTFTPD_CFG_LISTEN);
-		if (!listen)
-			throw std::bad_alloc();
-		for (const auto &addr : *cfg.listen) {
-			unsigned char buf[16];
-			if (inet_pton(AF_INET, addr.c_str(), buf) == 1)
-				check(nla_put(msg, KTFTPD_LISTEN_IPV4, 4, buf));
-			else if (inet_pton(AF_INET6, addr.c_str(), buf) == 1)
-				check(nla_put(msg, KTFTPD_LISTEN_IPV6, 16, buf));
-			else
-				throw std::invalid_argument("not an address: " + addr);
-		}
-		nla_nest_end(msg, listen);
-	}
+	// An empty listen list is "every address", an empty rule list "none".
+	if (cfg.listen)
+		put_nest(msg, KTFTPD_CFG_LISTEN, cfg.listen->empty(), [&] {
+			for (const auto &text : *cfg.listen) {
+				Address a = address_bytes(text);
+				check(nla_put(msg, a.family == AF_INET ? KTFTPD_LISTEN_IPV4
+								       : KTFTPD_LISTEN_IPV6,
+					      a.len(), a.bytes));
+			}
+		});
+	if (cfg.rules)
+		put_nest(msg, KTFTPD_CFG_RULES, cfg.rules->empty(), [&] {
+			for (const auto &r : *cfg.rules)
+				put_rule(msg, r);
+		});
 	for (int i = 0; i < KTFTPD_P_COUNT; i++) {
 		if (!cfg.params[i])
 			continue;
@@ -150,6 +232,24 @@ void put_config(nl_msg *msg, const Config &cfg)
 void put_drain(nl_msg *msg, std::uint32_t drain_ms)
 {
 	check(nla_put_u32(msg, KTFTPD_A_DRAIN_MS, drain_ms));
+}
+
+void put_rewrite_test(nl_msg *msg, const std::string &name,
+		      const std::optional<std::string> &client)
+{
+	// Parsed first: nothing is put for a request that is refused.
+	std::optional<Address> peer;
+	if (client)
+		peer = address_bytes(*client);
+	nlattr *nest = nla_nest_start(msg, KTFTPD_A_REWRITE);
+	if (!nest)
+		throw std::bad_alloc();
+	check(nla_put_string(msg, KTFTPD_REWRITE_NAME, name.c_str()));
+	if (peer)
+		check(nla_put(msg, peer->family == AF_INET ? KTFTPD_REWRITE_PEER_IPV4
+							   : KTFTPD_REWRITE_PEER_IPV6,
+			      peer->len(), peer->bytes));
+	nla_nest_end(msg, nest);
 }
 
 std::vector<std::uint8_t> attribute_bytes(nl_msg *msg)
@@ -191,6 +291,8 @@ Config parse_config_nest(nlattr *nest)
 		}
 		cfg.listen = addrs;
 	}
+	if (tb[KTFTPD_CFG_RULES])
+		cfg.rules = parse_rules(tb[KTFTPD_CFG_RULES]);
 	for (int i = 0; i < KTFTPD_P_COUNT; i++)
 		if (nlattr *a = tb[ktftpd_params[i].attr])
 			cfg.params[i] = static_cast<long>(get_uint(a, ktftpd_params[i].bits / 8));
@@ -248,6 +350,8 @@ Transfer parse_transfer(nlattr *nest)
 		t.oack = get_uint(tb[KTFTPD_SESSION_OACK], 4);
 	if (tb[KTFTPD_SESSION_TIMEOUT])
 		t.timeout_s = get_uint(tb[KTFTPD_SESSION_TIMEOUT], 4);
+	if (tb[KTFTPD_SESSION_LOOKUP])
+		t.lookup = get_string(tb[KTFTPD_SESSION_LOOKUP]);
 	return t;
 }
 
@@ -272,6 +376,28 @@ Event parse_event(std::uint8_t cmd, const Attrs &a)
 bool parse_changed(const Attrs &a)
 {
 	return a[KTFTPD_A_CHANGED] && get_uint(a[KTFTPD_A_CHANGED], 1) != 0;
+}
+
+RewriteResult parse_rewrite_result(const Attrs &a)
+{
+	if (!a[KTFTPD_A_REWRITE])
+		throw std::runtime_error("incomplete rewrite test reply from the kernel");
+	Table<KTFTPD_REWRITE_ATTR_MAX> tb(a[KTFTPD_A_REWRITE]);
+	if (!tb[KTFTPD_REWRITE_NORMALIZED])
+		throw std::runtime_error("incomplete rewrite test reply from the kernel");
+	RewriteResult r;
+	r.normalized = get_string(tb[KTFTPD_REWRITE_NORMALIZED]);
+	if (tb[KTFTPD_REWRITE_APPLIED])
+		r.applied = get_uint(tb[KTFTPD_REWRITE_APPLIED], 8);
+	if (tb[KTFTPD_REWRITE_LOOKUP])
+		r.lookup = get_string(tb[KTFTPD_REWRITE_LOOKUP]);
+	if (tb[KTFTPD_REWRITE_MAC])
+		r.mac = get_string(tb[KTFTPD_REWRITE_MAC]);
+	if (tb[KTFTPD_REWRITE_ERROR_CODE])
+		r.error_code = get_uint(tb[KTFTPD_REWRITE_ERROR_CODE], 2);
+	if (tb[KTFTPD_REWRITE_ERROR_MSG])
+		r.error_msg = get_string(tb[KTFTPD_REWRITE_ERROR_MSG]);
+	return r;
 }
 
 } // namespace ktftpd

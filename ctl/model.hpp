@@ -16,11 +16,22 @@
 
 namespace ktftpd {
 
+// A filename rule (ktftpd.json(5), RULES), as the uapi carries it.
+struct Rule {
+	ktftpd_rule_match match = KTFTPD_MATCH_EXACT;
+	unsigned flags = 0;		// enum ktftpd_rule_flag bits
+	std::string pattern;
+	std::string replace;		// unused by a REFUSE rule
+
+	bool operator==(const Rule &) const = default;
+};
+
 // A config, or a change to one: every field optional.  A full config (as
 // from Config::defaults() or the kernel) has every field set.
 struct Config {
 	std::optional<std::string> root;
 	std::optional<std::vector<std::string>> listen;	// textual addresses
+	std::optional<std::vector<Rule>> rules;		// in order; empty: none
 	std::array<std::optional<long>, KTFTPD_P_COUNT> params{};
 
 	static Config defaults();
@@ -65,6 +76,9 @@ struct Transfer {
 	std::uint32_t options = 0;	// enum ktftpd_option bits: asked for
 	std::uint32_t oack = 0;		// enum ktftpd_option bits: granted
 	std::optional<std::uint32_t> timeout_s;	// granted
+	// The name looked up beneath root, when the filename rules or a
+	// case-insensitive match made it other than file.
+	std::optional<std::string> lookup;
 };
 
 struct Event {
@@ -74,6 +88,16 @@ struct Event {
 	std::string error_msg;
 	// When ktftpctl received it: the kernel's events carry no time.
 	std::optional<std::chrono::system_clock::time_point> received;
+};
+
+// What the config in force makes of a file name (KTFTPD_CMD_REWRITE_TEST).
+struct RewriteResult {
+	std::string normalized;		// after the built-in switches
+	std::uint64_t applied = 0;	// bit i: rule i rewrote (or refused) it
+	std::optional<std::string> lookup;	// none when refused
+	std::optional<std::string> mac;		// the client's, when known
+	std::optional<std::uint16_t> error_code;	// set when refused
+	std::string error_msg;
 };
 
 } // namespace ktftpd

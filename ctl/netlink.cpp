@@ -202,7 +202,8 @@ Status Client::get_status()
 
 bool Client::start(const Config &cfg)
 {
-	auto msg = new_request(family_, KTFTPD_CMD_START, NLM_F_REQUEST | NLM_F_ACK);
+	auto msg = new_request(family_, KTFTPD_CMD_START, NLM_F_REQUEST | NLM_F_ACK,
+			       config_extra_size(cfg));
 	if (!cfg.empty())
 		put_config(msg.get(), cfg);
 	bool changed = false;
@@ -221,7 +222,8 @@ void Client::stop(std::optional<std::uint32_t> drain_ms)
 
 bool Client::set_config(const Config &cfg)
 {
-	auto msg = new_request(family_, KTFTPD_CMD_SET_CONFIG, NLM_F_REQUEST | NLM_F_ACK);
+	auto msg = new_request(family_, KTFTPD_CMD_SET_CONFIG, NLM_F_REQUEST | NLM_F_ACK,
+			       config_extra_size(cfg));
 	put_config(msg.get(), cfg);
 	bool changed = false;
 	transact(std::move(msg),
@@ -239,6 +241,19 @@ std::vector<Transfer> Client::transfers()
 				 out.push_back(parse_transfer(a[KTFTPD_A_SESSION]));
 		 });
 	return out;
+}
+
+RewriteResult Client::rewrite_test(const std::string &name,
+				   const std::optional<std::string> &client)
+{
+	auto msg = new_request(family_, KTFTPD_CMD_REWRITE_TEST, NLM_F_REQUEST | NLM_F_ACK);
+	put_rewrite_test(msg.get(), name, client);
+	std::optional<RewriteResult> result;
+	transact(std::move(msg),
+		 [&](std::uint8_t, const Attrs &a) { result = parse_rewrite_result(a); });
+	if (!result)
+		throw Failure(EXIT_FAILURE_OTHER, "no rewrite test reply from the kernel");
+	return *result;
 }
 
 void Client::monitor(const std::function<void(const Event &)> &on_event,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "messages.hpp"
@@ -34,6 +35,11 @@ public:
 	// Returns whether the config changed.
 	bool set_config(const Config &cfg);
 	std::vector<Transfer> transfers();
+	// What the config in force makes of a request for @name from
+	// @client (an address as text; none: the rules see no address).
+	// Throws std::invalid_argument for a client that is not an address.
+	RewriteResult rewrite_test(const std::string &name,
+				   const std::optional<std::string> &client);
 	// Join the events group and call @on_event for each event until
 	// @keep_going returns false (checked at least every 200 ms).
 	void monitor(const std::function<void(const Event &)> &on_event,

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "config.hpp"
+#include "rules.hpp"
 
 namespace ktftpd {
 namespace {
@@ -40,6 +41,12 @@ std::string shown(std::string_view s)
 		}
 	}
 	return out;
+}
+
+// A transfer's file, and the name looked up for it when that differs.
+std::string file_text(const Transfer &t)
+{
+	return shown(t.file) + (t.lookup ? " -> " + shown(*t.lookup) : "");
 }
 
 std::string seconds(std::uint64_t ms)
@@ -180,6 +187,8 @@ nlohmann::ordered_json to_json(const Transfer &t)
 	};
 	if (t.total)
 		j["total"] = *t.total;
+	if (t.lookup)
+		j["lookup"] = *t.lookup;
 	return j;
 }
 
@@ -286,7 +295,7 @@ void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers,
 		    << (t.write ? "write" : "read") << std::right << std::setw(12) << t.bytes
 		    << std::setw(12) << (t.total ? std::to_string(*t.total) : "-")
 		    << std::setw(8) << t.blksize << std::setw(7) << t.windowsize << std::setw(8)
-		    << t.retransmits << std::setw(9) << seconds(t.age_ms) << "  " << shown(t.file) << '\n';
+		    << t.retransmits << std::setw(9) << seconds(t.age_ms) << "  " << file_text(t) << '\n';
 	}
 	if (transfers.empty())
 		out << "(no transfers in flight)\n";
@@ -304,15 +313,15 @@ void render_event(std::ostream &out, const Event &e, const Output &o)
 	const char *dir = t.write ? "write" : "read";
 	switch (e.kind) {
 	case Event::Kind::start:
-		out << "start  #" << t.id << ' ' << peer << ' ' << dir << ' ' << shown(t.file)
+		out << "start  #" << t.id << ' ' << peer << ' ' << dir << ' ' << file_text(t)
 		    << " blksize " << t.blksize << " window " << t.windowsize << '\n';
 		break;
 	case Event::Kind::finish:
-		out << "finish #" << t.id << ' ' << peer << ' ' << dir << ' ' << shown(t.file) << ' '
+		out << "finish #" << t.id << ' ' << peer << ' ' << dir << ' ' << file_text(t) << ' '
 		    << t.bytes << " bytes in " << seconds(t.age_ms) << '\n';
 		break;
 	case Event::Kind::error:
-		out << "error  #" << t.id << ' ' << peer << ' ' << dir << ' ' << shown(t.file)
+		out << "error  #" << t.id << ' ' << peer << ' ' << dir << ' ' << file_text(t)
 		    << " code " << e.error_code.value_or(0) << ": " << shown(e.error_msg) << " after "
 		    << t.bytes << " bytes\n";
 		break;
@@ -321,9 +330,57 @@ void render_event(std::ostream &out, const Event &e, const Output &o)
 
 void render_config(std::ostream &out, const Config &cfg, const Output &o)
 {
-	// The config as a file: `config apply` takes it back.  Always JSON.
+	// The config as a file: `config apply` takes it back.  Always JSON;
+	// for people, the rules also one a line, numbered as `rewrite test`
+	// names them, in comments (rule_text() never breaks a line).
+	if (o.format == Format::text && cfg.rules)
+		for (std::size_t i = 0; i < cfg.rules->size(); i++)
+			out << "// rule " << i << ": " << rule_text((*cfg.rules)[i]) << '\n';
 	auto j = config_to_json(cfg);
 	out << json_text(j, o.pretty || o.format != Format::json) << '\n';
+}
+
+void render_rewrite_test(std::ostream &out, const std::string &name,
+			 const std::optional<std::string> &client, const RewriteResult &result,
+			 const std::vector<Rule> &rules, const Output &o)
+{
+	std::vector<std::size_t> applied;	// bit i of the u64: rule i
+	for (std::size_t i = 0; i < 64; i++)
+		if (result.applied & (std::uint64_t{1} << i))
+			applied.push_back(i);
+	if (o.format == Format::json) {
+		nlohmann::ordered_json indexes = applied;
+		nlohmann::ordered_json applied_rules = nlohmann::ordered_json::array();
+		for (auto i : applied)
+			applied_rules.push_back(i < rules.size() ? rule_to_json(rules[i]) : nullptr);
+		nlohmann::ordered_json j = {
+			{"name", name},
+			{"client", nullptr},
+			{"normalized", result.normalized},
+			{"applied", indexes},
+			{"rules", applied_rules},
+			{"mac", nullptr},
+		};
+		if (client)
+			j["client"] = *client;
+		if (result.mac)
+			j["mac"] = *result.mac;
+		if (result.lookup)
+			j["lookup"] = *result.lookup;
+		if (result.error_code)
+			j["error"] = {{"code", *result.error_code}, {"message", result.error_msg}};
+		return dump(out, j, o);
+	}
+	out << "normalized: " << shown(result.normalized) << '\n';
+	for (auto i : applied)
+		out << "rule " << i << ": " << (i < rules.size() ? rule_text(rules[i]) : "?") << '\n';
+	if (result.mac)
+		out << "mac: " << shown(*result.mac) << '\n';
+	if (result.lookup)
+		out << "looks up: " << shown(*result.lookup) << '\n';
+	if (result.error_code)
+		out << "refused: ERROR " << *result.error_code << ' ' << shown(result.error_msg)
+		    << '\n';
 }
 
 void render_started(std::ostream &out, bool was_running, bool config_changed, const Output &o)

@@ -34,7 +34,13 @@ void render_watch_break(std::ostream &out, const Output &o);
 void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers, const Output &o);
 // One line per event (JSON is always one line here).
 void render_event(std::ostream &out, const Event &e, const Output &o);
+// As a file `config apply` takes; text also numbers the rules in comments.
 void render_config(std::ostream &out, const Config &cfg, const Output &o);
+// `rewrite test`: what @result says of @name from @client, with the
+// @rules in force naming the ones it applied.
+void render_rewrite_test(std::ostream &out, const std::string &name,
+			 const std::optional<std::string> &client, const RewriteResult &result,
+			 const std::vector<Rule> &rules, const Output &o);
 
 // The answers of the commands that act: a line for people, an object for
 // machines.

@@ -2,12 +2,16 @@
 # The key lists come from kernel/params.h, like every view of a setting.
 
 # BEGIN generated: keys (scripts/gen-settings; do not edit)
-_ktftpctl_keys="root listen port timeout retries max_sessions
+_ktftpctl_keys="root listen allow deny port timeout retries max_sessions
 	max_sessions_per_client drain_timeout blksize_max windowsize_max
 	allow_write create create_mode max_write_size rate_limit user
 	group require_world_readable timeout_max handshake_timeout
-	sockbuf_max"
-_ktftpctl_bool_keys="allow_write create require_world_readable"
+	sockbuf_max backslash_to_slash strip_slashes case_insensitive
+	unique_root blksize_fit_mtu window_bytes_max refuse_blksize
+	refuse_tsize refuse_timeout refuse_windowsize"
+_ktftpctl_bool_keys="allow_write create require_world_readable backslash_to_slash
+	strip_slashes case_insensitive blksize_fit_mtu refuse_blksize
+	refuse_tsize refuse_timeout refuse_windowsize"
 # END generated: keys
 
 # Whether option $1 is --KEY for a key in the list $2.
@@ -26,9 +30,9 @@ _ktftpctl()
 	_init_completion || return
 
 	local globals="--json -j --pretty -p --help -h --version"
-	local commands="start stop status stats sessions monitor config version"
+	local commands="start stop status stats sessions monitor config rewrite version"
 
-	# The subcommand (and config's own subcommand), skipping global options.
+	# The subcommand (and config's or rewrite's own), skipping global options.
 	local i cmd="" sub=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -36,7 +40,7 @@ _ktftpctl()
 		*)
 			if [[ -z $cmd ]]; then
 				cmd=${words[i]}
-			elif [[ $cmd == config && -z $sub ]]; then
+			elif [[ $cmd == config || $cmd == rewrite ]] && [[ -z $sub ]]; then
 				sub=${words[i]}
 			fi
 			;;
@@ -56,7 +60,7 @@ _ktftpctl()
 		COMPREPLY=($(compgen -W "text json prometheus" -- "$cur"))
 		return
 		;;
-	--drain | -d | --watch | -w)
+	--drain | -d | --watch | -w | --client)
 		return
 		;;
 	esac
@@ -103,6 +107,17 @@ _ktftpctl()
 			compopt -o nospace
 			COMPREPLY=($(compgen -S = -W "$_ktftpctl_keys" -- "$cur"))
 			[[ $cur == *=* ]] && compopt +o nospace && COMPREPLY=()
+			;;
+		esac
+		;;
+	rewrite)
+		case $sub in
+		"")
+			COMPREPLY=($(compgen -W "test --help" -- "$cur"))
+			;;
+		test)
+			# NAME is a name as a client asks for it, not a local file.
+			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--client --help" -- "$cur"))
 			;;
 		esac
 		;;

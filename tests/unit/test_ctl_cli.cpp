@@ -10,9 +10,11 @@
 
 #include "app.hpp"
 #include "cmd_config.hpp"
+#include "cmd_rewrite.hpp"
 #include "cmd_start.hpp"
 #include "cmd_stats.hpp"
 #include "cmd_stop.hpp"
+#include "config.hpp"
 #include "render.hpp"
 
 using namespace ktftpd;
@@ -111,6 +113,38 @@ TEST(Args, ConfigSubcommands)
 	EXPECT_FALSE(parse({"config", "set"}, bad));
 	EXPECT_FALSE(parse({"config", "apply"}, bad));
 	EXPECT_FALSE(parse({"config", "frob"}, bad));
+}
+
+TEST(Args, RewriteTest)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"rewrite", "test", "\\Boot\\BCD", "--client", "198.18.0.7"}, inv));
+	EXPECT_EQ(inv.command, "rewrite test");
+	EXPECT_TRUE(inv.action);
+	EXPECT_EQ(inv.options<RewriteTestOptions>().name, "\\Boot\\BCD");
+	EXPECT_EQ(inv.options<RewriteTestOptions>().client, "198.18.0.7");
+	Invocation v6, anonymous;
+	ASSERT_TRUE(parse({"--json", "rewrite", "test", "--client", "fd00::7", "f"}, v6));
+	EXPECT_EQ(v6.options<RewriteTestOptions>().client, "fd00::7");
+	EXPECT_TRUE(v6.json);
+	ASSERT_TRUE(parse({"rewrite", "test", "f"}, anonymous));
+	EXPECT_FALSE(anonymous.options<RewriteTestOptions>().client);
+	EXPECT_TRUE(parse({"rewrite", "test", std::string(511, 'n')}, anonymous));
+
+	// Each a usage error: a client that is not an address, no name, a
+	// name longer than a request holds, no `test`.
+	for (std::vector<std::string> args : {
+		     std::vector<std::string>{"rewrite", "test", "f", "--client", "198.18.0"},
+		     {"rewrite", "test", "f", "--client", "host.example"},
+		     {"rewrite", "test", "f", "--client"},
+		     {"rewrite", "test"},
+		     {"rewrite", "test", std::string(512, 'n')},
+		     {"rewrite"},
+		     {"rewrite", "frob", "f"},
+	     }) {
+		Invocation bad;
+		EXPECT_FALSE(parse(args, bad)) << args.back();
+	}
 }
 
 TEST(Args, NoOrUnknownSubcommandIsUsage)
@@ -321,4 +355,123 @@ TEST(Render, AnswersOfTheCommandsThatAct)
 	EXPECT_EQ(nlohmann::json::parse(json(no_module))["module"], nullptr);
 	auto loaded = [](std::ostream &o, const Output &f) { render_version(o, "0.1.0", f); };
 	EXPECT_EQ(nlohmann::json::parse(json(loaded))["module"], "0.1.0");
+}
+
+namespace {
+
+Rule rule(ktftpd_rule_match match, std::string pattern, std::string replace, unsigned flags = 0)
+{
+	return {match, flags, std::move(pattern), std::move(replace)};
+}
+
+const std::vector<Rule> sample_rules = {
+	rule(KTFTPD_MATCH_PREFIX, "tftp:/198.18.0.1/", ""),
+	rule(KTFTPD_MATCH_GLOB, "*.key", "", KTFTPD_RULE_F_NOCASE | KTFTPD_RULE_F_REFUSE),
+	rule(KTFTPD_MATCH_GLOB, "*", "hosts/\\i/\\0", KTFTPD_RULE_F_STOP),
+};
+
+std::string rewrite_text(const RewriteResult &r, Output o = {},
+			 std::optional<std::string> client = "198.18.0.7")
+{
+	std::ostringstream out;
+	render_rewrite_test(out, "tftp://198.18.0.1/Boot/BCD", client, r, sample_rules, o);
+	return out.str();
+}
+
+} // namespace
+
+TEST(Render, RewriteTestLooksUp)
+{
+	RewriteResult r;
+	r.normalized = "tftp:/198.18.0.1/Boot/BCD";
+	r.applied = 0b101;
+	r.lookup = "hosts/198.18.0.7/Boot/BCD";
+	r.mac = "52-54-00-12-34-56";
+	EXPECT_EQ(rewrite_text(r), "normalized: tftp:/198.18.0.1/Boot/BCD\n"
+				   "rule 0: prefix \"tftp:/198.18.0.1/\" -> \"\"\n"
+				   "rule 2: glob \"*\" -> \"hosts/\\i/\\0\" [stop]\n"
+				   "mac: 52-54-00-12-34-56\n"
+				   "looks up: hosts/198.18.0.7/Boot/BCD\n");
+	auto j = nlohmann::ordered_json::parse(rewrite_text(r, {Format::json}));
+	EXPECT_EQ(j["name"], "tftp://198.18.0.1/Boot/BCD");
+	EXPECT_EQ(j["client"], "198.18.0.7");
+	EXPECT_EQ(j["normalized"], "tftp:/198.18.0.1/Boot/BCD");
+	EXPECT_EQ(j["applied"].dump(), "[0,2]");
+	EXPECT_EQ(j["rules"][1].dump(),
+		  R"({"match":"glob","pattern":"*","replace":"hosts/\\i/\\0","flags":["stop"]})");
+	EXPECT_EQ(j["mac"], "52-54-00-12-34-56");
+	EXPECT_EQ(j["lookup"], "hosts/198.18.0.7/Boot/BCD");
+	EXPECT_FALSE(j.contains("error"));
+}
+
+TEST(Render, RewriteTestRefused)
+{
+	RewriteResult r;
+	r.normalized = "a\x1b.key";
+	r.applied = 0b10;
+	r.error_code = 2;
+	r.error_msg = "Access violation: refused by a rule";
+	EXPECT_EQ(rewrite_text(r, {}, std::nullopt),
+		  "normalized: a\\x1b.key\n"
+		  "rule 1: glob \"*.key\" refuse [nocase]\n"
+		  "refused: ERROR 2 Access violation: refused by a rule\n");
+	auto j = nlohmann::json::parse(rewrite_text(r, {Format::json}, std::nullopt));
+	EXPECT_TRUE(j["client"].is_null());
+	EXPECT_TRUE(j["mac"].is_null());
+	EXPECT_FALSE(j.contains("lookup"));
+	EXPECT_EQ(j["error"].dump(), R"({"code":2,"message":"Access violation: refused by a rule"})");
+	// No rule applied, and one the config no longer has.
+	r.applied = 0;
+	EXPECT_EQ(nlohmann::json::parse(rewrite_text(r, {Format::json}))["applied"].dump(), "[]");
+	r.applied = std::uint64_t{1} << 63;
+	EXPECT_NE(rewrite_text(r).find("rule 63: ?\n"), std::string::npos);
+	EXPECT_EQ(nlohmann::json::parse(rewrite_text(r, {Format::json}))["rules"].dump(), "[null]");
+}
+
+// Text numbers the rules as `rewrite test` names them, in comments: the
+// output is still a file `config apply` takes.
+TEST(Render, ConfigShowsItsRules)
+{
+	Config c = Config::defaults();
+	c.rules = sample_rules;
+	std::ostringstream text, json;
+	render_config(text, c, {});
+	EXPECT_EQ(text.str().rfind("// rule 0: prefix \"tftp:/198.18.0.1/\" -> \"\"\n"
+				   "// rule 1: glob \"*.key\" refuse [nocase]\n"
+				   "// rule 2: glob \"*\" -> \"hosts/\\i/\\0\" [stop]\n{\n",
+				   0),
+		  0u)
+		<< text.str();
+	EXPECT_EQ(parse_config(text.str(), "shown"), c);
+	render_config(json, c, {Format::json});
+	auto j = nlohmann::ordered_json::parse(json.str());
+	EXPECT_EQ(j["rules"][1].dump(),
+		  R"({"match":"glob","pattern":"*.key","replace":"","flags":["nocase","refuse"]})");
+	std::ostringstream none;
+	render_config(none, Config::defaults(), {});
+	EXPECT_EQ(none.str().find("// rule"), std::string::npos);
+}
+
+TEST(Render, TransfersShowTheNameLookedUp)
+{
+	Transfer t;
+	t.id = 3;
+	t.peer = "198.18.0.7";
+	t.port = 2000;
+	t.file = "\\Boot\\BCD";
+	t.lookup = "Boot/BCD";
+	std::ostringstream text, json;
+	render_transfers(text, {t}, {});
+	EXPECT_NE(text.str().find("  \\x5cBoot\\x5cBCD -> Boot/BCD\n"), std::string::npos)
+		<< text.str();
+	render_transfers(json, {t}, {Format::json});
+	EXPECT_EQ(nlohmann::json::parse(json.str())[0]["lookup"], "Boot/BCD");
+	Event e{Event::Kind::start, t, std::nullopt, "", std::nullopt};
+	std::ostringstream ev;
+	render_event(ev, e, {});
+	EXPECT_EQ(ev.str(), "start  #3 198.18.0.7:2000 read \\x5cBoot\\x5cBCD -> Boot/BCD blksize 0 window 0\n");
+	t.lookup.reset();
+	std::ostringstream plain;
+	render_transfers(plain, {t}, {Format::json});
+	EXPECT_FALSE(nlohmann::json::parse(plain.str())[0].contains("lookup"));
 }

@@ -164,3 +164,187 @@ TEST(Messages, MalformedRepliesThrow)
 	const Bytes bad_peer = {0x0c, 0x00, 0x09, 0x80, 0x08, 0x00, 0x04, 0x00, 1, 2, 3, 4};
 	EXPECT_THROW(parse_event(KTFTPD_CMD_EVENT_START, Attrs(bad_peer)), std::runtime_error);
 }
+
+namespace {
+
+Rule rule(ktftpd_rule_match match, std::string pattern, std::string replace, unsigned flags = 0)
+{
+	return {match, flags, std::move(pattern), std::move(replace)};
+}
+
+// @cfg as put_config() sends it, read back as a GET_STATUS reply's is.
+Config sent_and_read(const Config &cfg)
+{
+	auto msg = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0, config_extra_size(cfg));
+	put_config(msg.get(), cfg);
+	Attrs a(attribute_bytes(msg.get()));
+	return parse_config_nest(a[KTFTPD_A_CONFIG]);
+}
+
+} // namespace
+
+TEST(Messages, RulesBytes)
+{
+	Config c;
+	c.rules = std::vector<Rule>{rule(KTFTPD_MATCH_PREFIX, "a", "b", KTFTPD_RULE_F_STOP)};
+	auto msg = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(msg.get(), c);
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{
+		0x2c, 0x00, 0x05, 0x80,				// CONFIG
+		0x28, 0x00, 0x17, 0x80,				//   RULES
+		0x24, 0x00, 0x01, 0x80,				//     RULE
+		0x05, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,	//       MATCH prefix
+		0x05, 0x00, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00,	//       FLAGS stop
+		0x06, 0x00, 0x03, 0x00, 'a', 0x00, 0x00, 0x00,	//       PATTERN "a"
+		0x06, 0x00, 0x04, 0x00, 'b', 0x00, 0x00, 0x00,	//       REPLACE "b"
+	}));
+	// No rules is an empty nest: left out, the rules in force would stay.
+	Config none;
+	none.rules = std::vector<Rule>{};
+	auto m2 = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(m2.get(), none);
+	EXPECT_EQ(attribute_bytes(m2.get()), (Bytes{0x08, 0x00, 0x05, 0x80, 0x04, 0x00, 0x17, 0x80}));
+	EXPECT_EQ(sent_and_read(none).rules, std::vector<Rule>{});
+	// Unset: no nest at all.
+	Config unset;
+	unset.root = "/a";
+	EXPECT_FALSE(sent_and_read(unset).rules);
+}
+
+// Every kind and flag, and the most a config holds: 64 rules of 255 bytes
+// each way, far more than a page, which is all nlmsg_alloc() gives.
+TEST(Messages, RulesReadBackAsSent)
+{
+	Config c = Config::defaults();
+	c.rules = std::vector<Rule>{
+		rule(KTFTPD_MATCH_EXACT, "pxelinux.0", "boot/pxelinux.0"),
+		rule(KTFTPD_MATCH_PREFIX, "tftp:/198.18.0.1/", ""),
+		rule(KTFTPD_MATCH_GLOB, "*.key", "",
+		     KTFTPD_RULE_F_NOCASE | KTFTPD_RULE_F_STOP | KTFTPD_RULE_F_REFUSE),
+	};
+	EXPECT_EQ(sent_and_read(c), c);
+	std::vector<Rule> most;
+	for (int i = 0; i < KTFTPD_RULES_MAX; i++)
+		most.push_back(rule(KTFTPD_MATCH_GLOB, std::string(255, 'a' + i % 26),
+				    std::string(255, 'z'), KTFTPD_RULE_F_NOCASE));
+	c.rules = most;
+	EXPECT_EQ(sent_and_read(c).rules, most);
+	auto one_page = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	EXPECT_THROW(put_config(one_page.get(), c), std::bad_alloc);
+}
+
+TEST(Messages, RulesFromTheKernelIgnoreWhatThisToolDoesNotKnow)
+{
+	const Bytes reply = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,	// RUNNING 1
+		0x30, 0x00, 0x05, 0x80,				// CONFIG
+		0x2c, 0x00, 0x17, 0x80,				//   RULES
+		0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00,	//     a newer kind of entry
+		0x20, 0x00, 0x01, 0x80,				//     RULE
+		0x05, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00,	//       MATCH glob
+		0x06, 0x00, 0x03, 0x00, '*', 0x00, 0x00, 0x00,	//       PATTERN "*"
+		0x08, 0x00, 0x09, 0x00, 0x01, 0x00, 0x00, 0x00,	//       a newer attribute
+		0x05, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,	//       REPLACE ""
+	};
+	Status st = parse_status(Attrs(reply));
+	ASSERT_TRUE(st.config.rules);
+	EXPECT_EQ(*st.config.rules, (std::vector<Rule>{rule(KTFTPD_MATCH_GLOB, "*", "")}));
+
+	// A rule without its match or pattern is malformed.
+	const Bytes no_pattern = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,	// RUNNING 1
+		0x14, 0x00, 0x05, 0x80,				// CONFIG
+		0x10, 0x00, 0x17, 0x80,				//   RULES
+		0x0c, 0x00, 0x01, 0x80,				//     RULE
+		0x05, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00,	//       MATCH glob
+	};
+	EXPECT_THROW(parse_status(Attrs(no_pattern)), std::runtime_error);
+}
+
+TEST(Messages, SessionLookup)
+{
+	const Bytes ev = {
+		0x14, 0x00, 0x09, 0x80,				// SESSION
+		0x06, 0x00, 0x06, 0x00, 'f', 0x00, 0x00, 0x00,	//   FILE "f"
+		0x06, 0x00, 0x11, 0x00, 'g', 0x00, 0x00, 0x00,	//   LOOKUP "g"
+	};
+	Event e = parse_event(KTFTPD_CMD_EVENT_START, Attrs(ev));
+	EXPECT_EQ(e.transfer.file, "f");
+	EXPECT_EQ(e.transfer.lookup, "g");
+	EXPECT_EQ(to_json(e)["session"]["lookup"], "g");
+	const Bytes plain = {0x0c, 0x00, 0x09, 0x80, 0x06, 0x00, 0x06, 0x00, 'f', 0, 0, 0};
+	Event p = parse_event(KTFTPD_CMD_EVENT_START, Attrs(plain));
+	EXPECT_FALSE(p.transfer.lookup);
+	EXPECT_FALSE(to_json(p)["session"].contains("lookup"));
+}
+
+TEST(Messages, RewriteTestRequestBytes)
+{
+	auto msg = new_request(0x20, KTFTPD_CMD_REWRITE_TEST, 0);
+	put_rewrite_test(msg.get(), "pxelinux.0", "198.18.0.7");
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{
+		0x1c, 0x00, 0x0c, 0x80,				// REWRITE
+		0x0f, 0x00, 0x02, 0x00, 'p', 'x', 'e', 'l',	//   NAME "pxelinux.0"
+		'i', 'n', 'u', 'x', '.', '0', 0x00, 0x00,
+		0x08, 0x00, 0x03, 0x00, 198, 18, 0, 7,		//   PEER_IPV4
+	}));
+	auto v6 = new_request(0x20, KTFTPD_CMD_REWRITE_TEST, 0);
+	put_rewrite_test(v6.get(), "f", "fd00::7");
+	EXPECT_EQ(attribute_bytes(v6.get()), (Bytes{
+		0x20, 0x00, 0x0c, 0x80,				// REWRITE
+		0x06, 0x00, 0x02, 0x00, 'f', 0x00, 0x00, 0x00,	//   NAME "f"
+		0x14, 0x00, 0x04, 0x00, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, // PEER_IPV6
+	}));
+	auto anonymous = new_request(0x20, KTFTPD_CMD_REWRITE_TEST, 0);
+	put_rewrite_test(anonymous.get(), "f", std::nullopt);
+	EXPECT_EQ(attribute_bytes(anonymous.get()), (Bytes{
+		0x0c, 0x00, 0x0c, 0x80,				// REWRITE
+		0x06, 0x00, 0x02, 0x00, 'f', 0x00, 0x00, 0x00,	//   NAME "f"
+	}));
+	auto bad = new_request(0x20, KTFTPD_CMD_REWRITE_TEST, 0);
+	EXPECT_THROW(put_rewrite_test(bad.get(), "f", "198.18.0"), std::invalid_argument);
+	EXPECT_THROW(put_rewrite_test(bad.get(), "f", std::string("::1\0x", 5)),
+		     std::invalid_argument);
+}
+
+TEST(Messages, RewriteTestReplies)
+{
+	const Bytes looked_up = {
+		0x40, 0x00, 0x0c, 0x80,				// REWRITE
+		0x08, 0x00, 0x05, 0x00, 'a', '/', 'b', 0x00,	//   NORMALIZED "a/b"
+		0x0c, 0x00, 0x06, 0x00, 0x05, 0, 0, 0, 0, 0, 0, 0,	//   APPLIED rules 0 and 2
+		0x06, 0x00, 0x07, 0x00, 'c', 0x00, 0x00, 0x00,	//   LOOKUP "c"
+		0x16, 0x00, 0x08, 0x00, 'a', 'a', '-', 'b',	//   MAC
+		'b', '-', 'c', 'c', '-', 'd', 'd', '-',
+		'e', 'e', '-', 'f', 'f', 0x00, 0x00, 0x00,
+		0x08, 0x00, 0x1e, 0x00, 1, 2, 3, 4,		//   a newer attribute
+		0x08, 0x00, 0x1f, 0x00, 1, 2, 3, 4,		// a newer attribute
+	};
+	RewriteResult r = parse_rewrite_result(Attrs(looked_up));
+	EXPECT_EQ(r.normalized, "a/b");
+	EXPECT_EQ(r.applied, 5u);
+	EXPECT_EQ(r.lookup, "c");
+	EXPECT_EQ(r.mac, "aa-bb-cc-dd-ee-ff");
+	EXPECT_FALSE(r.error_code);
+
+	const Bytes refused = {
+		0x28, 0x00, 0x0c, 0x80,				// REWRITE
+		0x08, 0x00, 0x05, 0x00, 'a', '/', 'b', 0x00,	//   NORMALIZED "a/b"
+		0x0c, 0x00, 0x06, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0,	//   APPLIED rule 1
+		0x06, 0x00, 0x09, 0x00, 0x02, 0x00, 0x00, 0x00,	//   ERROR_CODE 2
+		0x07, 0x00, 0x0a, 0x00, 'n', 'o', 0x00, 0x00,	//   ERROR_MSG "no"
+	};
+	RewriteResult no = parse_rewrite_result(Attrs(refused));
+	EXPECT_EQ(no.applied, 2u);
+	EXPECT_FALSE(no.lookup);
+	EXPECT_FALSE(no.mac);
+	EXPECT_EQ(no.error_code, 2);
+	EXPECT_EQ(no.error_msg, "no");
+
+	// No REWRITE, or one without NORMALIZED: not an answer.
+	EXPECT_THROW(parse_rewrite_result(Attrs(Bytes{0x05, 0x00, 0x02, 0x00, 0x01, 0, 0, 0})),
+		     std::runtime_error);
+	EXPECT_THROW(parse_rewrite_result(Attrs(Bytes{0x0c, 0x00, 0x0c, 0x80, 0x06, 0x00, 0x07,
+						      0x00, 'c', 0, 0, 0})),
+		     std::runtime_error);
+}
