@@ -8,20 +8,6 @@
 #include <net/neighbour.h>
 #include "client_id.h"
 
-/* The peer's IPv4 address, if it has one (plain or v4-mapped). */
-static bool peer_v4(const struct ktftpd_addr *peer, __be32 *v4)
-{
-	if (peer->sa.sa_family == AF_INET) {
-		*v4 = peer->v4.sin_addr.s_addr;
-		return true;
-	}
-	if (ipv6_addr_v4mapped(&peer->v6.sin6_addr)) {
-		*v4 = peer->v6.sin6_addr.s6_addr32[3];
-		return true;
-	}
-	return false;
-}
-
 /* The valid hardware address @dev's neighbour table holds for @key. */
 static bool neigh_mac(struct neigh_table *tbl, const void *key,
 		      struct net_device *dev, u8 *mac)
@@ -50,7 +36,7 @@ static bool client_mac(const struct ktftpd_addr *peer, int ifindex, u8 *mac)
 	bool ok = false;
 	__be32 v4;
 
-	if (peer_v4(peer, &v4)) {
+	if (ktftpd_addr_v4(peer, &v4)) {
 		tbl = &arp_tbl;
 		key = &v4;
 	}
@@ -77,7 +63,7 @@ void ktftpd_client_id(const struct ktftpd_addr *peer, int ifindex,
 
 	memset(cid, 0, sizeof(*cid));
 	cid->id.ip = cid->ip;
-	if (peer_v4(peer, &v4)) {
+	if (ktftpd_addr_v4(peer, &v4)) {
 		snprintf(cid->ip, sizeof(cid->ip), "%pI4", &v4);
 		snprintf(cid->ip_hex, sizeof(cid->ip_hex), "%08X", ntohl(v4));
 		cid->id.ip_hex = cid->ip_hex;

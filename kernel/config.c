@@ -198,6 +198,13 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 			return ERR_PTR(err);
 		}
 	}
+	if (chg->set_port_range &&
+	    (chg->port_low || chg->port_high) &&
+	    (!chg->port_low || chg->port_low > chg->port_high)) {
+		*bad = KTFTPD_F_PORT_RANGE;
+		*why = "port_range needs 1 <= LOW <= HIGH <= 65535";
+		return ERR_PTR(-EINVAL);
+	}
 	err = check_nets(chg->allow, KTFTPD_F_ALLOW, bad, why) ?:
 	      check_nets(chg->deny, KTFTPD_F_DENY, bad, why);
 	if (err)
@@ -262,6 +269,10 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 		next->root_path = path;
 		next->root_ok = true;
 	}
+	if (chg->set_port_range) {
+		next->port_low = chg->port_low;
+		next->port_high = chg->port_high;
+	}
 	if (chg->allow)
 		next->allow = *chg->allow;
 	if (chg->deny)
@@ -309,6 +320,7 @@ bool ktftpd_config_same(const struct ktftpd_config *a,
 	       !strcmp(a->root, b->root) && a->root_ok == b->root_ok &&
 	       (!a->root_ok || path_equal(&a->root_path, &b->root_path)) &&
 	       ktftpd_config_same_listen(a, b) &&
+	       a->port_low == b->port_low && a->port_high == b->port_high &&
 	       nets_equal(&a->allow, &b->allow) &&
 	       nets_equal(&a->deny, &b->deny) &&
 	       ktftpd_rules_equal(a->rules, b->rules);
@@ -424,6 +436,30 @@ void ktftpd_nets_format(const struct ktftpd_netlist *nets, char *buf, size_t len
 				  net->family == 4 ? "%s%pI4/%u" : "%s%pI6c/%u",
 				  i ? " " : "", net->addr, net->prefix);
 	}
+}
+
+int ktftpd_port_range_parse(const char *text, struct ktftpd_config_change *chg)
+{
+	unsigned int low, high;
+	int used = 0;
+
+	while (is_separator(*text))
+		text++;
+	chg->set_port_range = true;
+	chg->port_low = chg->port_high = 0;
+	if (!*text)
+		return 0;
+	if (!isdigit(*text) ||
+	    sscanf(text, "%5u:%5u%n", &low, &high, &used) != 2 || !used)
+		return -EINVAL;
+	for (text += used; *text; text++)
+		if (!is_separator(*text))
+			return -EINVAL;
+	if (low < 1 || low > high || high > 65535)
+		return -EINVAL;
+	chg->port_low = low;
+	chg->port_high = high;
+	return 0;
 }
 
 bool ktftpd_config_allows(const struct ktftpd_config *cfg,

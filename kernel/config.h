@@ -48,6 +48,8 @@ struct ktftpd_config {
 	struct ktftpd_listen_addr listen[KTFTPD_LISTEN_MAX];
 	/* The filename rules, shared with other configs; NULL: none. */
 	struct ktftpd_rule_list *rules;
+	/* The transfers' local ports (port_range); 0, 0: any. */
+	u16 port_low, port_high;
 	/* Who may ask (cidr.h): none allowed means everyone. */
 	struct ktftpd_netlist {
 		unsigned int n;
@@ -73,6 +75,8 @@ struct ktftpd_config_change {
 	const struct tftp_rule *rules;
 	/* New client networks; NULL: kept.  The caller's memory. */
 	const struct ktftpd_netlist *allow, *deny;
+	bool set_port_range;
+	u16 port_low, port_high;	/* 0, 0: none */
 };
 
 /*
@@ -85,6 +89,7 @@ enum {
 	KTFTPD_F_LISTEN,
 	KTFTPD_F_ALLOW,
 	KTFTPD_F_DENY,
+	KTFTPD_F_PORT_RANGE,
 	KTFTPD_F_RULES,
 	KTFTPD_F_RULE,
 };
@@ -128,6 +133,9 @@ void ktftpd_listen_format(const struct ktftpd_config *cfg, char *buf, size_t len
 int ktftpd_nets_parse(const char *text, struct ktftpd_netlist *nets);
 /* @nets as text that ktftpd_nets_parse() takes back. */
 void ktftpd_nets_format(const struct ktftpd_netlist *nets, char *buf, size_t len);
+
+/* "LOW:HIGH" or "" (none), checked as the config checks it. */
+int ktftpd_port_range_parse(const char *text, struct ktftpd_config_change *chg);
 
 /* May a request from @from be looked at (allow and deny)? */
 bool ktftpd_config_allows(const struct ktftpd_config *cfg,

@@ -57,7 +57,10 @@
 	  "Requests answered by a case-insensitive match.")		\
 	X(DENIED, KTFTPD_STAT_DENIED, "denied", "denied_total",		\
 	  "Requests dropped unanswered because allow or deny refused "	\
-	  "their address.")
+	  "their address.")						\
+	X(PORTS_EXHAUSTED, KTFTPD_STAT_PORTS_EXHAUSTED, "ports_exhausted", \
+	  "ports_exhausted_total",					\
+	  "Requests refused because every port of port_range was taken.")
 
 #define KTFTPD_COUNTER_ENUM(id, ...) KTFTPD_C_##id,
 enum ktftpd_counter {

@@ -42,14 +42,14 @@ struct ktftpd_listener {
  * as dropped if not: the first thing done with a datagram, so a refused
  * address costs no parsing and gets no answer.
  */
-static bool may_ask(struct ktftpd_listener *l, const struct ktftpd_addr *from)
+static bool may_ask(struct ktftpd_ratelimit *rl, const struct ktftpd_addr *from)
 {
 	struct ktftpd_config *cfg = ktftpd_config_get();
 	bool allowed = ktftpd_config_allows(cfg, from);
 	bool ok = allowed &&
-		  ktftpd_ratelimit_allow(&l->rl, from,
-					 cfg->val[KTFTPD_P_RATE_LIMIT],
-					 ktime_get_ns());
+		  (!rl || ktftpd_ratelimit_allow(rl, from,
+						 cfg->val[KTFTPD_P_RATE_LIMIT],
+						 ktime_get_ns()));
 
 	ktftpd_config_put(cfg);
 	if (!allowed)
@@ -60,61 +60,64 @@ static bool may_ask(struct ktftpd_listener *l, const struct ktftpd_addr *from)
 }
 
 /* Answer @to with @ref from the well-known port: no state is kept. */
-static void reply_refusal(struct ktftpd_listener *l,
-			  const struct ktftpd_addr *to,
+static void reply_refusal(struct socket *sock, const struct ktftpd_addr *to,
 			  const struct tftp_refusal *ref)
 {
-	if (ktftpd_net_send_error(l->sock, to, ref) >= 0) {
+	if (ktftpd_net_send_error(sock, to, ref) >= 0) {
 		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
 		ktftpd_stats_error_sent(ref->code);
 	}
 }
 
 /* Answer a parsed request with @ref, and tell the events who was refused. */
-static void refuse_request(struct ktftpd_listener *l,
-			   const struct ktftpd_addr *from,
+static void refuse_request(struct socket *sock, const struct ktftpd_addr *from,
 			   const struct tftp_request *req,
 			   const struct tftp_refusal *ref)
 {
-	reply_refusal(l, from, ref);
+	reply_refusal(sock, from, ref);
 	ktftpd_nl_event_refused(from, req->filename, req->filename_len,
 				req->opcode == TFTP_WRQ, ref->code, ref->why);
 }
 
-static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
-			   const struct ktftpd_addr *from,
-			   const struct ktftpd_addr *local)
+/*
+ * One datagram to the listening port, received on @sock (with @rl its
+ * rate limiter, NULL for none) into @buf.
+ */
+static void serve_request(struct socket *sock, struct ktftpd_ratelimit *rl,
+			  const u8 *buf, int len, bool truncated,
+			  const struct ktftpd_addr *from,
+			  const struct ktftpd_addr *local)
 {
 	struct tftp_refusal ref;
 	struct tftp_request req;
 	struct ktftpd_xfer *x;
 
 	ktftpd_stats_inc(KTFTPD_C_REQUESTS);
-	if (!may_ask(l, from))
+	if (!may_ask(rl, from))
 		return;
 	/* Too short to answer, or an ERROR: answering could start a loop. */
-	if (len < 2 || (l->buf[0] == 0 && l->buf[1] == TFTP_ERROR))
+	if (len < 2 || (buf[0] == 0 && buf[1] == TFTP_ERROR))
 		return;
 	if (truncated) {
 		tftp_refuse(&ref, TFTP_EBADOP, "Request too long");
-		reply_refusal(l, from, &ref);
+		reply_refusal(sock, from, &ref);
 		return;
 	}
-	if (!tftp_parse_request(l->buf, len, &req, &ref)) {
-		reply_refusal(l, from, &ref);
+	if (!tftp_parse_request(buf, len, &req, &ref)) {
+		reply_refusal(sock, from, &ref);
 		return;
 	}
 	/* "mail" (RFC 1350) delivered to users' mailboxes: obsolete. */
 	if (req.mode == TFTP_MODE_MAIL) {
 		tftp_refuse(&ref, TFTP_EBADOP, "Mail mode is not supported");
-		reply_refusal(l, from, &ref);
+		reply_refusal(sock, from, &ref);
 		return;
 	}
 
-	x = ktftpd_xfer_create(l->sock->sk->sk_family, l->buf, len, &req, from,
+	x = ktftpd_xfer_create(sock->sk->sk_family, buf, len, &req, from,
 			       local, &ref);
 	if (!x) {
-		refuse_request(l, from, &req, &ref);
+		refuse_request(sock, from, &req, &ref);
 		return;
 	}
 	switch (ktftpd_server_admit(x, &ref)) {
@@ -126,10 +129,17 @@ static void handle_request(struct ktftpd_listener *l, int len, bool truncated,
 	default:
 		ktftpd_stats_inc(KTFTPD_C_REFUSED_BUSY);
 		ktftpd_xfer_free(x);
-		refuse_request(l, from, &req, &ref);
+		refuse_request(sock, from, &req, &ref);
 		return;
 	}
 	ktftpd_xfer_start(x);
+}
+
+void ktftpd_listener_take(struct socket *sock, const u8 *buf, int len,
+			  const struct ktftpd_addr *from,
+			  const struct ktftpd_addr *local)
+{
+	serve_request(sock, NULL, buf, len, false, from, local);
 }
 
 static int listener_fn(void *data)
@@ -150,7 +160,8 @@ static int listener_fn(void *data)
 			cond_resched();
 			continue;
 		}
-		handle_request(l, len, truncated, &from, local.len ? &local : NULL);
+		serve_request(l->sock, &l->rl, l->buf, len, truncated, &from,
+			      local.len ? &local : NULL);
 		cond_resched();
 	}
 	return 0;

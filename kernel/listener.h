@@ -14,4 +14,15 @@ struct ktftpd_listener *ktftpd_listener_start(u16 port,
 /* Close the socket and stop the thread: no new transfer after this. */
 void ktftpd_listener_stop(struct ktftpd_listener *l);
 
+struct socket;
+struct ktftpd_addr;
+/*
+ * A request that reached a transfer's socket sharing the listening port
+ * (single_port) in the moment before it connected to its own peer: served
+ * as a listener serves one (but for rate_limit), answered from @sock.
+ */
+void ktftpd_listener_take(struct socket *sock, const u8 *buf, int len,
+			  const struct ktftpd_addr *from,
+			  const struct ktftpd_addr *local);
+
 #endif /* KTFTPD_LISTENER_H */

@@ -5,8 +5,11 @@
 #include <linux/string.h>
 #include <linux/uio.h>
 #include <linux/workqueue.h>
+#include <linux/udp.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
 #include "config.h"
@@ -45,6 +48,8 @@ static int listen_on(u16 port, const struct ktftpd_listen_addr *at,
 	if (err)
 		return err;
 	addr_any(&addr, at->family, port);
+	/* Shared with single_port's transfers: see ktftpd_net_transfer_socket. */
+	sock->sk->sk_reuseport = 1;
 	if (at->family == AF_INET6) {
 		sock->sk->sk_ipv6only = true;
 		ip6_sock_set_recvpktinfo(sock->sk);
@@ -88,6 +93,7 @@ static int listen_here(u16 port, const struct ktftpd_listen_addr *at,
 		return err;
 	}
 
+	sock->sk->sk_reuseport = 1;	/* as listen_on() */
 	err = net_bind(sock, &any);
 	if (err) {
 		sock_release(sock);
@@ -138,10 +144,62 @@ int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
 	return lw.err;
 }
 
+/*
+ * Bind to @port on the address the request was sent to: a client checks
+ * the reply's source.  Where that address can't be bound (the request was
+ * broadcast, say), the routing table picks one.
+ */
+static int bind_port(struct socket *sock, int family,
+		     const struct ktftpd_addr *local, u16 port)
+{
+	struct ktftpd_addr at;
+	int err;
+
+	if (local && local->sa.sa_family == family) {
+		at = *local;
+		if (family == AF_INET6)
+			at.v6.sin6_port = htons(port);
+		else
+			at.v4.sin_port = htons(port);
+		err = net_bind(sock, &at);
+		if (err != -EADDRNOTAVAIL && err != -EINVAL)
+			return err;
+	}
+	addr_any(&at, family, port);
+	return net_bind(sock, &at);
+}
+
+/*
+ * Where a port_range search starts: the next port after the last one
+ * given, so that ports are reused as late as they can be.
+ */
+static atomic_t range_cursor = ATOMIC_INIT(0);
+
+/* Most ports tried for one transfer: a full range costs this, no more. */
+#define KTFTPD_RANGE_TRIES 4096
+
+static int bind_in_range(struct socket *sock, int family,
+			 const struct ktftpd_addr *local, u16 low, u16 high)
+{
+	unsigned int n = high - low + 1, start, i;
+	int err = -EADDRINUSE;
+
+	start = (unsigned int)atomic_inc_return(&range_cursor);
+	for (i = 0; i < n && i < KTFTPD_RANGE_TRIES; i++) {
+		err = bind_port(sock, family, local, low + (start + i) % n);
+		if (err != -EADDRINUSE)
+			break;
+	}
+	if (!err)
+		atomic_set(&range_cursor, start + i);
+	return err;
+}
+
 int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
+			       const struct ktftpd_addr *peer,
+			       const struct ktftpd_port_plan *plan,
 			       struct socket **res)
 {
-	struct ktftpd_addr any;
 	struct socket *sock;
 	int err;
 
@@ -151,17 +209,20 @@ int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
 	if (family == AF_INET6)
 		sock->sk->sk_ipv6only = false;
 
-	/*
-	 * Answer from the address the request was sent to: a client checks
-	 * the reply's source.  Where that address can't be bound (the
-	 * request was broadcast, say), the routing table picks one.
-	 */
-	err = -EINVAL;
-	if (local && local->sa.sa_family == family)
-		err = net_bind(sock, local);
-	if (err) {
-		addr_any(&any, family, 0);
-		err = net_bind(sock, &any);
+	if (plan->shared) {
+		/*
+		 * The listeners share their port (SO_REUSEPORT, kernel
+		 * sockets of uid 0 alone); once connected, this socket
+		 * outscores them for the peer's address and port.
+		 */
+		sock->sk->sk_reuseport = 1;
+		err = bind_port(sock, family, local, plan->shared) ?:
+		      kernel_connect(sock, (struct sockaddr *)&peer->sa,
+				     peer->len, 0);
+	} else if (plan->low) {
+		err = bind_in_range(sock, family, local, plan->low, plan->high);
+	} else {
+		err = bind_port(sock, family, local, 0);
 	}
 	if (err) {
 		sock_release(sock);
@@ -304,4 +365,56 @@ bool ktftpd_addr_equal(const struct ktftpd_addr *a,
 		return a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr &&
 		       (!with_port || a->v4.sin_port == b->v4.sin_port);
 	return false;
+}
+
+bool ktftpd_addr_v4(const struct ktftpd_addr *a, __be32 *v4)
+{
+	if (a->sa.sa_family == AF_INET) {
+		*v4 = a->v4.sin_addr.s_addr;
+		return true;
+	}
+	if (ipv6_addr_v4mapped(&a->v6.sin6_addr)) {
+		*v4 = a->v6.sin6_addr.s6_addr32[3];
+		return true;
+	}
+	return false;
+}
+
+unsigned int ktftpd_net_headers(const struct ktftpd_addr *peer)
+{
+	__be32 v4;
+
+	return (ktftpd_addr_v4(peer, &v4) ? sizeof(struct iphdr) :
+		sizeof(struct ipv6hdr)) + sizeof(struct udphdr);
+}
+
+unsigned int ktftpd_net_route_mtu(const struct ktftpd_addr *peer)
+{
+	unsigned int mtu = 0;
+	__be32 v4;
+
+	if (ktftpd_addr_v4(peer, &v4)) {
+		struct flowi4 fl4 = {
+			.daddr = v4,
+			.flowi4_proto = IPPROTO_UDP,
+		};
+		struct rtable *rt = ip_route_output_key(&init_net, &fl4);
+
+		if (IS_ERR(rt))
+			return 0;
+		mtu = dst_mtu(&rt->dst);
+		ip_rt_put(rt);
+	} else {
+		struct flowi6 fl6 = {
+			.daddr = peer->v6.sin6_addr,
+			.flowi6_oif = peer->v6.sin6_scope_id,
+			.flowi6_proto = IPPROTO_UDP,
+		};
+		struct dst_entry *dst = ip6_route_output(&init_net, NULL, &fl6);
+
+		if (!dst->error)
+			mtu = dst_mtu(dst);
+		dst_release(dst);
+	}
+	return mtu;
 }

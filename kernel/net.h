@@ -32,8 +32,24 @@ struct tftp_refusal;
 int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
 		      struct socket **res);
 
-/* A transfer's socket: of the listener's @family, bound to @local:0. */
+/* How a transfer's socket takes its local port. */
+struct ktftpd_port_plan {
+	/*
+	 * Nonzero: share the listening port (single_port), connected to
+	 * the peer so that the kernel hands it the peer's datagrams alone.
+	 */
+	u16 shared;
+	u16 low, high;		/* else one of port_range's; 0: any port */
+};
+
+/*
+ * A transfer's socket: of the listener's @family, bound to @local (where
+ * it can be) and a port as @plan says.  -EADDRINUSE: port_range is full.
+ * Ports below 1024 need the caller's CAP_NET_BIND_SERVICE.
+ */
 int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
+			       const struct ktftpd_addr *peer,
+			       const struct ktftpd_port_plan *plan,
 			       struct socket **res);
 
 /* Send one datagram without blocking; a full socket buffer is a loss. */
@@ -64,6 +80,18 @@ int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
  * window does not buy more kernel memory than a user socket may have.
  */
 void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap);
+
+/*
+ * The MTU of the route towards @peer (as the kernel knows it: the path
+ * MTU learned, or the device's), or 0 if there is no route.
+ */
+unsigned int ktftpd_net_route_mtu(const struct ktftpd_addr *peer);
+
+/* @a's IPv4 address, plain or v4-mapped; false if it is IPv6. */
+bool ktftpd_addr_v4(const struct ktftpd_addr *a, __be32 *v4);
+
+/* An IP and a UDP header, of @peer's family (IPv4 if v4-mapped). */
+unsigned int ktftpd_net_headers(const struct ktftpd_addr *peer);
 
 bool ktftpd_addr_equal(const struct ktftpd_addr *a,
 		       const struct ktftpd_addr *b, bool with_port);

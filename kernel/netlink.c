@@ -31,6 +31,11 @@ static const struct nla_policy net_policy[KTFTPD_NET_ATTR_MAX + 1] = {
 	[KTFTPD_NET_PREFIX]	= NLA_POLICY_MAX(NLA_U8, 128),
 };
 
+static const struct nla_policy port_range_policy[KTFTPD_PORT_RANGE_ATTR_MAX + 1] = {
+	[KTFTPD_PORT_RANGE_LOW]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[KTFTPD_PORT_RANGE_HIGH]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
 static const struct nla_policy nets_policy[KTFTPD_NETS_ATTR_MAX + 1] = {
 	[KTFTPD_NETS_NET]	= NLA_POLICY_NESTED(net_policy),
 };
@@ -55,6 +60,7 @@ static const struct nla_policy cfg_policy[KTFTPD_CFG_MAX + 1] = {
 	[KTFTPD_CFG_RULES]	= NLA_POLICY_NESTED(rules_policy),
 	[KTFTPD_CFG_ALLOW]	= NLA_POLICY_NESTED(nets_policy),
 	[KTFTPD_CFG_DENY]	= NLA_POLICY_NESTED(nets_policy),
+	[KTFTPD_CFG_PORT_RANGE]	= NLA_POLICY_NESTED(port_range_policy),
 #define PARAM_ATTR_POLICY(id, name, attr, bits, ...) \
 	[attr] = PARAM_POLICY(NLA_U##bits, KTFTPD_P_##id),
 	KTFTPD_PARAMS(PARAM_ATTR_POLICY)
@@ -155,7 +161,7 @@ static int put_nets(struct sk_buff *msg, int type,
 
 static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 {
-	struct nlattr *nest, *listen;
+	struct nlattr *nest, *listen, *range;
 	unsigned int i;
 
 	nest = nla_nest_start(msg, KTFTPD_A_CONFIG);
@@ -177,6 +183,13 @@ static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 			return err;
 	}
 	nla_nest_end(msg, listen);
+	range = nla_nest_start(msg, KTFTPD_CFG_PORT_RANGE);
+	if (!range ||
+	    (cfg->port_low &&
+	     (nla_put_u16(msg, KTFTPD_PORT_RANGE_LOW, cfg->port_low) ||
+	      nla_put_u16(msg, KTFTPD_PORT_RANGE_HIGH, cfg->port_high))))
+		return -EMSGSIZE;
+	nla_nest_end(msg, range);
 	if (put_rules(msg, cfg->rules) ||
 	    put_nets(msg, KTFTPD_CFG_ALLOW, &cfg->allow) ||
 	    put_nets(msg, KTFTPD_CFG_DENY, &cfg->deny))
@@ -223,7 +236,8 @@ static int put_stats(struct sk_buff *msg)
 static size_t rules_size(const struct ktftpd_rule_list *rules)
 {
 	/* Two lists of networks: an address and a prefix each. */
-	size_t size = 2 * (nla_total_size(0) + KTFTPD_NETS_MAX *
+	size_t size = 3 * nla_total_size(sizeof(u16)) +
+		      2 * (nla_total_size(0) + KTFTPD_NETS_MAX *
 			   (nla_total_size(0) + nla_total_size(16) +
 			    nla_total_size(1)));
 	unsigned int i;
@@ -435,6 +449,26 @@ static int parse_config(struct nlattr *nest, struct ktftpd_config_change *chg,
 						    "unknown listen address type");
 				return -EINVAL;
 			}
+		}
+	}
+	if (tb[KTFTPD_CFG_PORT_RANGE]) {
+		struct nlattr *r[KTFTPD_PORT_RANGE_ATTR_MAX + 1];
+
+		by_field[KTFTPD_F_PORT_RANGE] = tb[KTFTPD_CFG_PORT_RANGE];
+		err = nla_parse_nested(r, KTFTPD_PORT_RANGE_ATTR_MAX,
+				       tb[KTFTPD_CFG_PORT_RANGE],
+				       port_range_policy, extack);
+		if (err)
+			return err;
+		if (!r[KTFTPD_PORT_RANGE_LOW] != !r[KTFTPD_PORT_RANGE_HIGH]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[KTFTPD_CFG_PORT_RANGE],
+					    "a port range is both LOW and HIGH, or neither");
+			return -EINVAL;
+		}
+		chg->set_port_range = true;
+		if (r[KTFTPD_PORT_RANGE_LOW]) {
+			chg->port_low = nla_get_u16(r[KTFTPD_PORT_RANGE_LOW]);
+			chg->port_high = nla_get_u16(r[KTFTPD_PORT_RANGE_HIGH]);
 		}
 	}
 	if (tb[KTFTPD_CFG_ALLOW]) {
@@ -762,13 +796,13 @@ int ktftpd_netlink_init(void)
 	int i;
 
 	/*
-	 * Every config attribute but root, listen, rules, allow and deny is a
-	 * parameter, and
+	 * Every config attribute but root, listen, rules, allow, deny and
+	 * port_range is a parameter, and
 	 * every stats attribute but the gauges and the error nest a
 	 * counter: an attribute added to the uapi without its row in
 	 * params.h or counters.h would be refused as unknown.
 	 */
-	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 5);
+	BUILD_BUG_ON(KTFTPD_CFG_MAX - KTFTPD_CFG_PAD != KTFTPD_P_COUNT + 6);
 	BUILD_BUG_ON(KTFTPD_STAT_MAX - KTFTPD_STAT_PAD != KTFTPD_C_COUNT + 3);
 
 	for (i = 0; i < KTFTPD_P_COUNT; i++) {

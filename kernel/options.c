@@ -141,6 +141,8 @@ bool tftp_negotiate(const struct tftp_request *req,
 			continue;
 		seen |= bit;
 		neg->asked = seen;
+		if (lim->refused & bit)
+			continue;	/* as if not asked, but reported asked */
 
 		switch (bit) {
 		case TFTP_OPT_BLKSIZE:
@@ -157,6 +159,13 @@ bool tftp_negotiate(const struct tftp_request *req,
 			grant_windowsize(neg, lim, value);
 			break;
 		}
+	}
+	/* Once the block size is known: the window's bytes. */
+	if ((neg->granted & TFTP_OPT_WINDOWSIZE) && lim->window_bytes_max &&
+	    (u64)neg->windowsize * neg->blksize > lim->window_bytes_max) {
+		u64 fits = lim->window_bytes_max / neg->blksize;
+
+		neg->windowsize = fits ? (u32)fits : 1;
 	}
 	return true;
 }

@@ -48,6 +48,13 @@ struct tftp_limits {
 	 * larger one is declined, left out of the OACK, as the RFC allows.
 	 */
 	u32 timeout_max_s;
+	/*
+	 * Most bytes in flight, windowsize x blksize (0: no cap): a larger
+	 * window is clamped to fit, never below 1, never refused.
+	 */
+	u64 window_bytes_max;
+	/* TFTP_OPT_* bits the server never grants (tftpd-hpa's --refuse). */
+	unsigned int refused;
 };
 
 /* The outcome, with the defaults in place of what was not granted. */

@@ -156,7 +156,37 @@ enum ktftpd_param_kind {
 	  "(root/198.18.0.7/, root/fd00::7/), mac its MAC address when " \
 	  "the neighbour table knows it (root/52-54-00-12-34-56/, as "	\
 	  "dnsmasq's tftp-unique-root names it). Uploads are not "	\
-	  "affected.")
+	  "affected.")							\
+	X(BLKSIZE_FIT_MTU, "blksize_fit_mtu", KTFTPD_CFG_BLKSIZE_FIT_MTU, 8, \
+	  BOOL, "", 0, 1, 1,						\
+	  "Cap a granted block size so that a block fits the route's "	\
+	  "MTU towards the client unfragmented: the MTU less the IP and " \
+	  "UDP headers and 4 (1472 on Ethernet's 1500 over IPv4). "	\
+	  "Loopback's MTU is larger than any block.")			\
+	X(WINDOW_BYTES_MAX, "window_bytes_max", KTFTPD_CFG_WINDOW_BYTES_MAX, \
+	  32, INT, "bytes", 0, 1L << 30, 0,				\
+	  "The most bytes a window may hold, windowsize times blksize; " \
+	  "a larger window is clamped to fit (at least 1 block), never " \
+	  "refused. 0: only windowsize_max applies.")			\
+	X(REFUSE_BLKSIZE, "refuse_blksize", KTFTPD_CFG_REFUSE_BLKSIZE, 8, \
+	  BOOL, "", 0, 1, 0,						\
+	  "Never grant the blksize option, as if no client asked for it " \
+	  "(tftpd-hpa's --refuse blksize), for clients that break on it.") \
+	X(REFUSE_TSIZE, "refuse_tsize", KTFTPD_CFG_REFUSE_TSIZE, 8,	\
+	  BOOL, "", 0, 1, 0,						\
+	  "Never grant the tsize option (--refuse tsize).")		\
+	X(REFUSE_TIMEOUT, "refuse_timeout", KTFTPD_CFG_REFUSE_TIMEOUT, 8, \
+	  BOOL, "", 0, 1, 0,						\
+	  "Never grant the timeout option (--refuse timeout).")		\
+	X(REFUSE_WINDOWSIZE, "refuse_windowsize",			\
+	  KTFTPD_CFG_REFUSE_WINDOWSIZE, 8, BOOL, "", 0, 1, 0,		\
+	  "Never grant the windowsize option (--refuse windowsize).")	\
+	X(SINGLE_PORT, "single_port", KTFTPD_CFG_SINGLE_PORT, 8, BOOL,	\
+	  "", 0, 1, 0,							\
+	  "Serve every transfer from the listening port, told apart by " \
+	  "the client's address and port, for containers and NAT that "	\
+	  "forward only port 69 (dnsmasq's tftp-single-port). For "	\
+	  "transfers that start after a change.")
 
 /*
  * The settings that are not numbers, with their own parsers.
@@ -181,7 +211,13 @@ enum ktftpd_param_kind {
 	  "it is parsed, and counted (denied). Empty: every client.")	\
 	X("deny", KTFTPD_CFG_DENY, "networks", "",			\
 	  "Client networks that may not ask, in allow's form; deny wins " \
-	  "over allow. Empty: none.")
+	  "over allow. Empty: none.")					\
+	X("port_range", KTFTPD_CFG_PORT_RANGE, "LOW:HIGH", "",		\
+	  "The local ports the transfers use, for a firewall or NAT "	\
+	  "that opens only those (1 <= LOW <= HIGH <= 65535). When all " \
+	  "are taken, a request gets ERROR 0 (\"Server busy\"), counted " \
+	  "as ports_exhausted. Empty: any port the kernel picks. Not "	\
+	  "used with single_port.")
 
 #define KTFTPD_PARAM_ENUM(id, ...) KTFTPD_P_##id,
 enum ktftpd_param {

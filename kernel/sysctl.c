@@ -19,10 +19,10 @@ static struct ctl_table_header *ktftpd_sysctl_header;
 static const int nets_fields[2] = { KTFTPD_F_ALLOW, KTFTPD_F_DENY };
 
 /*
- * "stop", "root", "listen", "allow" and "deny" come first in the table,
- * then the params.
+ * "stop", "root", "listen", "allow", "deny" and "port_range" come first
+ * in the table, then the params.
  */
-#define FIRST_PARAM 5
+#define FIRST_PARAM 6
 /* Eight IPv6 addresses in text, with spaces. */
 #define KTFTPD_LISTEN_TEXT_MAX (KTFTPD_LISTEN_MAX * (INET6_ADDRSTRLEN + 1) + 1)
 /* 64 IPv6 networks in text ("/128"), with spaces. */
@@ -259,6 +259,34 @@ out:
 	return ret == -E2BIG ? -EINVAL : ret;
 }
 
+/* "LOW:HIGH", or empty for any port. */
+static int ktftpd_sysctl_port_range(ktftpd_ctl_table *table, int write,
+				    void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ktftpd_config_change chg = {};
+	struct ktftpd_config *cfg;
+	char text[16] = "";
+	struct ctl_table tmp = { .data = text, .maxlen = sizeof(text) };
+	int ret;
+
+	if (!write) {
+		cfg = ktftpd_config_get();
+		if (cfg->port_low)
+			snprintf(text, sizeof(text), "%u:%u", cfg->port_low,
+				 cfg->port_high);
+		ktftpd_config_put(cfg);
+		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
+	}
+	if (*ppos != 0 || *lenp >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, buffer, *lenp);
+	text[*lenp] = '\0';
+	ret = ktftpd_port_range_parse(text, &chg) ?: apply(&chg);
+	if (!ret)
+		*ppos += *lenp;
+	return ret;
+}
+
 static const enum ktftpd_param param_ids[KTFTPD_P_COUNT] = {
 #define PARAM_ID(id, ...) KTFTPD_P_##id,
 	KTFTPD_PARAMS(PARAM_ID)
@@ -307,6 +335,12 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 		.mode		= 0644,
 		.proc_handler	= ktftpd_sysctl_nets,
 		.extra1		= (void *)&nets_fields[1],
+	},
+	{
+		.procname	= "port_range",
+		.maxlen		= 16,
+		.mode		= 0644,
+		.proc_handler	= ktftpd_sysctl_port_range,
 	},
 	KTFTPD_PARAMS(PARAM_ENTRY)
 	{ }

@@ -26,11 +26,13 @@
  * freeing it (the work item too, which a work function may do) is safe
  * without reference counts.
  */
+#include <linux/cred.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/jiffies.h>
 #include <net/sock.h>
 #include "config.h"
+#include "listener.h"
 #include "netlink.h"
 #include "rules.h"
 #include "server.h"
@@ -229,10 +231,26 @@ void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed)
 
 /* Handle one datagram; false if the transfer ended. */
 static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
-			const struct ktftpd_addr *from)
+			bool truncated, const struct ktftpd_addr *from)
 {
 	struct tftp_refusal ref;
 
+	if (x->shared_port && !ktftpd_addr_equal(from, &x->peer, true)) {
+		/*
+		 * On the listening port, a stranger's datagram can only have
+		 * come in before the connect: it is a request for the
+		 * listener (cut short by our small buffer: its sender asks
+		 * again), not an intruder to tell off.
+		 */
+		if (!truncated)
+			ktftpd_listener_take(x->sock, pkt, len, from,
+					     x->local.len ? &x->local : NULL);
+		return true;
+	}
+	/* Our peer's request again (single_port): a duplicate, as ever. */
+	if (x->shared_port && len >= 2 && pkt[0] == 0 &&
+	    (pkt[1] == TFTP_RRQ || pkt[1] == TFTP_WRQ))
+		return true;
 	if (!ktftpd_addr_equal(from, &x->peer, true)) {
 		/* RFC 1350: tell the intruder, carry on with our peer. */
 		tftp_refuse(&ref, TFTP_EBADID, "Unknown transfer ID");
@@ -299,7 +317,7 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 				      &truncated);
 		if (len < 0)
 			break;	/* -EAGAIN: drained */
-		if (!xfer_handle(x, pkt, len, &from))
+		if (!xfer_handle(x, pkt, len, truncated, &from))
 			return false;
 	}
 	/* The timer may have fired for a deadline that progress has moved. */
@@ -424,6 +442,34 @@ fail:
 	return NULL;
 }
 
+void ktftpd_xfer_limits(const struct ktftpd_xfer *x, struct tftp_limits *lim)
+{
+	const long *val = x->cfg->val;
+	unsigned int mtu, fits;
+
+	*lim = (struct tftp_limits) {
+		.blksize_max = val[KTFTPD_P_BLKSIZE_MAX],
+		.windowsize_max = val[KTFTPD_P_WINDOWSIZE_MAX],
+		.max_write_size = val[KTFTPD_P_MAX_WRITE_SIZE],
+		.timeout_max_s = val[KTFTPD_P_TIMEOUT_MAX],
+		.window_bytes_max = val[KTFTPD_P_WINDOW_BYTES_MAX],
+		.refused = (val[KTFTPD_P_REFUSE_BLKSIZE] ? TFTP_OPT_BLKSIZE : 0) |
+			   (val[KTFTPD_P_REFUSE_TSIZE] ? TFTP_OPT_TSIZE : 0) |
+			   (val[KTFTPD_P_REFUSE_TIMEOUT] ? TFTP_OPT_TIMEOUT : 0) |
+			   (val[KTFTPD_P_REFUSE_WINDOWSIZE] ?
+			    TFTP_OPT_WINDOWSIZE : 0),
+	};
+	if (!val[KTFTPD_P_BLKSIZE_FIT_MTU])
+		return;
+	/* One lost fragment would cost the whole block: none are sent. */
+	mtu = ktftpd_net_route_mtu(&x->peer);
+	if (mtu <= ktftpd_net_headers(&x->peer) + TFTP_HDR_LEN)
+		return;		/* no route, or a nonsense MTU: no cap */
+	fits = mtu - ktftpd_net_headers(&x->peer) - TFTP_HDR_LEN;
+	if (fits < lim->blksize_max)
+		lim->blksize_max = max(fits, (unsigned int)TFTP_BLKSIZE_MIN);
+}
+
 /* What the filename rules make of the request's name: x->lookup. */
 static bool xfer_apply_rules(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 {
@@ -505,13 +551,57 @@ static void xfer_publish(struct ktftpd_xfer *x)
  * refused, answered with an ERROR from its own socket, as tftp-hpa's
  * are).
  */
+/*
+ * @x's socket, as its config says: sharing the listening port, in
+ * port_range, or on any port.  Made with this thread's own credentials,
+ * not the serving identity's: the server binds its ports (below 1024,
+ * and shared with its listeners, which only sockets of one owner may be),
+ * no client's file is touched.  When port_range is full, the socket is
+ * one on the listening port, to say "busy" from where it was asked.
+ */
+static int xfer_socket(struct ktftpd_xfer *x, bool *exhausted)
+{
+	const long *val = x->cfg->val;
+	struct ktftpd_port_plan plan = {
+		.low = x->cfg->port_low,
+		.high = x->cfg->port_high,
+	};
+	const struct ktftpd_addr *local = x->local.len ? &x->local : NULL;
+	const struct cred *identity;
+	int err;
+
+	*exhausted = false;
+	if (val[KTFTPD_P_SINGLE_PORT]) {
+		plan.shared = val[KTFTPD_P_PORT];
+		x->shared_port = true;
+	}
+	identity = override_creds(current_real_cred());
+	err = ktftpd_net_transfer_socket(x->family, local, &x->peer, &plan,
+					 &x->sock);
+	if (err == -EADDRINUSE && !plan.shared && plan.low) {
+		*exhausted = true;
+		ktftpd_stats_inc(KTFTPD_C_PORTS_EXHAUSTED);
+		plan = (struct ktftpd_port_plan) { .shared = val[KTFTPD_P_PORT] };
+		x->shared_port = true;
+		err = ktftpd_net_transfer_socket(x->family, local, &x->peer,
+						 &plan, &x->sock);
+	}
+	revert_creds(identity);
+	return err;
+}
+
 static bool xfer_setup(struct ktftpd_xfer *x)
 {
 	struct tftp_refusal ref;
+	bool exhausted;
 	int err;
 
-	err = ktftpd_net_transfer_socket(x->family, x->local.len ? &x->local : NULL,
-					 &x->sock);
+	err = xfer_socket(x, &exhausted);
+	if (!err && exhausted) {
+		tftp_refuse(&ref, TFTP_EUNDEF, "Server busy: no free port");
+		ktftpd_xfer_fail(x, &ref);
+		return false;
+	}
 	if (err) {
 		/* Nothing to answer from: the client asks again. */
 		x->err_code = TFTP_EUNDEF;

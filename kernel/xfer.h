@@ -65,6 +65,8 @@ struct ktftpd_xfer {
 	 * transfer's release.
 	 */
 	bool opening;
+	/* Its socket shares the listening port (single_port). */
+	bool shared_port;
 
 	struct ktftpd_addr peer;
 	struct ktftpd_addr local;	/* where the request was sent (len 0: unknown) */
@@ -201,6 +203,12 @@ bool ktftpd_xfer_fast_eligible(const struct ktftpd_xfer *x);
 bool ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x);
 void ktftpd_xfer_fast_hook(struct ktftpd_xfer *x);
 void ktftpd_xfer_fast_unhook(struct ktftpd_xfer *x);
+
+/*
+ * What @x's config lets its client negotiate: the settings, and a block
+ * that fits the route's MTU towards the client (blksize_fit_mtu).
+ */
+void ktftpd_xfer_limits(const struct ktftpd_xfer *x, struct tftp_limits *lim);
 
 /* The name @x looks up beneath root (see ktftpd_xfer.lookup). */
 static inline const char *ktftpd_xfer_path(const struct ktftpd_xfer *x)

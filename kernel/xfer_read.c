@@ -90,15 +90,11 @@ bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
 			    struct tftp_refusal *ref)
 {
 	const struct ktftpd_config *cfg = x->cfg;
-	struct tftp_limits lim = {
-		.blksize_max = cfg->val[KTFTPD_P_BLKSIZE_MAX],
-		.windowsize_max = cfg->val[KTFTPD_P_WINDOWSIZE_MAX],
-		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
-		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
-	};
+	struct tftp_limits lim;
 
 	if (!read_open(x, ref))
 		return false;
+	ktftpd_xfer_limits(x, &lim);
 	/*
 	 * The size on the wire of a netascii file is not its size: no tsize.
 	 * An RRQ's options are never refused.

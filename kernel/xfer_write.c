@@ -18,19 +18,16 @@ bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
 			     struct tftp_refusal *ref)
 {
 	const struct ktftpd_config *cfg = x->cfg;
-	struct tftp_limits lim = {
-		.blksize_max = cfg->val[KTFTPD_P_BLKSIZE_MAX],
-		.windowsize_max = cfg->val[KTFTPD_P_WINDOWSIZE_MAX],
-		.max_write_size = cfg->val[KTFTPD_P_MAX_WRITE_SIZE],
-		.timeout_max_s = cfg->val[KTFTPD_P_TIMEOUT_MAX],
-	};
 	struct ktftpd_upload_policy policy = {
 		.create = cfg->val[KTFTPD_P_CREATE],
 		.create_mode = cfg->val[KTFTPD_P_CREATE_MODE],
 	};
 
+	struct tftp_limits lim;
+
 	if (!cfg->val[KTFTPD_P_ALLOW_WRITE])
 		return tftp_refuse(ref, TFTP_EACCESS, "Writes are disabled");
+	ktftpd_xfer_limits(x, &lim);
 	if (!tftp_negotiate(req, &lim, -1, &x->neg, ref))
 		return false;
 	x->oack_len = tftp_build_oack(x->oack, sizeof(x->oack), &x->neg);

@@ -246,7 +246,9 @@ def test_burst_larger_than_the_socket_buffer_waits_for_space(server, slow_net):
     the (60 s) timer, resumes the transfer."""
     # The timer is far (60 s) so that only a lost kick could need it: a
     # window that merely crossed slowly (a loaded, emulated host) does not.
-    server.set(windowsize_max=1000, timeout=60000)
+    # 64 KiB blocks over a 1500-byte link on purpose (IP fragments and
+    # all): the burst must outgrow the buffer, so no MTU cap.
+    server.set(windowsize_max=1000, timeout=60000, blksize_fit_mtu=0)
     blob = make_file(TFTP_ROOT / "burst.bin", 30 << 20)
     before_err, before = udp_sndbuf_errors(), server.stats()
     helper = Path(__file__).with_name("window_fetch.py")

@@ -19,7 +19,9 @@ def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
         "max_write_size", "rate_limit", "user", "group",
         "require_world_readable", "timeout_max", "handshake_timeout", "sockbuf_max",
         "backslash_to_slash", "strip_slashes", "case_insensitive", "unique_root",
-        "allow", "deny"}
+        "blksize_fit_mtu", "window_bytes_max", "refuse_blksize", "refuse_tsize",
+        "refuse_timeout", "refuse_windowsize", "single_port", "allow", "deny",
+        "port_range"}
 
 
 def test_defaults(ktftpd):
@@ -48,6 +50,12 @@ def test_defaults(ktftpd):
     assert sysctl_read("strip_slashes") == "1"
     assert sysctl_read("case_insensitive") == "0"
     assert sysctl_read("unique_root") == "off"
+    assert sysctl_read("blksize_fit_mtu") == "1"   # no IP fragments
+    assert sysctl_read("window_bytes_max") == "0"
+    for option in ("blksize", "tsize", "timeout", "windowsize"):
+        assert sysctl_read(f"refuse_{option}") == "0"
+    assert sysctl_read("single_port") == "0"
+    assert sysctl_read("port_range") == ""     # any port
     assert sysctl_read("allow") == ""          # every client
     assert sysctl_read("deny") == ""
 

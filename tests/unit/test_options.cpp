@@ -13,7 +13,7 @@ namespace {
 
 using Opts = std::vector<std::pair<std::string, std::string>>;
 
-const tftp_limits kLimits = {TFTP_BLKSIZE_MAX, 64, 1000};
+const tftp_limits kLimits = {TFTP_BLKSIZE_MAX, 64, 1000, 0, 0, 0};
 
 struct Negotiation {
 	bool ok;
@@ -259,4 +259,44 @@ TEST(Options, ParseUint)
 	EXPECT_EQ(v, 1000u);
 	EXPECT_FALSE(tftp_parse_uint("12a", 1000, true, &v));
 	EXPECT_FALSE(tftp_parse_uint("", 1000, true, &v));
+}
+
+TEST(Options, WindowBytesMaxClampsTheWindowNeverRefuses)
+{
+	tftp_limits lim = kLimits;
+	lim.window_bytes_max = 64 * 1024;
+	auto n = negotiate({{"blksize", "8192"}, {"windowsize", "64"}}, TFTP_RRQ, 12345, lim);
+	EXPECT_EQ(oack(n.neg)["windowsize"], "8");	// 8 x 8192 = 64 KiB
+	EXPECT_EQ(oack(n.neg)["blksize"], "8192");
+	n = negotiate({{"windowsize", "64"}}, TFTP_RRQ, 12345, lim);	// 512-byte blocks
+	EXPECT_EQ(oack(n.neg)["windowsize"], "64");
+	n = negotiate({{"blksize", "65464"}, {"windowsize", "4"}}, TFTP_RRQ, 12345, lim);
+	EXPECT_EQ(oack(n.neg)["windowsize"], "1");	// at least one block
+	EXPECT_TRUE(n.ok);
+	// The order of the options does not matter.
+	n = negotiate({{"windowsize", "64"}, {"blksize", "8192"}}, TFTP_RRQ, 12345, lim);
+	EXPECT_EQ(oack(n.neg)["windowsize"], "8");
+	lim.window_bytes_max = 0;	// off
+	n = negotiate({{"blksize", "65464"}, {"windowsize", "64"}}, TFTP_RRQ, 12345, lim);
+	EXPECT_EQ(oack(n.neg)["windowsize"], "64");
+}
+
+TEST(Options, RefusedOptionsAreLeftOutButReportedAsked)
+{
+	tftp_limits lim = kLimits;
+	lim.refused = TFTP_OPT_TSIZE | TFTP_OPT_WINDOWSIZE;
+	auto n = negotiate({{"tsize", "0"}, {"blksize", "1468"}, {"windowsize", "8"}},
+			   TFTP_RRQ, 12345, lim);
+	EXPECT_EQ(n.neg.granted, unsigned(TFTP_OPT_BLKSIZE));
+	EXPECT_EQ(n.neg.asked, unsigned(TFTP_OPT_TSIZE | TFTP_OPT_BLKSIZE | TFTP_OPT_WINDOWSIZE));
+	EXPECT_EQ(n.neg.windowsize, 1u);
+	// A refused tsize cannot refuse an upload either.
+	lim.max_write_size = 10;
+	n = negotiate({{"tsize", "1000"}}, TFTP_WRQ, -1, lim);
+	EXPECT_TRUE(n.ok);
+	EXPECT_EQ(n.neg.granted, 0u);
+	lim.refused = TFTP_OPT_BLKSIZE | TFTP_OPT_TIMEOUT;
+	n = negotiate({{"blksize", "1468"}, {"timeout", "3"}}, TFTP_RRQ, 12345, lim);
+	EXPECT_EQ(n.neg.granted, 0u);
+	EXPECT_EQ(n.neg.blksize, unsigned(TFTP_BLKSIZE_DEFAULT));
 }

@@ -101,3 +101,31 @@ TEST(Params, EachRowIsConsistent)
 		}
 	}
 }
+
+TEST(Params, ChoiceWordsAndNumbers)
+{
+	char buf[16];
+	long v = -1;
+	ASSERT_EQ(ktftpd_params[KTFTPD_P_UNIQUE_ROOT].kind, KTFTPD_KIND_CHOICE);
+	EXPECT_TRUE(ktftpd_param_choice_name(KTFTPD_P_UNIQUE_ROOT, 0, buf, sizeof(buf)));
+	EXPECT_STREQ(buf, "off");
+	EXPECT_TRUE(ktftpd_param_choice_name(KTFTPD_P_UNIQUE_ROOT, 2, buf, sizeof(buf)));
+	EXPECT_STREQ(buf, "mac");
+	EXPECT_FALSE(ktftpd_param_choice_name(KTFTPD_P_UNIQUE_ROOT, 3, buf, sizeof(buf)));
+	EXPECT_FALSE(ktftpd_param_choice_name(KTFTPD_P_UNIQUE_ROOT, 1, buf, 2));	// "ip" + NUL
+	EXPECT_FALSE(ktftpd_param_choice_name(KTFTPD_P_PORT, 1, buf, sizeof(buf)));
+	EXPECT_TRUE(ktftpd_param_choice_parse(KTFTPD_P_UNIQUE_ROOT, "ip", &v));
+	EXPECT_EQ(v, 1);
+	EXPECT_TRUE(ktftpd_param_choice_parse(KTFTPD_P_UNIQUE_ROOT, "2", &v));
+	EXPECT_EQ(v, 2);
+	for (const char *bad : {"", "IP", "i", "ipx", "off ", "3", "12", "-1", "mac ip"})
+		EXPECT_FALSE(ktftpd_param_choice_parse(KTFTPD_P_UNIQUE_ROOT, bad, &v)) << bad;
+	// Every CHOICE has a word for each of its values.
+	for (int p = 0; p < KTFTPD_P_COUNT; p++) {
+		if (ktftpd_params[p].kind != KTFTPD_KIND_CHOICE)
+			continue;
+		for (long i = ktftpd_params[p].min; i <= ktftpd_params[p].max; i++)
+			EXPECT_TRUE(ktftpd_param_choice_name((ktftpd_param)p, i, buf, sizeof(buf)))
+				<< ktftpd_params[p].name << " " << i;
+	}
+}

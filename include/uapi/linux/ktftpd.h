@@ -167,7 +167,16 @@ enum ktftpd_cfg {
 					 * client may ask */
 	KTFTPD_CFG_DENY,		/* nested, enum ktftpd_nets; empty: none
 					 * is refused */
+	KTFTPD_CFG_PORT_RANGE,		/* nested, enum ktftpd_port_range; empty:
+					 * any port the kernel picks */
 	KTFTPD_CFG_UNIQUE_ROOT,		/* u8, 0 off, 1 ip, 2 mac */
+	KTFTPD_CFG_BLKSIZE_FIT_MTU,	/* u8, 0 or 1 */
+	KTFTPD_CFG_WINDOW_BYTES_MAX,	/* u32, bytes, 0..1073741824 */
+	KTFTPD_CFG_REFUSE_BLKSIZE,	/* u8, 0 or 1 */
+	KTFTPD_CFG_REFUSE_TSIZE,	/* u8, 0 or 1 */
+	KTFTPD_CFG_REFUSE_TIMEOUT,	/* u8, 0 or 1 */
+	KTFTPD_CFG_REFUSE_WINDOWSIZE,	/* u8, 0 or 1 */
+	KTFTPD_CFG_SINGLE_PORT,		/* u8, 0 or 1 */
 
 	__KTFTPD_CFG_MAX,
 };
@@ -210,6 +219,19 @@ enum ktftpd_net {
 	__KTFTPD_NET_MAX,
 };
 #define KTFTPD_NET_ATTR_MAX (__KTFTPD_NET_MAX - 1)
+
+/*
+ * The local ports of the transfers' sockets (port_range): both or
+ * neither, 1 <= LOW <= HIGH <= 65535.
+ */
+enum ktftpd_port_range {
+	KTFTPD_PORT_RANGE_UNSPEC,
+	KTFTPD_PORT_RANGE_LOW,		/* u16 */
+	KTFTPD_PORT_RANGE_HIGH,		/* u16 */
+
+	__KTFTPD_PORT_RANGE_MAX,
+};
+#define KTFTPD_PORT_RANGE_ATTR_MAX (__KTFTPD_PORT_RANGE_MAX - 1)
 
 /*
  * Filename rules (ktftpd(8), RULES): up to KTFTPD_RULES_MAX
@@ -301,6 +323,8 @@ enum ktftpd_stat {
 					 * match */
 	KTFTPD_STAT_DENIED,		/* u64: requests dropped unanswered because allow
 					 * or deny refused their address */
+	KTFTPD_STAT_PORTS_EXHAUSTED,	/* u64: requests refused because every port of
+					 * port_range was taken */
 
 	__KTFTPD_STAT_MAX,
 };
