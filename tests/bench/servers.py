@@ -6,13 +6,17 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+from genl import Genl, rule, rules_config  # noqa: E402
 KTFTPCTL = REPO / "build" / "ctl" / "ktftpctl"
 ATFTPD = REPO / "build" / "bench" / "atftpd" / "usr" / "sbin" / "atftpd"
 FAST_PATH = Path("/sys/module/ktftpd/parameters/fast_path")
+SYSCTL = Path("/proc/sys/net/ktftpd")
 
 # The largest storm, plus room: every server gets the same session cap.
 MAX_SESSIONS = 1100
@@ -82,6 +86,11 @@ class Ktftpd(Server):
 
     def before_run(self):
         FAST_PATH.write_text("1" if self.fast_path else "0")
+        # The PXE-farm features off (see KtftpdFeature), whoever ran last.
+        for name, value in (("unique_root", "off"), ("single_port", "0")):
+            (SYSCTL / name).write_text(value)
+        with Genl() as g:
+            g.ktftpd("SET_CONFIG", rules_config([]))
 
     def stop(self):
         subprocess.run([str(KTFTPCTL), "stop", "--drain", "0"], check=False)
@@ -104,6 +113,61 @@ class KtftpdWorkers(Ktftpd):
 
     def stop(self):
         pass
+
+
+class KtftpdFeature(Ktftpd):
+    """ktftpd with one of issue 25's features on, in the same run as ktftpd
+    with them off: what each costs.  It shares the module the ktftpd entry
+    loads, so it needs ktftpd in --servers, and it is not a peer."""
+    sysctls = {}
+    rules = []
+
+    def start(self):
+        if not FAST_PATH.exists():
+            raise RuntimeError(f"{self.name} needs ktftpd in --servers")
+
+    def before_run(self):
+        super().before_run()
+        for name, value in self.sysctls.items():
+            (SYSCTL / name).write_text(value)
+        if self.rules:
+            with Genl() as g:
+                g.ktftpd("SET_CONFIG", rules_config(self.rules))
+
+    def stop(self):
+        pass
+
+
+class KtftpdRules(KtftpdFeature):
+    """16 filename rules of a PXE farm: 15 that a request tries and misses
+    (prefixes, globs, a case-folded one, a refusal), and the last one,
+    which rewrites every *.bin to data/ (a symlink back to root)."""
+    name = "ktftpd-rules"
+
+    @property
+    def rules(self):
+        misses = [rule("prefix", f"tftp:/198.18.0.{i}/", "") for i in range(1, 6)]
+        misses += [rule("glob", f"pxelinux.cfg/01-*-{i:02x}", "pxelinux.cfg/default")
+                   for i in range(5)]
+        misses += [rule("glob", "*.efi", "efi/\\0", flags=["nocase"]),
+                   rule("exact", "boot/bcd", "Boot/BCD", flags=["nocase"]),
+                   rule("glob", "*.key", flags=["refuse"]),
+                   rule("prefix", "/EFI/", "efi/", flags=["nocase"]),
+                   rule("glob", "hosts/*/*.cfg", "hosts/\\i/\\0")]
+        return misses + [rule("glob", "*.bin", "data/\\0", flags=["stop"])]
+
+
+class KtftpdUnique(KtftpdFeature):
+    """unique_root=ip, with no directory for the client: every request
+    looks there first, misses, and falls back to root (the common case)."""
+    name = "ktftpd-unique"
+    sysctls = {"unique_root": "ip"}
+
+
+class KtftpdSinglePort(KtftpdFeature):
+    """single_port=1: every transfer on the listening port."""
+    name = "ktftpd-single-port"
+    sysctls = {"single_port": "1"}
 
 
 class TftpdHpa(Server):
@@ -151,4 +215,5 @@ class Dnsmasq(Server):
         return r.stdout.splitlines()[0].split("Copyright")[0].strip()
 
 
-ALL = [Ktftpd, KtftpdWorkers, TftpdHpa, Atftpd, Dnsmasq]
+ALL = [Ktftpd, KtftpdWorkers, KtftpdRules, KtftpdUnique, KtftpdSinglePort,
+       TftpdHpa, Atftpd, Dnsmasq]
