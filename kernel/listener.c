@@ -123,7 +123,8 @@ static void serve_request(struct socket *sock, struct ktftpd_ratelimit *rl,
 	switch (ktftpd_server_admit(x, &ref)) {
 	case 0:
 		break;
-	case -EEXIST:
+	case -EEXIST:		/* a duplicate of one in flight */
+	case -ESHUTDOWN:	/* stopping: the client asks again */
 		ktftpd_xfer_free(x);
 		return;
 	default:
@@ -139,7 +140,8 @@ void ktftpd_listener_take(struct socket *sock, const u8 *buf, int len,
 			  const struct ktftpd_addr *from,
 			  const struct ktftpd_addr *local)
 {
-	serve_request(sock, NULL, buf, len, false, from, local);
+	if (ktftpd_server_running())
+		serve_request(sock, NULL, buf, len, false, from, local);
 }
 
 static int listener_fn(void *data)

@@ -147,10 +147,12 @@ int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
 /*
  * Bind to @port on the address the request was sent to: a client checks
  * the reply's source.  Where that address can't be bound (the request was
- * broadcast, say), the routing table picks one.
+ * broadcast, say), the routing table picks one, unless @exact: a socket
+ * on the listening port bound to every address would, until it connects,
+ * take requests to addresses the listeners do not serve.
  */
 static int bind_port(struct socket *sock, int family,
-		     const struct ktftpd_addr *local, u16 port)
+		     const struct ktftpd_addr *local, u16 port, bool exact)
 {
 	struct ktftpd_addr at;
 	int err;
@@ -162,8 +164,10 @@ static int bind_port(struct socket *sock, int family,
 		else
 			at.v4.sin_port = htons(port);
 		err = net_bind(sock, &at);
-		if (err != -EADDRNOTAVAIL && err != -EINVAL)
+		if (exact || (err != -EADDRNOTAVAIL && err != -EINVAL))
 			return err;
+	} else if (exact) {
+		return -EADDRNOTAVAIL;
 	}
 	addr_any(&at, family, port);
 	return net_bind(sock, &at);
@@ -175,8 +179,13 @@ static int bind_port(struct socket *sock, int family,
  */
 static atomic_t range_cursor = ATOMIC_INIT(0);
 
-/* Most ports tried for one transfer: a full range costs this, no more. */
-#define KTFTPD_RANGE_TRIES 4096
+/*
+ * Most ports tried for one transfer: a full range (or one a local user
+ * has filled: ports from 1024 up need no privilege) costs this, no more.
+ * From the cursor, the ports are the ones given longest ago: free unless
+ * the range is nearly full.
+ */
+#define KTFTPD_RANGE_TRIES 256
 
 static int bind_in_range(struct socket *sock, int family,
 			 const struct ktftpd_addr *local, u16 low, u16 high)
@@ -186,7 +195,8 @@ static int bind_in_range(struct socket *sock, int family,
 
 	start = (unsigned int)atomic_inc_return(&range_cursor);
 	for (i = 0; i < n && i < KTFTPD_RANGE_TRIES; i++) {
-		err = bind_port(sock, family, local, low + (start + i) % n);
+		err = bind_port(sock, family, local, low + (start + i) % n,
+				false);
 		if (err != -EADDRINUSE)
 			break;
 	}
@@ -216,13 +226,13 @@ int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
 		 * outscores them for the peer's address and port.
 		 */
 		sock->sk->sk_reuseport = 1;
-		err = bind_port(sock, family, local, plan->shared) ?:
+		err = bind_port(sock, family, local, plan->shared, true) ?:
 		      kernel_connect(sock, (struct sockaddr *)&peer->sa,
 				     peer->len, 0);
 	} else if (plan->low) {
 		err = bind_in_range(sock, family, local, plan->low, plan->high);
 	} else {
-		err = bind_port(sock, family, local, 0);
+		err = bind_port(sock, family, local, 0, false);
 	}
 	if (err) {
 		sock_release(sock);

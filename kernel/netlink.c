@@ -159,7 +159,13 @@ static int put_nets(struct sk_buff *msg, int type,
 	return 0;
 }
 
-static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
+/*
+ * @cfg as KTFTPD_A_CONFIG.  The rules go to administrators only: their
+ * patterns name clients (pxelinux.cfg/01-<mac>), and GET_STATUS is
+ * anyone's.
+ */
+static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg,
+		      bool admin)
 {
 	struct nlattr *nest, *listen, *range;
 	unsigned int i;
@@ -190,7 +196,7 @@ static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg)
 	      nla_put_u16(msg, KTFTPD_PORT_RANGE_HIGH, cfg->port_high))))
 		return -EMSGSIZE;
 	nla_nest_end(msg, range);
-	if (put_rules(msg, cfg->rules) ||
+	if ((admin && put_rules(msg, cfg->rules)) ||
 	    put_nets(msg, KTFTPD_CFG_ALLOW, &cfg->allow) ||
 	    put_nets(msg, KTFTPD_CFG_DENY, &cfg->deny))
 		return -EMSGSIZE;
@@ -268,28 +274,36 @@ static int reply(struct genl_info *info, u8 cmd, size_t size,
 	return genlmsg_reply(msg, info);
 }
 
+struct status_reply {
+	struct ktftpd_config *cfg;
+	bool admin;
+};
+
 static int fill_status(struct sk_buff *msg, void *arg)
 {
-	const struct ktftpd_config *cfg = arg;
+	const struct status_reply *st = arg;
 	int err;
 
 	err = nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()) ||
 	      put_u64(msg, KTFTPD_A_UPTIME_MS, ktftpd_server_uptime_ms(),
 		      KTFTPD_A_PAD) ||
 	      nla_put_string(msg, KTFTPD_A_VERSION, KTFTPD_VERSION) ||
-	      put_config(msg, cfg) || put_stats(msg);
+	      put_config(msg, st->cfg, st->admin) || put_stats(msg);
 	return err ? -EMSGSIZE : 0;
 }
 
 static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
-	struct ktftpd_config *cfg = ktftpd_config_get();
+	struct status_reply st = {
+		.cfg = ktftpd_config_get(),
+		.admin = netlink_capable(skb, CAP_NET_ADMIN),
+	};
 	int err;
 
 	/* Up to 64 rules of 2 x 255 bytes: far beyond NLMSG_GOODSIZE. */
-	err = reply(info, KTFTPD_CMD_GET_STATUS, rules_size(cfg->rules),
-		    fill_status, cfg);
-	ktftpd_config_put(cfg);
+	err = reply(info, KTFTPD_CMD_GET_STATUS, rules_size(st.cfg->rules),
+		    fill_status, &st);
+	ktftpd_config_put(st.cfg);
 	return err;
 }
 

@@ -141,9 +141,10 @@ enum ktftpd_param_kind {
 	  "boot managers write paths (\\Boot\\BCD).")		\
 	X(STRIP_SLASHES, "strip_slashes", KTFTPD_CFG_STRIP_SLASHES, 8,	\
 	  BOOL, "", 0, 1, 1,						\
-	  "Strip a requested name's leading slashes and collapse "	\
-	  "repeated ones, before the filename rules see it. Either way " \
-	  "the lookup is beneath root, where a leading slash is root.")	\
+	  "Strip a requested name's leading slashes before the "	\
+	  "filename rules see it (repeated slashes inside, . and x/.. "	\
+	  "are always folded). Either way the lookup is beneath root, "	\
+	  "where a leading slash is root.")				\
 	X(CASE_INSENSITIVE, "case_insensitive", KTFTPD_CFG_CASE_INSENSITIVE, \
 	  8, BOOL, "", 0, 1, 0,						\
 	  "When a requested file does not exist, look for it ignoring "	\

@@ -102,6 +102,48 @@ bool tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
 	return true;
 }
 
+/*
+ * Drop "." components and fold "x/.." pairs, in place (RFC 3986's
+ * remove_dot_segments): the rules then see one spelling of a name that
+ * stays in root, so "./secret" and "a/../secret" meet a rule about
+ * "secret".  A ".." with nothing before it to fold stays: the lookup
+ * refuses it.  A leading slash stays (strip_slashes off); repeated ones
+ * inside are one.
+ */
+static size_t remove_dot_segments(char *name, size_t len)
+{
+	size_t in = 0, out = 0, keep = 0;	/* keep: what ".." cannot fold */
+
+	while (in < len) {
+		size_t end = in, n;
+		bool slash, dotdot;
+
+		while (end < len && name[end] != '/')
+			end++;
+		n = end - in;
+		slash = end < len;
+		dotdot = n == 2 && name[in] == '.' && name[in + 1] == '.';
+		if ((n == 1 && name[in] == '.') || (n == 0 && out > keep)) {
+			/* dropped, with its slash: "." and "//" inside */
+		} else if (dotdot && out > keep) {
+			/* The output ends "component/": take both back. */
+			out--;
+			while (out > keep && name[out - 1] != '/')
+				out--;
+		} else {
+			memmove(name + out, name + in, n);
+			out += n;
+			if (slash)
+				name[out++] = '/';
+			if (n == 0 || dotdot)
+				keep = out;
+		}
+		in = end + 1;
+	}
+	name[out] = '\0';
+	return out;
+}
+
 size_t tftp_normalize_filename(char *name, size_t len, unsigned int how)
 {
 	size_t i, out = 0;
@@ -118,7 +160,7 @@ size_t tftp_normalize_filename(char *name, size_t len, unsigned int how)
 		name[out++] = c;
 	}
 	name[out] = '\0';
-	return out;
+	return remove_dot_segments(name, out);
 }
 
 size_t tftp_build_error(u8 *buf, size_t cap, u16 code, const char *msg)

@@ -108,19 +108,15 @@ bool ktftpd_unique_dir(const struct ktftpd_config *cfg,
 		       const struct ktftpd_addr *peer, int ifindex, char *dir)
 {
 	long mode = cfg->val[KTFTPD_P_UNIQUE_ROOT];
-	struct ktftpd_client_id *cid;
+	struct ktftpd_client_id cid;
 	const char *id;
 
 	if (mode == KTFTPD_UNIQUE_OFF || !peer)
 		return false;
-	cid = kmalloc(sizeof(*cid), GFP_KERNEL);
-	if (!cid)
-		return false;
-	ktftpd_client_id(peer, ifindex, mode == KTFTPD_UNIQUE_MAC, cid);
-	id = mode == KTFTPD_UNIQUE_MAC ? cid->id.mac : cid->id.ip;
+	ktftpd_client_id(peer, ifindex, mode == KTFTPD_UNIQUE_MAC, &cid);
+	id = mode == KTFTPD_UNIQUE_MAC ? cid.id.mac : cid.id.ip;
 	if (id)
 		strscpy(dir, id, KTFTPD_UNIQUE_DIR_MAX);
-	kfree(cid);
 	return id;
 }
 

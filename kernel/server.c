@@ -335,6 +335,16 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 	int err = 0;
 
 	spin_lock_bh(&xfers_lock);
+	/*
+	 * Not while stopping: a transfer admitted after the stop's
+	 * abort_all() would never be aborted.  The listeners are gone by
+	 * then, but a single_port transfer hands on what its socket caught
+	 * (ktftpd_listener_take).  Read under the lock abort_all() takes.
+	 */
+	if (!READ_ONCE(running)) {
+		err = -ESHUTDOWN;
+		goto out;
+	}
 	if (n_xfers >= max) {
 		tftp_refuse(ref, TFTP_EUNDEF, "Server busy");
 		err = -EBUSY;

@@ -50,6 +50,7 @@ int ktftpd_server_for_each_xfer(u64 after_id,
  * (a retransmitted request: drop it unanswered, the transfer's timer
  * answers it).
  */
+/* 0, -EEXIST (a duplicate), -ESHUTDOWN (stopping: no answer) or -EBUSY. */
 int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref);
 /* @x's first run begins: it counts as opening (see KTFTPD_OPENING_MAX)... */
 void ktftpd_server_opening(struct ktftpd_xfer *x);

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "compat.h"
+#include "identity.h"
 #include "vfs.h"
 
 /*
@@ -69,6 +70,9 @@ static int fold_scan_dir(const struct path *dir, const char *want, int len,
 	struct file *file;
 	int err;
 
+	/* Never listed, as never served (identity.c). */
+	if (ktftpd_identity_pseudo_fs(dir->dentry->d_sb))
+		return -ENOENT;
 	err = inode_permission(ktftpd_mnt_idmap(dir->mnt), d_inode(dir->dentry),
 			       MAY_READ | MAY_EXEC);
 	if (err)

@@ -315,8 +315,15 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 		}
 		len = ktftpd_net_recv(x->sock, &from, NULL, pkt, cap, true,
 				      &truncated);
+		if (len == -EAGAIN)
+			break;	/* drained */
+		/*
+		 * A connected (single_port) socket reports an ICMP error,
+		 * which anyone can spoof, once: the datagrams behind it are
+		 * still to be read.
+		 */
 		if (len < 0)
-			break;	/* -EAGAIN: drained */
+			continue;
 		if (!xfer_handle(x, pkt, len, truncated, &from))
 			return false;
 	}

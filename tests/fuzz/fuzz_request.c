@@ -8,6 +8,7 @@
  * undefined shift into a crash.
  */
 #include <assert.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,26 @@ static void fuzz_netascii(const uint8_t *data, size_t size)
 	assert(tftp_netascii_decode(&dec, data, n, back) <= n + 1);
 }
 
+/* No "." component anywhere, and ".." only in a leading run. */
+static void assert_dot_segments_folded(const char *name)
+{
+	bool leading = true;
+	const char *c = name;
+
+	while (*c) {
+		size_t n = strcspn(c, "/");
+
+		assert(!(n == 1 && c[0] == '.'));
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			assert(leading);
+		else if (n)
+			leading = false;
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tftp_request req;
@@ -89,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(len <= req.filename_len && name[len] == '\0');
 		if (size & TFTP_NORM_SLASHES)
 			assert(name[0] != '/' && !strstr(name, "//"));
+		assert_dot_segments_folded(name);
 		free(name);
 	} else {
 		/* Every malformed request is answered "illegal operation". */

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PORT, SYSCTL, TFTP_ROOT, make_file, sysctl_read
+from genl import rule
 from tftp import Client, opts
 
 HERE = Path(__file__).resolve().parent
@@ -106,7 +107,7 @@ def test_nobody_cannot_write_any_sysctl(server):
 NOBODY_NETLINK = r"""
 import errno, json, sys
 sys.path.insert(0, sys.argv[1])
-from genl import A, CFG, REWRITE, Genl, NetlinkError, attr, string, u32
+from genl import A, CFG, REWRITE, Genl, NetlinkError, attr, parse_attrs, string, u32
 g = Genl()
 out = {}
 def call(name, cmd, payload=b"", dump=False):
@@ -116,6 +117,9 @@ def call(name, cmd, payload=b"", dump=False):
     except NetlinkError as e:
         out[name] = e.errno
 call("GET_STATUS", "GET_STATUS")
+# The rules name clients: not in anyone's status (the test set one).
+status = g.ktftpd("GET_STATUS")[0]
+out["rules shown"] = CFG["RULES"] in parse_attrs(status[A["CONFIG"]][0])
 call("START", "START")
 call("STOP", "STOP", u32(A["DRAIN_MS"], 0))
 call("SET_CONFIG", "SET_CONFIG", attr(A["CONFIG"], [u32(CFG["RETRIES"], 7)]))
@@ -131,6 +135,7 @@ print(json.dumps(out))
 
 
 def test_nobody_gets_eperm_from_every_mutating_or_revealing_command(server):
+    server.set_rules(rule("exact", "pxelinux.cfg/mine", "pxelinux.cfg/01-52-54-00-12-34-56"))
     before = sysctl_read("retries")
     r = subprocess.run([*NOBODY, sys.executable, "-c", NOBODY_NETLINK, str(HERE)],
                        capture_output=True, text=True, timeout=60)
@@ -138,7 +143,8 @@ def test_nobody_gets_eperm_from_every_mutating_or_revealing_command(server):
     got = json.loads(r.stdout)
     assert got == {"GET_STATUS": 0, "START": errno.EPERM, "STOP": errno.EPERM,
                    "SET_CONFIG": errno.EPERM, "GET_SESSIONS": errno.EPERM,
-                   "REWRITE_TEST": errno.EPERM, "join events": errno.EPERM}, got
+                   "REWRITE_TEST": errno.EPERM, "join events": errno.EPERM,
+                   "rules shown": False}, got
     assert sysctl_read("retries") == before
     assert sysctl_read("stop") == "0"
 

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from conftest import (PORT, TFTP_ROOT, client_namespace, fetch_in_namespace, make_file, run,
-                      sysctl_read, sysctl_write)
+from conftest import (PORT, TFTP_ROOT, client_namespace, fetch_in_namespace, make_file,
+                      nl_status, run, sysctl_read, sysctl_write)
 from tftp import Client, ack, rrq
 
 NS = "ktftpd-ports"
@@ -163,3 +163,32 @@ def test_a_firewall_open_only_to_the_range_or_the_port(server, blob, firewalled,
     server.set(single_port=1)
     rc, out = fetch_in_namespace(NS, host, "ports.bin", blob)
     assert rc == 0, out
+
+
+def test_stop_under_a_single_port_flood_leaves_nothing_running(server, blob):
+    """Requests keep coming to the shared port while the server stops: a
+    stop must end every transfer, and none may be admitted after it (a
+    transfer's socket hands on the requests it catches)."""
+    import threading
+    import time
+    server.set(single_port=1, max_sessions_per_client=1024)
+    stop = threading.Event()
+
+    def flood():
+        while not stop.is_set():
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(rrq("ports.bin"), ("127.0.0.1", PORT))
+            time.sleep(0.001)
+    threads = [threading.Thread(target=flood) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(2)
+        sysctl_write("stop", "1")
+        for _ in range(3):
+            time.sleep(0.5)
+            assert nl_status()["stats"]["active"] == 0
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()

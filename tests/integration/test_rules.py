@@ -221,6 +221,18 @@ def test_refuse_rule_answers_error_and_counts(server):
     assert rewrite_test("keys/host.key")["error"] == (2, "Access violation: refused by a rule")
 
 
+def test_a_refusal_cannot_be_spelled_around(server):
+    """"./x" and "a/../x" are folded before the rules see them, as the
+    lookup would resolve them: a rule about x meets them all."""
+    put("secret.cfg")
+    put("pxelinux.cfg/default")
+    server.set_rules(rule("exact", "secret.cfg", flags=["refuse"]))
+    for name in ("secret.cfg", "./secret.cfg", "pxelinux.cfg/../secret.cfg",
+                 ".//secret.cfg", "\\.\\secret.cfg", "pxelinux.cfg/./../secret.cfg"):
+        assert refused(name, 2) == "Access violation: refused by a rule", name
+    assert rewrite_test("a/b/../../secret.cfg")["normalized"] == "secret.cfg"
+
+
 def test_refusal_is_an_event(server):
     server.set_rules(rule("exact", "forbidden", flags=["refuse"]))
     g = Genl()

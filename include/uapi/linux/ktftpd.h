@@ -25,6 +25,8 @@
  *            KTFTPD_A_UPTIME_MS  u64, since the last start (while serving)
  *            KTFTPD_A_VERSION    string, the module's version
  *            KTFTPD_A_CONFIG     nested enum ktftpd_cfg: the config in force
+ *                                (its KTFTPD_CFG_RULES only to a caller
+ *                                with CAP_NET_ADMIN: rules name clients)
  *            KTFTPD_A_STATS      nested enum ktftpd_stat: counters since load
  *
  * KTFTPD_CMD_START
