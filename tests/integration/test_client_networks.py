@@ -76,7 +76,7 @@ def test_sysctl_reads_back_what_netlink_and_it_wrote(server):
     assert sysctl_read("deny") == "198.18.0.66/32"
     sysctl_write("deny", "")
     assert sysctl_read("deny") == ""
-    with _Genl() as g:
+    with Genl() as g:
         g.ktftpd("SET_CONFIG", attr(A["CONFIG"], [
             attr(CFG["DENY"], [net("IPV6", bytes(16), 0)])]))
     assert sysctl_read("deny") == "::/0"
@@ -99,13 +99,6 @@ def net(family, addr, prefix):
     return attr(1, [attr(NETS[family], addr), u8(NETS["PREFIX"], prefix)])
 
 
-class _Genl:
-    def __enter__(self):
-        self.g = Genl()
-        return self.g
-
-    def __exit__(self, *exc):
-        self.g.close()
 
 
 @pytest.mark.parametrize("why,nets,err", [
@@ -122,7 +115,7 @@ class _Genl:
 def test_malformed_networks_are_refused_by_netlink(server, why, nets, err):
     sysctl_write("deny", "10.0.0.0/8")
     with pytest.raises(NetlinkError) as e:
-        with _Genl() as g:
+        with Genl() as g:
             g.ktftpd("SET_CONFIG", attr(A["CONFIG"], [attr(CFG["DENY"], nets)]))
     assert e.value.errno in (err if isinstance(err, tuple) else (err,)), (why, e.value)
     assert sysctl_read("deny") == "10.0.0.0/8"

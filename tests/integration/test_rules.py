@@ -38,15 +38,6 @@ def leave_root_as_found():
             path.unlink()
 
 
-class _genl:
-    """A Genl socket for a with block."""
-
-    def __enter__(self):
-        self.g = Genl()
-        return self.g
-
-    def __exit__(self, *exc):
-        self.g.close()
 
 
 def fetch(name, host="127.0.0.1"):
@@ -388,7 +379,7 @@ def test_sixty_four_rules_of_the_longest_text_round_trip(server):
 def test_malformed_rules_are_refused(server, why, payload, err):
     set_rules(rule("exact", "keep", "me"))
     with pytest.raises(NetlinkError) as e:
-        with _genl() as g:
+        with Genl() as g:
             g.ktftpd("SET_CONFIG", rules_config(payload()))
     assert e.value.errno == err, (why, e.value)
     assert e.value.msg, why
@@ -410,13 +401,13 @@ def test_rewrite_test_reports_what_a_request_would_look_up(server):
     assert rewrite_test("a.key", "fd00::1")["error"] == (2, "Access violation: refused by a rule")
     assert rewrite_test("///")["error"] == (2, "Access violation: not a file")
     with pytest.raises(NetlinkError) as e:
-        with _genl() as g:
+        with Genl() as g:
             g.ktftpd("REWRITE_TEST", attr(A["REWRITE"], [
                 string(REWRITE["NAME"], "x"), attr(REWRITE["PEER_IPV4"], b"\1\2\3\4"),
                 attr(REWRITE["PEER_IPV6"], b"\0" * 16)]))
     assert e.value.errno == errno.EINVAL
     with pytest.raises(NetlinkError):
-        with _genl() as g:
+        with Genl() as g:
             g.ktftpd("REWRITE_TEST", attr(A["REWRITE"], [string(REWRITE["NAME"], "x" * 600)]))
 
 

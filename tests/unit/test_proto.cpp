@@ -144,16 +144,25 @@ TEST(Request, AcceptsWrqForTheCallerToRefuse)
 	EXPECT_EQ(req.opcode, TFTP_WRQ);
 }
 
+namespace {
+
+constexpr unsigned kAllSwitches = TFTP_NORM_BACKSLASH | TFTP_NORM_SLASHES;
+
+// @s as tftp_normalize_filename() leaves it, in a buffer of its own size.
+std::string normalized(const std::string &s, unsigned how = kAllSwitches)
+{
+	std::vector<char> b(s.begin(), s.end());
+	b.push_back('\0');
+	size_t n = tftp_normalize_filename(b.data(), s.size(), how);
+	EXPECT_EQ(b[n], '\0');
+	return std::string(b.data(), n);
+}
+
+} // namespace
+
 TEST(Filename, NormalizesSlashesAndBackslashes)
 {
-	auto norm = [](std::string s) {
-		std::vector<char> b(s.begin(), s.end());
-		b.push_back('\0');
-		size_t n = tftp_normalize_filename(b.data(), s.size(),
-						   TFTP_NORM_BACKSLASH | TFTP_NORM_SLASHES);
-		EXPECT_EQ(b[n], '\0');
-		return std::string(b.data(), n);
-	};
+	auto norm = [](std::string s) { return normalized(s); };
 	EXPECT_EQ(norm("pxelinux.0"), "pxelinux.0");
 	EXPECT_EQ(norm("/pxelinux.0"), "pxelinux.0");
 	EXPECT_EQ(norm("///a/b"), "a/b");
@@ -168,13 +177,7 @@ TEST(Filename, NormalizesSlashesAndBackslashes)
 
 TEST(Filename, DotSegmentsAreFoldedLeadingDotDotKept)
 {
-	auto norm = [](std::string s, unsigned how = TFTP_NORM_BACKSLASH | TFTP_NORM_SLASHES) {
-		std::vector<char> b(s.begin(), s.end());
-		b.push_back('\0');
-		size_t n = tftp_normalize_filename(b.data(), s.size(), how);
-		EXPECT_EQ(b[n], '\0');
-		return std::string(b.data(), n);
-	};
+	auto norm = [](std::string s, unsigned how = kAllSwitches) { return normalized(s, how); };
 	EXPECT_EQ(norm("./secret.cfg"), "secret.cfg");
 	EXPECT_EQ(norm("pxelinux.cfg/../secret.cfg"), "secret.cfg");
 	EXPECT_EQ(norm("a/b/../../c"), "c");
@@ -196,13 +199,7 @@ TEST(Filename, DotSegmentsAreFoldedLeadingDotDotKept)
 
 TEST(Filename, SwitchesAreIndependent)
 {
-	auto norm = [](std::string s, unsigned how) {
-		std::vector<char> b(s.begin(), s.end());
-		b.push_back('\0');
-		size_t n = tftp_normalize_filename(b.data(), s.size(), how);
-		EXPECT_EQ(b[n], '\0');
-		return std::string(b.data(), n);
-	};
+	auto norm = [](std::string s, unsigned how) { return normalized(s, how); };
 	EXPECT_EQ(norm("\\Boot\\BCD", 0), "\\Boot\\BCD");
 	EXPECT_EQ(norm("//a//b", 0), "//a/b");	// inner ones are one, always
 	EXPECT_EQ(norm("\\\\a", TFTP_NORM_BACKSLASH), "//a");
