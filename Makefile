@@ -161,16 +161,23 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_SAN) -Ikernel -Iinclude $< $(FUZZ_CORE) -o $@
 
-# The C core ktftpctl's config parser uses: the settings table, and the
-# filename rules' checker (tftp_rule_check()).
-$(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o: $(BUILD)/fuzz/%.o: kernel/%.c $(wildcard kernel/*.h)
+# The C core ktftpctl's config parser uses: the settings table, the
+# filename rules' checker (tftp_rule_check()) and the client networks'
+# (tftp_cidr_check()).
+FUZZ_CONFIG_CORE := $(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o $(BUILD)/fuzz/cidr.o
+$(FUZZ_CONFIG_CORE): $(BUILD)/fuzz/%.o: kernel/%.c $(wildcard kernel/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_SAN) -Ikernel -Iinclude -c $< -o $@
 
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp ctl/config.cpp ctl/rules.cpp \
-		$(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o $(wildcard ctl/*.hpp)
-	clang++ -std=c++20 $(FUZZ_SAN) -Ictl -Ikernel -Iinclude $< ctl/config.cpp ctl/rules.cpp \
-		$(BUILD)/fuzz/params.o $(BUILD)/fuzz/rewrite.o -o $@
+# ktftpctl's parsers of what people write: the config file and KEY=VALUE,
+# and `config import`'s readers of tftpd-hpa's and dnsmasq's files.
+FUZZ_CONFIG_CTL := ctl/config.cpp ctl/rules.cpp ctl/networks.cpp ctl/port_range.cpp \
+	ctl/import.cpp ctl/import_tftpd_hpa.cpp ctl/import_dnsmasq.cpp ctl/shell_words.cpp \
+	ctl/hpa_map.cpp ctl/hpa_regex.cpp
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.cpp $(FUZZ_CONFIG_CTL) $(FUZZ_CONFIG_CORE) \
+		$(wildcard ctl/*.hpp)
+	clang++ -std=c++20 $(FUZZ_SAN) -Ictl -Ikernel -Iinclude $< $(FUZZ_CONFIG_CTL) \
+		$(FUZZ_CONFIG_CORE) -o $@
 
 fuzz-build: $(FUZZ_BINS)
 

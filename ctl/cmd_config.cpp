@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // ktftpctl config show | set KEY=VALUE... | apply [--check] FILE
+//          | import --from tftpd-hpa|dnsmasq FILE [--map-file FILE]
 #include <iostream>
 
 #include "app.hpp"
 #include "cmd_config.hpp"
 #include "config.hpp"
+#include "errors.hpp"
+#include "import.hpp"
 #include "netlink.hpp"
 #include "render.hpp"
 
@@ -35,6 +38,22 @@ int run_set(const ConfigSetOptions &opts, const Output &o)
 	return 0;
 }
 
+// Prints the config on stdout and the notes on stderr; no kernel needed.
+int run_import(const ConfigImportOptions &opts, const Output &o)
+{
+	if (opts.map_file && opts.from != "tftpd-hpa")
+		throw Failure(EXIT_USAGE, "--map-file is a tftpd-hpa file: not taken with --from " +
+						  opts.from);
+	std::string text = read_whole_file(opts.file);
+	Imported imp = opts.from == "tftpd-hpa"
+			       ? import_tftpd_hpa(text, opts.file, read_whole_file, opts.map_file)
+			       : import_dnsmasq(text, opts.file);
+	for (const auto &n : imp.notes)
+		std::cerr << "ktftpctl: note: " << n << '\n';
+	render_config_file(std::cout, imported_json(imp), o);
+	return 0;
+}
+
 } // namespace
 
 void setup_config(CLI::App &app, Invocation &inv)
@@ -47,7 +66,15 @@ void setup_config(CLI::App &app, Invocation &inv)
 		inv.command = "config show";
 		inv.action = [&inv] {
 			Client client;
-			render_config(std::cout, client.get_status().config, inv.output());
+			Config cfg = client.get_status().config;
+			// The kernel sends the rules, which name clients, to
+			// CAP_NET_ADMIN only: say so, as the file printed without
+			// them would remove them if applied.
+			if (!cfg.rules)
+				std::cerr << "ktftpctl: note: the filename rules are shown with "
+					     "CAP_NET_ADMIN only: this config has none, and `config "
+					     "apply` of it would remove them\n";
+			render_config(std::cout, cfg, inv.output());
 			return 0;
 		};
 	});
@@ -70,6 +97,26 @@ void setup_config(CLI::App &app, Invocation &inv)
 		inv.command = "config apply";
 		inv.command_options = apply_opts;
 		inv.action = [&inv, apply_opts] { return run_apply(*apply_opts, inv.output()); };
+	});
+
+	auto import_opts = std::make_shared<ConfigImportOptions>();
+	auto *import = cmd->add_subcommand(
+		"import", "Print the ktftpd config equivalent to another server's (no kernel needed)");
+	import->add_option("--from", import_opts->from, "The other server: tftpd-hpa or dnsmasq")
+		->required()
+		->check(CLI::IsMember({"tftpd-hpa", "dnsmasq"}))
+		->type_name("SERVER");
+	import->add_option("file", import_opts->file,
+			   "Its config: /etc/default/tftpd-hpa, or a dnsmasq.conf")
+		->required()
+		->type_name("FILE");
+	import->add_option("--map-file", import_opts->map_file,
+			   "tftpd-hpa's map file to translate, instead of the one its options name")
+		->type_name("FILE");
+	import->callback([&inv, import_opts]() {
+		inv.command = "config import";
+		inv.command_options = import_opts;
+		inv.action = [&inv, import_opts] { return run_import(*import_opts, inv.output()); };
 	});
 }
 

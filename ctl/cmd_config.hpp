@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-// What `ktftpctl config set` and `config apply` were asked (see app.hpp:
-// Invocation::options).  `config show` takes no options.
+// What `ktftpctl config set`, `config apply` and `config import` were
+// asked (see app.hpp: Invocation::options).  `config show` takes no
+// options.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,12 @@ struct ConfigSetOptions {
 struct ConfigApplyOptions {
 	std::string file;
 	bool check_only = false;		// --check
+};
+
+struct ConfigImportOptions {
+	std::string from;			// --from: tftpd-hpa or dnsmasq
+	std::string file;			// its config file
+	std::optional<std::string> map_file;	// --map-file: tftpd-hpa's
 };
 
 } // namespace ktftpd

@@ -19,15 +19,31 @@
 #include <uapi/linux/ktftpd.h>
 
 #include "errors.hpp"
+#include "networks.hpp"
+#include "port_range.hpp"
 #include "rules.hpp"
 
 namespace ktftpd {
 namespace {
 
+// The settings that are not numbers (KTFTPD_TEXT_SETTINGS), each parsed
+// by its own code below; Config::defaults() and config_keys() take their
+// names and defaults from the table.
 constexpr const char *KEY_ROOT = "root";
 constexpr const char *KEY_LISTEN = "listen";
+constexpr const char *KEY_ALLOW = "allow";
+constexpr const char *KEY_DENY = "deny";
+constexpr const char *KEY_PORT_RANGE = "port_range";
 // Only the file holds rules: a list of objects has no KEY=VALUE form.
 constexpr const char *KEY_RULES = "rules";
+
+struct TextSetting {
+	const char *name;
+	const char *def;	// as the sysctl takes it
+};
+#define TEXT_SETTING(name, attr, type, def, help) {name, def},
+constexpr TextSetting text_settings[] = {KTFTPD_TEXT_SETTINGS(TEXT_SETTING)};
+#undef TEXT_SETTING
 
 ktftpd_param_kind kind(int p)
 {
@@ -67,6 +83,17 @@ int param_index(std::string_view key)
 	return -1;
 }
 
+// A CHOICE's words, for min..max in order ("off", "ip", "mac").
+std::vector<std::string> choice_words(int p)
+{
+	std::vector<std::string> words;
+	char word[32];
+	for (long v = ktftpd_params[p].min; v <= ktftpd_params[p].max; v++)
+		if (ktftpd_param_choice_name(static_cast<ktftpd_param>(p), v, word, sizeof(word)))
+			words.emplace_back(word);
+	return words;
+}
+
 std::string range_text(int p)
 {
 	const auto &d = ktftpd_params[p];
@@ -74,6 +101,13 @@ std::string range_text(int p)
 	switch (d.kind) {
 	case KTFTPD_KIND_BOOL:
 		return "true or false";
+	case KTFTPD_KIND_CHOICE: {
+		auto words = choice_words(p);
+		for (std::size_t i = 0; i < words.size(); i++)
+			out << (i == 0 ? "" : i + 1 < words.size() ? ", " : " or ") << '"'
+			    << words[i] << '"';
+		break;
+	}
 	case KTFTPD_KIND_ID:
 		out << "a name or an integer, " << d.min << ".." << d.max;
 		break;
@@ -271,23 +305,18 @@ ConfigError::ConfigError(const std::string &where, int line, const std::string &
 {
 }
 
-Config Config::defaults()
-{
-	Config c;
-	c.root = "/srv/tftp";
-	c.listen = std::vector<std::string>{};
-	c.rules = std::vector<Rule>{};
-	for (int i = 0; i < KTFTPD_P_COUNT; i++)
-		c.params[i] = ktftpd_params[i].def;
-	return c;
-}
-
 void Config::merge(const Config &other)
 {
 	if (other.root)
 		root = other.root;
 	if (other.listen)
 		listen = other.listen;
+	if (other.allow)
+		allow = other.allow;
+	if (other.deny)
+		deny = other.deny;
+	if (other.port_range)
+		port_range = other.port_range;
 	if (other.rules)
 		rules = other.rules;
 	for (int i = 0; i < KTFTPD_P_COUNT; i++)
@@ -297,7 +326,7 @@ void Config::merge(const Config &other)
 
 bool Config::empty() const
 {
-	return !root && !listen && !rules &&
+	return !root && !listen && !allow && !deny && !port_range && !rules &&
 	       std::none_of(params.begin(), params.end(),
 			    [](const auto &p) { return p.has_value(); });
 }
@@ -305,7 +334,9 @@ bool Config::empty() const
 const std::vector<std::string> &config_keys()
 {
 	static const std::vector<std::string> keys = [] {
-		std::vector<std::string> k{KEY_ROOT, KEY_LISTEN};
+		std::vector<std::string> k;
+		for (const auto &t : text_settings)
+			k.emplace_back(t.name);
 		for (int i = 0; i < KTFTPD_P_COUNT; i++)
 			k.emplace_back(ktftpd_params[i].name);
 		return k;
@@ -355,6 +386,14 @@ long param_from_text(int p, const std::string &v)
 		require(id.has_value(), no_such_id(p));
 		return accepted(p, *id);
 	}
+	case KTFTPD_KIND_CHOICE: {
+		// A word only: the sysctl also takes the number, but a file that
+		// says "unique_root": "2" tells its reader nothing.
+		auto words = choice_words(p);
+		auto it = std::find(words.begin(), words.end(), v);
+		require(it != words.end(), "must be " + range_text(p));
+		return accepted(p, ktftpd_params[p].min + (it - words.begin()));
+	}
 	case KTFTPD_KIND_INT:
 		break;
 	}
@@ -376,6 +415,9 @@ long param_from_json(int p, const nlohmann::json &value)
 		if (value.is_string())
 			return param_from_text(p, value.get<std::string>());
 		break;
+	case KTFTPD_KIND_CHOICE:
+		require(value.is_string(), "must be " + range_text(p));
+		return param_from_text(p, value.get<std::string>());
 	case KTFTPD_KIND_INT:
 		break;
 	}
@@ -400,7 +442,26 @@ std::vector<std::string> listen_checked(std::vector<std::string> addrs)
 	return addrs;
 }
 
-// "a b,c": the sysctl's and KEY=VALUE's form of a listen list.
+std::vector<Network> networks_checked(const std::vector<std::string> &texts)
+{
+	try {
+		return parse_networks(texts);
+	} catch (const std::invalid_argument &e) {
+		throw BadValue{e.what()};
+	}
+}
+
+PortRange port_range_checked(const std::string &text)
+{
+	try {
+		return parse_port_range(text);
+	} catch (const std::invalid_argument &e) {
+		throw BadValue{e.what()};
+	}
+}
+
+// "a b,c": the sysctl's and KEY=VALUE's form of a listen, allow or deny
+// list.
 std::vector<std::string> split_addresses(const std::string &text)
 {
 	std::vector<std::string> addrs;
@@ -447,6 +508,20 @@ bool set_from_json(Config &cfg, const std::string &key, const nlohmann::json &va
 			addrs.push_back(a.get<std::string>());
 		}
 		cfg.listen = listen_checked(std::move(addrs));
+	} else if (key == KEY_ALLOW || key == KEY_DENY) {
+		const char *want = "must be a list of networks (\"198.18.0.0/15\", \"fd00::/8\"; "
+				   "[] for none)";
+		require(value.is_array(), want);
+		std::vector<std::string> texts;
+		for (const auto &n : value) {
+			require(n.is_string(), want);
+			texts.push_back(n.get<std::string>());
+		}
+		(key == KEY_ALLOW ? cfg.allow : cfg.deny) = networks_checked(texts);
+	} else if (key == KEY_PORT_RANGE) {
+		require(value.is_string(),
+			"must be a string, \"LOW:HIGH\" (\"50000:50099\"), or \"\" for none");
+		cfg.port_range = port_range_checked(value.get<std::string>());
 	} else if (key == KEY_RULES) {
 		cfg.rules = rules_from_json(value);	// throws BadRule
 	} else if (int p = param_index(key); p >= 0) {
@@ -465,6 +540,12 @@ bool set_from_text(Config &cfg, const std::string &key, const std::string &value
 		cfg.root = root_checked(value);
 	else if (key == KEY_LISTEN)
 		cfg.listen = listen_checked(split_addresses(value));
+	else if (key == KEY_ALLOW)
+		cfg.allow = networks_checked(split_addresses(value));
+	else if (key == KEY_DENY)
+		cfg.deny = networks_checked(split_addresses(value));
+	else if (key == KEY_PORT_RANGE)
+		cfg.port_range = port_range_checked(value);
 	else if (int p = param_index(key); p >= 0)
 		cfg.params[p] = param_from_text(p, value);
 	else
@@ -494,6 +575,20 @@ nlohmann::json parse_json(std::string_view text, const std::string &name)
 }
 
 } // namespace
+
+// Every default from the tables, the text settings' through their own
+// parsers (a row added there without one fails here, in every test).
+Config Config::defaults()
+{
+	Config c;
+	for (const auto &t : text_settings)
+		if (!set_from_text(c, t.name, t.def))
+			throw std::logic_error(std::string("no parser for the setting ") + t.name);
+	c.rules = std::vector<Rule>{};
+	for (int i = 0; i < KTFTPD_P_COUNT; i++)
+		c.params[i] = ktftpd_params[i].def;
+	return c;
+}
 
 Config parse_config(std::string_view text, const std::string &name)
 {
@@ -578,19 +673,48 @@ nlohmann::ordered_json config_to_json(const Config &cfg)
 		j[KEY_ROOT] = *cfg.root;
 	if (cfg.listen)
 		j[KEY_LISTEN] = *cfg.listen;
+	auto networks = [](const std::vector<Network> &nets) {
+		nlohmann::ordered_json list = nlohmann::ordered_json::array();
+		for (const auto &n : nets)
+			list.push_back(network_text(n));
+		return list;
+	};
+	if (cfg.allow)
+		j[KEY_ALLOW] = networks(*cfg.allow);
+	if (cfg.deny)
+		j[KEY_DENY] = networks(*cfg.deny);
+	if (cfg.port_range)
+		j[KEY_PORT_RANGE] = port_range_text(*cfg.port_range);
 	for (int i = 0; i < KTFTPD_P_COUNT; i++) {
 		if (!cfg.params[i])
 			continue;
 		long v = *cfg.params[i];
 		const char *name = ktftpd_params[i].name;
-		if (kind(i) == KTFTPD_KIND_BOOL) {
+		char word[32];
+		switch (kind(i)) {
+		case KTFTPD_KIND_BOOL:
 			j[name] = v != 0;
-		} else if (kind(i) == KTFTPD_KIND_MODE) {
+			break;
+		case KTFTPD_KIND_MODE: {
 			std::ostringstream o;
 			o << '0' << std::oct << v;
 			j[name] = o.str();
-		} else {
+			break;
+		}
+		case KTFTPD_KIND_CHOICE:
+			// A value a newer kernel has and this ktftpctl has no
+			// word for is shown by its number: `config show` must
+			// still work.
+			if (ktftpd_param_choice_name(static_cast<ktftpd_param>(i), v, word,
+						     sizeof(word)))
+				j[name] = word;
+			else
+				j[name] = v;
+			break;
+		case KTFTPD_KIND_INT:
+		case KTFTPD_KIND_ID:
 			j[name] = v;
+			break;
 		}
 	}
 	// Last, as they apply: after the switches that normalize a name.

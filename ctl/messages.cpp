@@ -86,8 +86,9 @@ struct Table {
 };
 
 // Nest @type around what @fill puts.  nla_nest_end() drops a nest left
-// empty, but an empty KTFTPD_CFG_LISTEN or _RULES says "none", and its
-// absence "keep what is in force": put the header alone then.
+// empty, but an empty KTFTPD_CFG_LISTEN, _RULES, _ALLOW, _DENY or
+// _PORT_RANGE says "none", and its absence "keep what is in force": put
+// the header alone then.
 template <class Fill>
 void put_nest(nl_msg *msg, int type, bool empty, Fill fill)
 {
@@ -112,6 +113,59 @@ void put_rule(nl_msg *msg, const Rule &r)
 	check(nla_put_string(msg, KTFTPD_RULE_PATTERN, r.pattern.c_str()));
 	check(nla_put_string(msg, KTFTPD_RULE_REPLACE, r.replace.c_str()));
 	nla_nest_end(msg, nest);
+}
+
+// A KTFTPD_CFG_ALLOW or _DENY nest: one KTFTPD_NETS_NET each.
+void put_networks(nl_msg *msg, int type, const std::vector<Network> &nets)
+{
+	put_nest(msg, type, nets.empty(), [&] {
+		for (const auto &n : nets) {
+			nlattr *one = nla_nest_start(msg, KTFTPD_NETS_NET);
+			if (!one)
+				throw std::bad_alloc();
+			check(nla_put(msg, n.family == 4 ? KTFTPD_NET_IPV4 : KTFTPD_NET_IPV6,
+				      n.family == 4 ? 4 : 16, n.addr.data()));
+			check(nla_put_u8(msg, KTFTPD_NET_PREFIX, static_cast<std::uint8_t>(n.prefix)));
+			nla_nest_end(msg, one);
+		}
+	});
+}
+
+std::vector<Network> parse_networks_nest(nlattr *nest)
+{
+	std::vector<Network> nets;
+	nlattr *a;
+	int rem;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != KTFTPD_NETS_NET)
+			continue;
+		Table<KTFTPD_NET_ATTR_MAX> tb(a);
+		nlattr *addr = tb[KTFTPD_NET_IPV4] ? tb[KTFTPD_NET_IPV4] : tb[KTFTPD_NET_IPV6];
+		if (!addr || !tb[KTFTPD_NET_PREFIX])
+			throw std::runtime_error("malformed network from the kernel");
+		Network n;
+		n.family = tb[KTFTPD_NET_IPV4] ? 4 : 6;
+		if (nla_len(addr) != (n.family == 4 ? 4 : 16))
+			throw std::runtime_error("malformed network from the kernel");
+		std::memcpy(n.addr.data(), nla_data(addr), nla_len(addr));
+		n.prefix = get_uint(tb[KTFTPD_NET_PREFIX], 1);
+		nets.push_back(n);
+	}
+	return nets;
+}
+
+// KTFTPD_CFG_PORT_RANGE: both ends, or an empty nest for none.
+PortRange parse_port_range_nest(nlattr *nest)
+{
+	Table<KTFTPD_PORT_RANGE_ATTR_MAX> tb(nest);
+	if (!tb[KTFTPD_PORT_RANGE_LOW] != !tb[KTFTPD_PORT_RANGE_HIGH])
+		throw std::runtime_error("malformed port range from the kernel");
+	PortRange r;
+	if (tb[KTFTPD_PORT_RANGE_LOW]) {
+		r.low = get_uint(tb[KTFTPD_PORT_RANGE_LOW], 2);
+		r.high = get_uint(tb[KTFTPD_PORT_RANGE_HIGH], 2);
+	}
+	return r;
 }
 
 std::vector<Rule> parse_rules(nlattr *nest)
@@ -184,6 +238,10 @@ MsgPtr new_request(int family, std::uint8_t cmd, int flags, std::size_t extra)
 std::size_t config_extra_size(const Config &cfg)
 {
 	std::size_t size = 0;
+	// Each network: its nest, the largest address and the prefix.
+	for (const auto &nets : {cfg.allow, cfg.deny})
+		if (nets)
+			size += nets->size() * (NLA_HDRLEN + nla_total_size(16) + nla_total_size(1));
 	if (cfg.rules)
 		for (const auto &r : *cfg.rules)
 			size += NLA_HDRLEN + 2 * nla_total_size(1) +
@@ -213,6 +271,16 @@ void put_config(nl_msg *msg, const Config &cfg)
 		put_nest(msg, KTFTPD_CFG_RULES, cfg.rules->empty(), [&] {
 			for (const auto &r : *cfg.rules)
 				put_rule(msg, r);
+		});
+	// Empty lists and no port range are empty nests, as listen's.
+	if (cfg.allow)
+		put_networks(msg, KTFTPD_CFG_ALLOW, *cfg.allow);
+	if (cfg.deny)
+		put_networks(msg, KTFTPD_CFG_DENY, *cfg.deny);
+	if (cfg.port_range)
+		put_nest(msg, KTFTPD_CFG_PORT_RANGE, cfg.port_range->none(), [&] {
+			check(nla_put_u16(msg, KTFTPD_PORT_RANGE_LOW, cfg.port_range->low));
+			check(nla_put_u16(msg, KTFTPD_PORT_RANGE_HIGH, cfg.port_range->high));
 		});
 	for (int i = 0; i < KTFTPD_P_COUNT; i++) {
 		if (!cfg.params[i])
@@ -293,6 +361,12 @@ Config parse_config_nest(nlattr *nest)
 	}
 	if (tb[KTFTPD_CFG_RULES])
 		cfg.rules = parse_rules(tb[KTFTPD_CFG_RULES]);
+	if (tb[KTFTPD_CFG_ALLOW])
+		cfg.allow = parse_networks_nest(tb[KTFTPD_CFG_ALLOW]);
+	if (tb[KTFTPD_CFG_DENY])
+		cfg.deny = parse_networks_nest(tb[KTFTPD_CFG_DENY]);
+	if (tb[KTFTPD_CFG_PORT_RANGE])
+		cfg.port_range = parse_port_range_nest(tb[KTFTPD_CFG_PORT_RANGE]);
 	for (int i = 0; i < KTFTPD_P_COUNT; i++)
 		if (nlattr *a = tb[ktftpd_params[i].attr])
 			cfg.params[i] = static_cast<long>(get_uint(a, ktftpd_params[i].bits / 8));
@@ -397,6 +471,8 @@ RewriteResult parse_rewrite_result(const Attrs &a)
 		r.error_code = get_uint(tb[KTFTPD_REWRITE_ERROR_CODE], 2);
 	if (tb[KTFTPD_REWRITE_ERROR_MSG])
 		r.error_msg = get_string(tb[KTFTPD_REWRITE_ERROR_MSG]);
+	if (tb[KTFTPD_REWRITE_UNIQUE])
+		r.unique = get_string(tb[KTFTPD_REWRITE_UNIQUE]);
 	return r;
 }
 

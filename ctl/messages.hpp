@@ -28,7 +28,7 @@ using MsgPtr = std::unique_ptr<nl_msg, MsgDeleter>;
 // attributes beyond a page; throws std::bad_alloc.
 MsgPtr new_request(int family, std::uint8_t cmd, int flags, std::size_t extra = 0);
 // The room put_config() needs beyond a page: 64 rules of 2 x 255 bytes
-// do not fit one.
+// do not fit one, nor with 2 x 64 networks.
 std::size_t config_extra_size(const Config &cfg);
 // Add KTFTPD_A_CONFIG with every field of @cfg that is set.  Values are
 // taken as validated (config.cpp); throws std::invalid_argument for an

@@ -26,11 +26,34 @@ struct Rule {
 	bool operator==(const Rule &) const = default;
 };
 
+// A client network of allow or deny (CIDR), as the uapi carries it: the
+// first @prefix bits of @addr, the rest 0 (networks.hpp checks that).
+struct Network {
+	int family = 4;				// 4 or 6
+	unsigned prefix = 0;			// 0..32 or 0..128
+	std::array<std::uint8_t, 16> addr{};	// network order; IPv4 uses 4
+
+	bool operator==(const Network &) const = default;
+};
+
+// port_range: the ports LOW..HIGH of the transfers' sockets.  {0, 0} is
+// none (any port the kernel picks), as the uapi's empty nest says.
+struct PortRange {
+	std::uint16_t low = 0;
+	std::uint16_t high = 0;
+
+	bool none() const { return low == 0; }
+	bool operator==(const PortRange &) const = default;
+};
+
 // A config, or a change to one: every field optional.  A full config (as
 // from Config::defaults() or the kernel) has every field set.
 struct Config {
 	std::optional<std::string> root;
 	std::optional<std::vector<std::string>> listen;	// textual addresses
+	std::optional<std::vector<Network>> allow;	// empty: every client
+	std::optional<std::vector<Network>> deny;	// empty: none refused
+	std::optional<PortRange> port_range;
 	std::optional<std::vector<Rule>> rules;		// in order; empty: none
 	std::array<std::optional<long>, KTFTPD_P_COUNT> params{};
 
@@ -98,6 +121,9 @@ struct RewriteResult {
 	std::optional<std::string> mac;		// the client's, when known
 	std::optional<std::uint16_t> error_code;	// set when refused
 	std::string error_msg;
+	// The client's own directory beneath root (unique_root), looked in
+	// first; none when unique_root is off or the client is not known.
+	std::optional<std::string> unique;
 };
 
 } // namespace ktftpd

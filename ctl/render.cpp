@@ -340,6 +340,11 @@ void render_config(std::ostream &out, const Config &cfg, const Output &o)
 	out << json_text(j, o.pretty || o.format != Format::json) << '\n';
 }
 
+void render_config_file(std::ostream &out, const nlohmann::ordered_json &file, const Output &o)
+{
+	out << json_text(file, o.pretty || o.format != Format::json) << '\n';
+}
+
 void render_rewrite_test(std::ostream &out, const std::string &name,
 			 const std::optional<std::string> &client, const RewriteResult &result,
 			 const std::vector<Rule> &rules, const Output &o)
@@ -360,11 +365,14 @@ void render_rewrite_test(std::ostream &out, const std::string &name,
 			{"applied", indexes},
 			{"rules", applied_rules},
 			{"mac", nullptr},
+			{"unique", nullptr},
 		};
 		if (client)
 			j["client"] = *client;
 		if (result.mac)
 			j["mac"] = *result.mac;
+		if (result.unique)
+			j["unique"] = *result.unique;
 		if (result.lookup)
 			j["lookup"] = *result.lookup;
 		if (result.error_code)
@@ -376,6 +384,8 @@ void render_rewrite_test(std::ostream &out, const std::string &name,
 		out << "rule " << i << ": " << (i < rules.size() ? rule_text(rules[i]) : "?") << '\n';
 	if (result.mac)
 		out << "mac: " << shown(*result.mac) << '\n';
+	if (result.unique)
+		out << "looks first in: " << shown(*result.unique) << "/\n";
 	if (result.lookup)
 		out << "looks up: " << shown(*result.lookup) << '\n';
 	if (result.error_code)

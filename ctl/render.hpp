@@ -36,6 +36,9 @@ void render_transfers(std::ostream &out, const std::vector<Transfer> &transfers,
 void render_event(std::ostream &out, const Event &e, const Output &o);
 // As a file `config apply` takes; text also numbers the rules in comments.
 void render_config(std::ostream &out, const Config &cfg, const Output &o);
+// A config file already in its JSON form (`config import`): indented for
+// people, and with --json as `config show --json` prints one.
+void render_config_file(std::ostream &out, const nlohmann::ordered_json &file, const Output &o);
 // `rewrite test`: what @result says of @name from @client, with the
 // @rules in force naming the ones it applied.
 void render_rewrite_test(std::ostream &out, const std::string &name,

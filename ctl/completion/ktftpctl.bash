@@ -2,16 +2,17 @@
 # The key lists come from kernel/params.h, like every view of a setting.
 
 # BEGIN generated: keys (scripts/gen-settings; do not edit)
-_ktftpctl_keys="root listen allow deny port timeout retries max_sessions
-	max_sessions_per_client drain_timeout blksize_max windowsize_max
-	allow_write create create_mode max_write_size rate_limit user
-	group require_world_readable timeout_max handshake_timeout
-	sockbuf_max backslash_to_slash strip_slashes case_insensitive
-	unique_root blksize_fit_mtu window_bytes_max refuse_blksize
-	refuse_tsize refuse_timeout refuse_windowsize"
+_ktftpctl_keys="root listen allow deny port_range port timeout retries
+	max_sessions max_sessions_per_client drain_timeout blksize_max
+	windowsize_max allow_write create create_mode max_write_size
+	rate_limit user group require_world_readable timeout_max
+	handshake_timeout sockbuf_max backslash_to_slash strip_slashes
+	case_insensitive unique_root blksize_fit_mtu window_bytes_max
+	refuse_blksize refuse_tsize refuse_timeout refuse_windowsize
+	single_port"
 _ktftpctl_bool_keys="allow_write create require_world_readable backslash_to_slash
 	strip_slashes case_insensitive blksize_fit_mtu refuse_blksize
-	refuse_tsize refuse_timeout refuse_windowsize"
+	refuse_tsize refuse_timeout refuse_windowsize single_port"
 # END generated: keys
 
 # Whether option $1 is --KEY for a key in the list $2.
@@ -50,6 +51,19 @@ _ktftpctl()
 	case $prev in
 	--config | -c)
 		_filedir json
+		return
+		;;
+	--map-file)
+		_filedir
+		return
+		;;
+	--from)
+		COMPREPLY=($(compgen -W "tftpd-hpa dnsmasq" -- "$cur"))
+		return
+		;;
+	--unique-root)
+		# unique_root's words (KTFTPD_KIND_CHOICE in kernel/params.h).
+		COMPREPLY=($(compgen -W "off ip mac" -- "$cur"))
 		return
 		;;
 	--root)
@@ -94,7 +108,14 @@ _ktftpctl()
 	config)
 		case $sub in
 		"")
-			COMPREPLY=($(compgen -W "show set apply --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "show set apply import --help" -- "$cur"))
+			;;
+		import)
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--from --map-file --help" -- "$cur"))
+			else
+				_filedir
+			fi
 			;;
 		apply)
 			if [[ $cur == -* ]]; then

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // libFuzzer target for ktftpctl's config parser (ctl/config.cpp): the JSON
-// file with comments, and KEY=VALUE assignments.  Any input either parses
-// or is refused with the parser's own error (ConfigError or Failure, each
-// naming what was wrong); any other exception, a crash or a sanitizer
-// report is a bug.  A config that parses survives a round trip through
-// the text `config apply` takes.
+// file with comments, and KEY=VALUE assignments; and for `config import`'s
+// readers of /etc/default/tftpd-hpa, tftpd-hpa map files and dnsmasq.conf.
+// Any input either parses or is refused with the parser's own error
+// (ConfigError or Failure, each naming what was wrong); any other
+// exception, a crash or a sanitizer report is a bug.  A config that parses
+// survives a round trip through the text `config apply` takes, and so does
+// what an import makes.
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,8 @@
 
 #include "config.hpp"
 #include "errors.hpp"
+#include "hpa_map.hpp"
+#include "import.hpp"
 
 using namespace ktftpd;
 
@@ -48,6 +52,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!cfg.empty()) {
 		std::string again = config_to_json(cfg).dump();
 		assert(parse_config(again, "again.json") == cfg);
+	}
+
+	// The same bytes as another server's files.  The map file a
+	// tftpd-hpa file names is these bytes again.
+	auto same_bytes = [text](const std::string &) { return std::string(text); };
+	auto imports = [&](const Imported &imp) {
+		// Names are resolved where the file is applied, not here.
+		Imported numeric = imp;
+		numeric.user.reset();
+		numeric.group.reset();
+		std::string file = imported_json(numeric).dump();
+		Config again = parse_config(file, "imported.json");
+		assert(again == numeric.config);
+	};
+	try {
+		imports(import_tftpd_hpa(text, "tftpd-hpa", same_bytes, std::nullopt));
+	} catch (const ConfigError &e) {
+		assert(*e.what() != '\0');
+	}
+	try {
+		imports(import_dnsmasq(text, "dnsmasq.conf"));
+	} catch (const ConfigError &e) {
+		assert(*e.what() != '\0');
+	}
+	try {
+		Config rules;
+		rules.rules = translate_map_file(text, "tftpd.map").rules;
+		assert(parse_config(config_to_json(rules).dump(), "rules.json") == rules);
+	} catch (const ConfigError &e) {
+		assert(*e.what() != '\0');
 	}
 	return 0;
 }

@@ -343,8 +343,19 @@ def test_ansible_template_renders_a_config_ktftpctl_accepts(tmp_path):
     body = out.read_text()
     doc = json.loads("\n".join(l for l in body.splitlines() if not l.startswith("//")))
     assert doc == {"root": "/srv/tftp", "port": 6969, "listen": ["127.0.0.1", "::1"],
+                   "allow": [], "deny": [], "port_range": "", "unique_root": "off",
                    "allow_write": True, "user": "nobody", "group": "nogroup",
                    "timeout": 1500, "windowsize_max": 32, "create_mode": "0600"}
+    r = render({"ktftpd_allow": ["198.18.0.0/15", "fd00::/8"], "ktftpd_deny": ["198.18.0.7"],
+                "ktftpd_port_range": "50000:50099", "ktftpd_unique_root": "mac",
+                "ktftpd_config": {"single_port": True}})
+    assert r.returncode == 0, r.stdout
+    doc = json.loads("\n".join(l for l in out.read_text().splitlines() if not l.startswith("//")))
+    assert (doc["allow"], doc["deny"], doc["port_range"], doc["unique_root"], doc["single_port"]) == (
+        ["198.18.0.0/15", "fd00::/8"], ["198.18.0.7"], "50000:50099", "mac", True)
     r = render({"ktftpd_config": {"retries": 101}})
     assert r.returncode != 0 and "failed to validate" in r.stdout
     assert "retries" in r.stdout
+    r = render({"ktftpd_allow": ["198.18.0.1/15"]})
+    assert r.returncode != 0 and "failed to validate" in r.stdout
+    assert "allow: 198.18.0.1/15: address has bits set past the prefix length" in r.stdout, r.stdout

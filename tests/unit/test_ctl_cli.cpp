@@ -115,6 +115,33 @@ TEST(Args, ConfigSubcommands)
 	EXPECT_FALSE(parse({"config", "frob"}, bad));
 }
 
+TEST(Args, ConfigImport)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"config", "import", "--from", "tftpd-hpa", "/etc/default/tftpd-hpa",
+			   "--map-file", "/etc/tftpd.map"},
+			  inv));
+	EXPECT_EQ(inv.command, "config import");
+	EXPECT_TRUE(inv.action);
+	const auto &opts = inv.options<ConfigImportOptions>();
+	EXPECT_EQ(opts.from, "tftpd-hpa");
+	EXPECT_EQ(opts.file, "/etc/default/tftpd-hpa");
+	EXPECT_EQ(opts.map_file, "/etc/tftpd.map");
+	Invocation dnsmasq;
+	ASSERT_TRUE(parse({"config", "import", "/etc/dnsmasq.conf", "--from", "dnsmasq"}, dnsmasq));
+	EXPECT_EQ(dnsmasq.options<ConfigImportOptions>().from, "dnsmasq");
+	EXPECT_FALSE(dnsmasq.options<ConfigImportOptions>().map_file);
+	for (std::vector<std::string> args : {
+		     std::vector<std::string>{"config", "import", "/etc/default/tftpd-hpa"},
+		     {"config", "import", "--from", "atftpd", "f"},
+		     {"config", "import", "--from", "dnsmasq"},
+		     {"config", "import", "--from", "tftpd-hpa", "f", "--map-file"},
+	     }) {
+		Invocation bad;
+		EXPECT_FALSE(parse(args, bad)) << args.back();
+	}
+}
+
 TEST(Args, RewriteTest)
 {
 	Invocation inv;
@@ -474,4 +501,70 @@ TEST(Render, TransfersShowTheNameLookedUp)
 	std::ostringstream plain;
 	render_transfers(plain, {t}, {Format::json});
 	EXPECT_FALSE(nlohmann::json::parse(plain.str())[0].contains("lookup"));
+}
+
+TEST(Args, StartTakesTheNewKeys)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"start", "--allow", "198.18.0.0/15 fd00::/8", "--deny", "198.18.0.7",
+			   "--port-range", "50000:50099", "--unique-root", "mac", "--single-port",
+			   "true", "--window-bytes-max", "1048576"},
+			  inv));
+	const auto &opts = inv.options<StartOptions>();
+	using P = std::pair<std::string, std::string>;
+	// In the table's order: CLI11 runs the options' callbacks in the
+	// order they were added.
+	EXPECT_EQ(opts.settings, (std::vector<P>{{"allow", "198.18.0.0/15 fd00::/8"},
+						 {"deny", "198.18.0.7"},
+						 {"port_range", "50000:50099"},
+						 {"unique_root", "mac"},
+						 {"window_bytes_max", "1048576"},
+						 {"single_port", "true"}}));
+	// What start does with them before it talks to the kernel.
+	Config c;
+	for (const auto &[key, value] : opts.settings)
+		set_config_value(c, key, value);
+	EXPECT_EQ(c.allow->size(), 2u);
+	EXPECT_EQ(*c.port_range, (PortRange{50000, 50099}));
+	EXPECT_EQ(*c.params[KTFTPD_P_UNIQUE_ROOT], 2);
+	EXPECT_EQ(*c.params[KTFTPD_P_SINGLE_PORT], 1);
+}
+
+// `config show` (text and --json) prints networks canonically, the port
+// range as LOW:HIGH and a CHOICE as its word: a file `config apply` takes.
+TEST(Render, ConfigShowsNetworksPortRangeAndWords)
+{
+	Config c = Config::defaults();
+	set_config_value(c, "allow", "198.18.0.0/15,fd00:0:0::/8");
+	set_config_value(c, "port_range", "50000:50099");
+	set_config_value(c, "unique_root", "ip");
+	for (Format f : {Format::text, Format::json}) {
+		std::ostringstream out;
+		render_config(out, c, {f});
+		auto j = nlohmann::ordered_json::parse(out.str());
+		EXPECT_EQ(j["allow"].dump(), R"(["198.18.0.0/15","fd00::/8"])");
+		EXPECT_EQ(j["deny"].dump(), "[]");
+		EXPECT_EQ(j["port_range"], "50000:50099");
+		EXPECT_EQ(j["unique_root"], "ip");
+		EXPECT_EQ(parse_config(out.str(), "shown"), c);
+	}
+	auto j = nlohmann::json::parse(render(render_status, sample_status(), {Format::json}));
+	EXPECT_EQ(j["config"]["port_range"], "");
+	EXPECT_EQ(j["config"]["unique_root"], "off");
+}
+
+TEST(Render, RewriteTestLooksFirstInTheClientsDirectory)
+{
+	RewriteResult r;
+	r.normalized = "pxelinux.0";
+	r.lookup = "pxelinux.0";
+	r.unique = "198.18.0.7";
+	EXPECT_EQ(rewrite_text(r), "normalized: pxelinux.0\n"
+				   "looks first in: 198.18.0.7/\n"
+				   "looks up: pxelinux.0\n");
+	auto j = nlohmann::json::parse(rewrite_text(r, {Format::json}));
+	EXPECT_EQ(j["unique"], "198.18.0.7");
+	r.unique.reset();
+	EXPECT_EQ(rewrite_text(r).find("looks first in"), std::string::npos);
+	EXPECT_TRUE(nlohmann::json::parse(rewrite_text(r, {Format::json}))["unique"].is_null());
 }

@@ -7,6 +7,7 @@
 
 #include "config.hpp"
 #include "errors.hpp"
+#include "networks.hpp"
 
 using namespace ktftpd;
 
@@ -209,4 +210,179 @@ TEST(Config, MergeAndDefaults)
 	d.merge(change);
 	EXPECT_EQ(*d.params[KTFTPD_P_RETRIES], 9);
 	EXPECT_EQ(*d.params[KTFTPD_P_PORT], 69);
+}
+
+// allow and deny: lists of CIDR networks, checked by the kernel's own
+// tftp_cidr_check(), shown canonically.
+TEST(ConfigNetworks, ParsedCheckedAndShownCanonically)
+{
+	Config c = parse_config(R"({
+  "allow": ["198.18.0.0/15", "fd00:0::/8", "10.1.2.3", "2001:db8::1"],
+  "deny": ["0.0.0.0/0"]
+})",
+				"f.json");
+	ASSERT_EQ(c.allow->size(), 4u);
+	const Network &v4 = (*c.allow)[0];
+	EXPECT_EQ(v4.family, 4);
+	EXPECT_EQ(v4.prefix, 15u);
+	EXPECT_EQ((std::vector<int>{v4.addr[0], v4.addr[1], v4.addr[2], v4.addr[3]}),
+		  (std::vector<int>{198, 18, 0, 0}));
+	EXPECT_EQ((*c.allow)[1].family, 6);
+	EXPECT_EQ((*c.allow)[2].prefix, 32u);	// a bare address is one host
+	EXPECT_EQ((*c.allow)[3].prefix, 128u);
+	EXPECT_EQ((*c.deny)[0].prefix, 0u);
+	auto j = config_to_json(c);
+	EXPECT_EQ(j["allow"].dump(),
+		  R"(["198.18.0.0/15","fd00::/8","10.1.2.3/32","2001:db8::1/128"])");
+	EXPECT_EQ(j["deny"].dump(), R"(["0.0.0.0/0"])");
+	EXPECT_EQ(parse_config(j.dump(), "shown"), c);
+
+	Config none = parse_config(R"({"allow": [], "deny": []})", "f.json");
+	EXPECT_TRUE(none.allow && none.allow->empty());
+	EXPECT_TRUE(none.deny && none.deny->empty());
+}
+
+TEST(ConfigNetworks, EveryBadEntryIsNamedWithWhy)
+{
+	std::string many = "{\n\"deny\": [";
+	for (int i = 0; i < 65; i++)
+		many += std::string(i ? "," : "") + "\"10.0.0." + std::to_string(i) + "\"";
+	many += "]\n}";
+	const std::pair<std::string, const char *> cases[] = {
+		{"{\n\"allow\": [\"198.18.0.1/15\"]\n}",
+		 "f.json:2: allow: 198.18.0.1/15: address has bits set past the prefix length"},
+		{"{\n\"allow\": [\"10.0.0.0/8\",\n \"198.18.0.0/33\"]\n}",
+		 "f.json:2: allow: 198.18.0.0/33: IPv4 prefix longer than 32"},
+		{"{\n\"deny\": [\"fd00::/129\"]\n}", "f.json:2: deny: fd00::/129: IPv6 prefix longer than 128"},
+		{"{\n\"deny\": [\"fd00::/999999999999\"]\n}", "deny: fd00::/999999999999: the prefix length must be a number"},
+		{"{\n\"deny\": [\"::ffff:198.18.0.0/112\"]\n}",
+		 "f.json:2: deny: ::ffff:198.18.0.0/112: an IPv4-mapped network: give it as IPv4"},
+		{"{\n\"allow\": [\"lab.example\"]\n}", "f.json:2: allow: lab.example: not an IPv4 or IPv6 network"},
+		{"{\n\"allow\": [\"10.0.0.0/\"]\n}", "allow: 10.0.0.0/: the prefix length must be a number"},
+		{"{\n\"allow\": [\"10.0.0.0/+8\"]\n}", "allow: 10.0.0.0/+8: the prefix length must be a number"},
+		{"{\n\"allow\": [\"10.0.0.0/8 \"]\n}", "allow: 10.0.0.0/8 : the prefix length must be a number"},
+		{"{\n\"allow\": [\"10.0.0.0\\u0000/8\"]\n}", "allow: 10.0.0.0"},
+		{"{\n\"allow\": \"10.0.0.0/8\"\n}", "f.json:2: allow: must be a list of networks"},
+		{"{\n\"allow\": [8]\n}", "f.json:2: allow: must be a list of networks"},
+		{many, "f.json:2: deny: at most 64 networks"},
+	};
+	for (const auto &[text, want] : cases) {
+		std::string got = config_error(text);
+		EXPECT_NE(got.find(want), std::string::npos) << text << "\n -> " << got;
+	}
+	// 64 is the most, and is fine.
+	EXPECT_EQ(config_error(many.replace(many.find(",\"10.0.0.64\""), 12, "")), "");
+}
+
+TEST(ConfigPortRange, LowHighOrNone)
+{
+	Config c = parse_config(R"({"port_range": "50000:50099"})", "f.json");
+	EXPECT_EQ(*c.port_range, (PortRange{50000, 50099}));
+	EXPECT_EQ(config_to_json(c)["port_range"], "50000:50099");
+	EXPECT_EQ(parse_config(config_to_json(c).dump(), "shown"), c);
+	Config one = parse_config(R"({"port_range": "1:1"})", "f.json");
+	EXPECT_EQ(*one.port_range, (PortRange{1, 1}));
+	Config none = parse_config(R"({"port_range": ""})", "f.json");
+	EXPECT_TRUE(none.port_range && none.port_range->none());
+	EXPECT_EQ(config_to_json(none)["port_range"], "");
+
+	for (const char *bad : {"\"50000\"", "\"0:10\"", "\"10:9\"", "\"1:65536\"", "\"a:b\"",
+				"\" 1:2\"", "\"1:2:3\"", "\"-1:2\"", "\":\"", "50000", "null",
+				"[50000, 50099]"}) {
+		std::string got = config_error(std::string("{\n\"port_range\": ") + bad + "\n}");
+		EXPECT_NE(got.find("f.json:2: port_range: must be"), std::string::npos)
+			<< bad << " -> " << got;
+	}
+	EXPECT_NE(config_error("{\"port_range\": \"9:1\"}").find("1 <= LOW <= HIGH <= 65535"),
+		  std::string::npos);
+}
+
+// unique_root, the first CHOICE: a word in the file and on the command
+// line, the number on the wire.
+TEST(ConfigChoice, UniqueRootIsAWord)
+{
+	for (auto [word, value] : {std::pair{"off", 0L}, {"ip", 1L}, {"mac", 2L}}) {
+		Config c = parse_config(std::string(R"({"unique_root": ")") + word + "\"}", "f.json");
+		EXPECT_EQ(*c.params[KTFTPD_P_UNIQUE_ROOT], value);
+		EXPECT_EQ(config_to_json(c)["unique_root"], word);
+		EXPECT_EQ(parse_config(config_to_json(c).dump(), "shown"), c);
+		Config t;
+		set_config_value(t, "unique_root", word);
+		EXPECT_EQ(t, c);
+	}
+	for (const char *bad : {"2", "\"2\"", "\"MAC\"", "\"\"", "true", "\"off \""}) {
+		std::string got = config_error(std::string("{\n\"unique_root\": ") + bad + "\n}");
+		EXPECT_NE(got.find(R"(f.json:2: unique_root: must be "off", "ip" or "mac")"),
+			  std::string::npos)
+			<< bad << " -> " << got;
+	}
+	EXPECT_NE(set_error("unique_root=2").find(R"(for unique_root: must be "off", "ip" or "mac")"),
+		  std::string::npos);
+	// A value a newer kernel has a word for and this ktftpctl not.
+	Config newer;
+	newer.params[KTFTPD_P_UNIQUE_ROOT] = 7;
+	EXPECT_EQ(config_to_json(newer)["unique_root"], 7);
+}
+
+TEST(ConfigSet, NetworksAndPortRange)
+{
+	Config c;
+	set_config_assignment(c, "allow=198.18.0.0/15, fd00::/8");
+	set_config_assignment(c, "deny=198.18.0.7");
+	set_config_assignment(c, "port_range=50000:50099");
+	EXPECT_EQ(c.allow->size(), 2u);
+	EXPECT_EQ(network_text((*c.deny)[0]), "198.18.0.7/32");
+	EXPECT_EQ(*c.port_range, (PortRange{50000, 50099}));
+	set_config_assignment(c, "allow=");
+	set_config_assignment(c, "port_range=");
+	EXPECT_TRUE(c.allow->empty());
+	EXPECT_TRUE(c.port_range->none());
+
+	int code = 0;
+	EXPECT_EQ(set_error("allow=10.0.0.0/8,198.18.0.1/15", &code),
+		  "invalid value '10.0.0.0/8,198.18.0.1/15' for allow: 198.18.0.1/15: address has "
+		  "bits set past the prefix length");
+	EXPECT_EQ(code, EXIT_DATAERR);
+	EXPECT_NE(set_error("deny=fd00::/200").find("for deny: fd00::/200: IPv6 prefix longer than 128"),
+		  std::string::npos);
+	EXPECT_NE(set_error("port_range=2:1").find("for port_range: must be LOW:HIGH"),
+		  std::string::npos);
+	EXPECT_NE(set_error("port_range=50000").find("for port_range: must be LOW:HIGH"),
+		  std::string::npos);
+}
+
+// Every key of the tables has its text form and its default; a row added
+// to KTFTPD_TEXT_SETTINGS without a parser here throws in defaults().
+TEST(Config, EveryKeyOfTheTablesRoundTrips)
+{
+	Config d = Config::defaults();
+	EXPECT_TRUE(d.allow && d.allow->empty());
+	EXPECT_TRUE(d.deny && d.deny->empty());
+	EXPECT_TRUE(d.port_range && d.port_range->none());
+	EXPECT_EQ(*d.params[KTFTPD_P_UNIQUE_ROOT], 0);
+	auto j = config_to_json(d);
+	std::vector<std::string> keys;
+	for (const auto &item : j.items())
+		if (item.key() != "rules")
+			keys.push_back(item.key());
+	EXPECT_EQ(keys, config_keys());
+	EXPECT_EQ(keys.front(), "root");
+	EXPECT_EQ(parse_config(j.dump(2), "shown"), d);
+	// And through KEY=VALUE, each from its default as `config show` prints it.
+	Config again;
+	for (const auto &item : j.items()) {
+		if (item.key() == "rules")
+			continue;
+		std::string text;
+		if (item.value().is_array())
+			for (const auto &v : item.value())
+				text += (text.empty() ? "" : ",") + v.get<std::string>();
+		else if (item.value().is_string())
+			text = item.value().get<std::string>();
+		else
+			text = item.value().dump();
+		set_config_value(again, item.key(), text);
+	}
+	again.rules = d.rules;
+	EXPECT_EQ(again, d);
 }

@@ -7,7 +7,9 @@
 
 #include <uapi/linux/ktftpd.h>
 
+#include "config.hpp"
 #include "messages.hpp"
+#include "networks.hpp"
 #include "render.hpp"
 
 using namespace ktftpd;
@@ -347,4 +349,144 @@ TEST(Messages, RewriteTestReplies)
 	EXPECT_THROW(parse_rewrite_result(Attrs(Bytes{0x0c, 0x00, 0x0c, 0x80, 0x06, 0x00, 0x07,
 						      0x00, 'c', 0, 0, 0})),
 		     std::runtime_error);
+}
+
+namespace {
+
+Network net(const char *text)
+{
+	return parse_network(text);
+}
+
+} // namespace
+
+// allow and deny: a nest of KTFTPD_NETS_NET nests, each an address and a
+// prefix; port_range: a nest of its two ends; unique_root: a u8.
+TEST(Messages, NetworksPortRangeAndChoiceBytes)
+{
+	Config c;
+	c.allow = std::vector<Network>{net("198.18.0.0/15")};
+	c.deny = std::vector<Network>{};
+	c.port_range = PortRange{50000, 50099};
+	c.params[KTFTPD_P_UNIQUE_ROOT] = 2;
+	auto msg = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(msg.get(), c);
+	EXPECT_EQ(attribute_bytes(msg.get()), (Bytes{
+		0x3c, 0x00, 0x05, 0x80,				// CONFIG
+		0x18, 0x00, 0x1b, 0x80,				//   ALLOW
+		0x14, 0x00, 0x01, 0x80,				//     NET
+		0x08, 0x00, 0x01, 0x00, 198, 18, 0, 0,		//       IPV4
+		0x05, 0x00, 0x03, 0x00, 15, 0x00, 0x00, 0x00,	//       PREFIX 15
+		0x04, 0x00, 0x1c, 0x80,				//   DENY: empty, none
+		0x14, 0x00, 0x1d, 0x80,				//   PORT_RANGE
+		0x06, 0x00, 0x01, 0x00, 0x50, 0xc3, 0x00, 0x00,	//     LOW 50000
+		0x06, 0x00, 0x02, 0x00, 0xb3, 0xc3, 0x00, 0x00,	//     HIGH 50099
+		0x05, 0x00, 0x1e, 0x00, 0x02, 0x00, 0x00, 0x00,	//   UNIQUE_ROOT u8 2 (mac)
+	}));
+	EXPECT_EQ(sent_and_read(c), c);
+
+	// No port range is an empty nest, an IPv6 network 16 bytes.
+	Config v6;
+	v6.deny = std::vector<Network>{net("fd00::/8")};
+	v6.port_range = PortRange{};
+	auto m2 = new_request(0x20, KTFTPD_CMD_SET_CONFIG, 0);
+	put_config(m2.get(), v6);
+	EXPECT_EQ(attribute_bytes(m2.get()), (Bytes{
+		0x2c, 0x00, 0x05, 0x80,				// CONFIG
+		0x24, 0x00, 0x1c, 0x80,				//   DENY
+		0x20, 0x00, 0x01, 0x80,				//     NET
+		0x14, 0x00, 0x02, 0x00, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // IPV6
+		0x05, 0x00, 0x03, 0x00, 8, 0x00, 0x00, 0x00,	//       PREFIX 8
+		0x04, 0x00, 0x1d, 0x80,				//   PORT_RANGE: none
+	}));
+	Config back = sent_and_read(v6);
+	EXPECT_EQ(back, v6);
+	EXPECT_TRUE(back.port_range->none());
+	EXPECT_FALSE(back.allow);	// unset: no nest, the list in force stays
+}
+
+// The most a config holds, all at once: 64 networks each way and 64 rules
+// of 2 x 255 bytes.
+TEST(Messages, TheLargestConfigFits)
+{
+	Config c = Config::defaults();
+	std::vector<Network> nets;
+	for (int i = 0; i < KTFTPD_NETS_MAX; i++)
+		nets.push_back(net(("fd00:" + std::to_string(i) + "::/32").c_str()));
+	c.allow = nets;
+	c.deny = nets;
+	std::vector<Rule> rules;
+	for (int i = 0; i < KTFTPD_RULES_MAX; i++)
+		rules.push_back(rule(KTFTPD_MATCH_GLOB, std::string(255, 'a'), std::string(255, 'z')));
+	c.rules = rules;
+	EXPECT_EQ(sent_and_read(c), c);
+}
+
+TEST(Messages, NetworksAndPortRangeFromTheKernel)
+{
+	const Bytes reply = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,	// RUNNING 1
+		0x3c, 0x00, 0x05, 0x80,				// CONFIG
+		0x28, 0x00, 0x1b, 0x80,				//   ALLOW
+		0x08, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00,	//     a newer kind of entry
+		0x1c, 0x00, 0x01, 0x80,				//     NET
+		0x08, 0x00, 0x01, 0x00, 10, 0, 0, 0,		//       IPV4
+		0x05, 0x00, 0x03, 0x00, 8, 0x00, 0x00, 0x00,	//       PREFIX 8
+		0x08, 0x00, 0x09, 0x00, 1, 2, 3, 4,		//       a newer attribute
+		0x04, 0x00, 0x1c, 0x80,				//   DENY (empty)
+		0x04, 0x00, 0x1d, 0x80,				//   PORT_RANGE (none)
+		0x05, 0x00, 0x1e, 0x00, 0x01, 0x00, 0x00, 0x00,	//   UNIQUE_ROOT 1
+	};
+	Status st = parse_status(Attrs(reply));
+	ASSERT_TRUE(st.config.allow);
+	ASSERT_EQ(st.config.allow->size(), 1u);
+	EXPECT_EQ(network_text((*st.config.allow)[0]), "10.0.0.0/8");
+	EXPECT_TRUE(st.config.deny && st.config.deny->empty());
+	EXPECT_TRUE(st.config.port_range && st.config.port_range->none());
+	EXPECT_EQ(config_to_json(st.config)["unique_root"], "ip");
+
+	// A network without its prefix, an address of the wrong length, a
+	// port range with one end.
+	const Bytes no_prefix = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0x14, 0x00, 0x05, 0x80,				// CONFIG
+		0x10, 0x00, 0x1c, 0x80,				//   DENY
+		0x0c, 0x00, 0x01, 0x80,				//     NET
+		0x08, 0x00, 0x01, 0x00, 10, 0, 0, 0,		//       IPV4, no PREFIX
+	};
+	EXPECT_THROW(parse_status(Attrs(no_prefix)), std::runtime_error);
+	const Bytes short_v6 = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0x1c, 0x00, 0x05, 0x80,				// CONFIG
+		0x18, 0x00, 0x1c, 0x80,				//   DENY
+		0x14, 0x00, 0x01, 0x80,				//     NET
+		0x08, 0x00, 0x02, 0x00, 0xfd, 0, 0, 0,		//       IPV6 of 4 bytes
+		0x05, 0x00, 0x03, 0x00, 8, 0x00, 0x00, 0x00,	//       PREFIX 8
+	};
+	EXPECT_THROW(parse_status(Attrs(short_v6)), std::runtime_error);
+	const Bytes one_end = {
+		0x05, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0x10, 0x00, 0x05, 0x80,				// CONFIG
+		0x0c, 0x00, 0x1d, 0x80,				//   PORT_RANGE
+		0x06, 0x00, 0x01, 0x00, 0x50, 0xc3, 0x00, 0x00,	//     LOW alone
+	};
+	EXPECT_THROW(parse_status(Attrs(one_end)), std::runtime_error);
+}
+
+TEST(Messages, RewriteTestUniqueDirectory)
+{
+	const Bytes reply = {
+		0x24, 0x00, 0x0c, 0x80,				// REWRITE
+		0x06, 0x00, 0x05, 0x00, 'f', 0x00, 0x00, 0x00,	//   NORMALIZED "f"
+		0x06, 0x00, 0x07, 0x00, 'f', 0x00, 0x00, 0x00,	//   LOOKUP "f"
+		0x0f, 0x00, 0x0b, 0x00, '1', '9', '8', '.',	//   UNIQUE "198.18.0.7"
+		'1', '8', '.', '0', '.', '7', 0x00, 0x00,
+	};
+	RewriteResult r = parse_rewrite_result(Attrs(reply));
+	EXPECT_EQ(r.unique, "198.18.0.7");
+	EXPECT_EQ(r.lookup, "f");
+	const Bytes none = {
+		0x0c, 0x00, 0x0c, 0x80, 0x06, 0x00, 0x05, 0x00, 'f', 0x00, 0x00, 0x00,
+	};
+	EXPECT_FALSE(parse_rewrite_result(Attrs(none)).unique);
 }
