@@ -5,6 +5,7 @@ Nothing was run by hand since;
 these tests run as a unit after multi-user.target.  In file order:
 
   ktftpd.service came up at boot and real clients fetch byte-exact;
+  the role's allow, deny, port_range, unique_root and rules hold;
   a config change through Ansible reloads (never restarts) the service,
   and a transfer in flight during that reload completes byte-exact;
   a third Ansible run changes nothing, and so does one in check mode;
@@ -42,6 +43,10 @@ def config_of(vars_file: str) -> tuple[int, int]:
     """(windowsize_max, timeout) that a vars file asks for."""
     cfg = yaml.safe_load((TOP / vars_file).read_text())["ktftpd_config"]
     return cfg["windowsize_max"], cfg["timeout"]
+
+
+def role_vars(vars_file: str) -> dict:
+    return yaml.safe_load((TOP / vars_file).read_text())
 
 
 def run(*args, check=True, timeout=600):
@@ -151,10 +156,14 @@ def test_service_came_up_at_boot_from_the_dkms_module():
 
 
 def test_the_role_put_the_files_with_their_ownership():
-    for name in ("boot.bin", "hello.txt"):
+    names = [f["dest"] for f in role_vars(VARS_FROM)["ktftpd_files"]]
+    assert "127.0.0.1/whoami.txt" in names
+    for name in names:
         r = run("stat", "-c", "%U:%G %a", ROOT / name).stdout.split()
         assert r == ["nobody:nogroup", "644"], (name, r)
-    assert run("stat", "-c", "%U:%G", ROOT).stdout.strip() == "nobody:nogroup"
+    # The directory of a file in a subdirectory, made as the root is.
+    for d in (ROOT, ROOT / "127.0.0.1"):
+        assert run("stat", "-c", "%U:%G %a", d).stdout.split() == ["nobody:nogroup", "755"], d
 
 
 @pytest.mark.parametrize("client", ["curl", "atftp", "tftp-hpa"])
@@ -167,6 +176,38 @@ def test_real_clients_fetch_byte_exact(client, tmp_path):
     }[client]
     run(*cmd, timeout=180)
     assert sha256(out.read_bytes()) == sha256((ROOT / "boot.bin").read_bytes())
+
+
+def test_the_pxe_farm_settings_from_the_role_hold():
+    """allow, deny, port_range, unique_root and rules, from the role's
+    variables, are the running server's, and each acts on a request."""
+    want = role_vars(VARS_FROM)
+    cfg = ctl_json("config", "show")
+    assert cfg["allow"] == want["ktftpd_allow"]
+    assert cfg["deny"] == want["ktftpd_deny"]
+    assert cfg["port_range"] == want["ktftpd_port_range"]
+    assert cfg["unique_root"] == want["ktftpd_unique_root"] == "ip"
+    assert cfg["rules"] == [{"replace": "", **r, "flags": sorted(r.get("flags", []))}
+                            for r in want["ktftpd_rules"]]
+    assert Path("/proc/sys/net/ktftpd/port_range").read_text().strip() == "50000:50099"
+    low, high = (int(p) for p in want["ktftpd_port_range"].split(":"))
+    # unique_root: this client's own whoami.txt, from a port of the range.
+    with Client("127.0.0.1", 69) as c:
+        assert c.fetch("whoami.txt") == b"127.0.0.1\n"
+        assert low <= c.tid[1] <= high, c.tid
+    # The prefix rule: iPXE's tftp:// URL is the plain name.
+    with Client("127.0.0.1", 69) as c:
+        assert c.fetch("tftp://127.0.0.1//hello.txt") == (ROOT / "hello.txt").read_bytes()
+    # The refuse rule, in any case.
+    with Client("127.0.0.1", 69) as c:
+        c.request("HOST.KEY")
+        c.expect_error(2)
+    # deny wins over allow: no answer at all to 127.0.0.99.
+    denied = int(ctl_json("stats")["denied"])
+    with Client("127.0.0.1", 69, bind="127.0.0.99") as c:
+        c.request("hello.txt")
+        assert c.recv(3) is None
+    wait_for(lambda: int(ctl_json("stats")["denied"]) == denied + 1, what="denied counted")
 
 
 def test_ansible_config_change_reloads_and_keeps_a_transfer():
