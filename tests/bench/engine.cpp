@@ -10,7 +10,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <exception>
 #include <fstream>
+#include <iterator>
+#include <thread>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -115,11 +118,9 @@ public:
 		slots_.resize(std::max(1u, cfg_.clients));
 	}
 
-	RunResult run()
+	// Every transfer's outcome, in the order they ended.
+	std::vector<Outcome> run()
 	{
-		RunResult r;
-		auto [busy0, total0] = cpu_times();
-		double self0 = self_cpu();
 		auto t0 = Clock::now();
 		for (std::size_t i = 0; i < slots_.size() && started_ < cfg_.transfers; i++)
 			begin(i, t0);
@@ -139,13 +140,7 @@ public:
 				next_scan = now + std::chrono::milliseconds(5);
 			}
 		}
-		r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-		auto [busy1, total1] = cpu_times();
-		r.cpu_busy_seconds = busy1 - busy0;
-		r.cpu_total_seconds = total1 - total0;
-		r.self_cpu_seconds = self_cpu() - self0;
-		r.outcomes = std::move(outcomes_);
-		return r;
+		return std::move(outcomes_);
 	}
 
 private:
@@ -259,12 +254,74 @@ private:
 	std::size_t active_ = 0;
 };
 
+std::vector<RunConfig> split(const RunConfig &cfg)
+{
+	unsigned threads = std::clamp(cfg.threads, 1u, std::max(1u, cfg.clients));
+	std::vector<RunConfig> parts;
+	std::uint64_t files_before = 0;
+	for (unsigned t = 0; t < threads; t++) {
+		RunConfig c = cfg;
+		c.threads = 1;
+		c.clients = cfg.clients / threads + (t < cfg.clients % threads);
+		c.transfers = cfg.transfers / threads + (t < cfg.transfers % threads);
+		// Transfer i of the whole run fetches files[i % n], as one
+		// thread would have it: each part starts where the last ended.
+		std::rotate(c.files.begin(),
+			    c.files.begin() + static_cast<std::ptrdiff_t>(files_before % c.files.size()),
+			    c.files.end());
+		files_before += c.transfers;
+		if (c.transfers)
+			parts.push_back(std::move(c));
+	}
+	return parts;
+}
+
 } // namespace
 
 RunResult run(const RunConfig &cfg)
 {
-	Engine e(cfg);
-	return e.run();
+	if (cfg.files.empty())
+		throw std::invalid_argument("no file to fetch");
+	std::vector<RunConfig> parts = split(cfg);
+	// Each part's engine is made here, so a bad host throws before any
+	// thread starts.
+	std::vector<std::unique_ptr<Engine>> engines;
+	for (const auto &c : parts)
+		engines.push_back(std::make_unique<Engine>(c));
+	std::vector<std::vector<Outcome>> outcomes(parts.size());
+	std::vector<std::exception_ptr> errors(parts.size());
+
+	RunResult r;
+	auto [busy0, total0] = cpu_times();
+	double self0 = self_cpu();
+	auto t0 = Clock::now();
+	{
+		std::vector<std::jthread> threads;
+		for (std::size_t t = 1; t < parts.size(); t++)
+			threads.emplace_back([&, t] {
+				try {
+					outcomes[t] = engines[t]->run();
+				} catch (...) {
+					errors[t] = std::current_exception();
+				}
+			});
+		try {
+			outcomes[0] = engines[0]->run();
+		} catch (...) {
+			errors[0] = std::current_exception();
+		}
+	}	// the jthreads join here
+	r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+	auto [busy1, total1] = cpu_times();
+	r.cpu_busy_seconds = busy1 - busy0;
+	r.cpu_total_seconds = total1 - total0;
+	r.self_cpu_seconds = self_cpu() - self0;
+	for (auto &e : errors)
+		if (e)
+			std::rethrow_exception(e);
+	for (auto &o : outcomes)
+		std::move(o.begin(), o.end(), std::back_inserter(r.outcomes));
+	return r;
 }
 
 } // namespace ktftp_bench

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// Runs many Sessions at once over non-blocking UDP sockets and one epoll.
+// Runs many Sessions at once over non-blocking UDP sockets: one epoll per
+// thread, the clients and transfers shared out between the threads.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@ struct RunConfig {
 	std::uint16_t port = 69;
 	std::vector<std::string> files;		// transfer i fetches files[i % n]
 	unsigned clients = 1;			// transfers in flight at once
+	unsigned threads = 1;			// each with its share of clients, its own epoll
 	std::uint64_t transfers = 1;		// in all
 	SessionConfig session;			// blksize, windowsize, timeout, retries
 };

@@ -4,7 +4,8 @@
 // failures, retransmissions and CPU time, as text or JSON.
 //
 //   ktftp-bench --host 127.0.0.1 --port 69 --file big.bin --verify-dir /srv/tftp
-//               [--digest xxh3] --clients 500 --repeat 1 --blksize 1468 --windowsize 16 [--json]
+//               [--digest xxh3] --clients 500 [--threads 2] --repeat 1 --blksize 1468
+//               --windowsize 16 [--json]
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -68,6 +69,9 @@ int main(int argc, char **argv)
 	app.add_option("-f,--file", cfg.files, "File to fetch (repeatable; transfers take them in turn)")->required();
 	app.add_option("-c,--clients", cfg.clients, "Transfers in flight at once")
 		->capture_default_str()->check(CLI::Range(1, 100000));
+	app.add_option("-T,--threads", cfg.threads,
+		       "Client threads, each with its own epoll and share of the clients")
+		->capture_default_str()->check(CLI::Range(1, 256));
 	auto *rep = app.add_option("-r,--repeat", repeat, "Transfers per client")
 		->capture_default_str()->check(CLI::Range(1, 1000000));
 	app.add_option("-n,--transfers", transfers, "Transfers in all (instead of --repeat)")

@@ -1,12 +1,14 @@
-"""A few seconds of tests/bench/ktftp-bench against the module, so the
-load generator cannot rot: every byte checked, the numbers add up, and a
-wrong checksum or a missing file is a failure it reports."""
+"""A few seconds of tests/bench/ktftp-bench against the module, and of
+ktftp-blast's ceilings, so the load generator cannot rot: every byte
+checked, the numbers add up, and a wrong checksum or a missing file is a
+failure it reports."""
 import json
 import subprocess
 
 from conftest import PORT, REPO, TFTP_ROOT, make_file
 
 BENCH = REPO / "build" / "tests" / "bench" / "ktftp-bench"
+BLAST = REPO / "build" / "tests" / "bench" / "ktftp-blast"
 
 
 def bench(*args):
@@ -69,3 +71,48 @@ def test_xxh3_digest_verifies_and_catches_a_wrong_sum(server):
     # A SHA-256-sized sum for an XXH3 run is a usage error, before any packet.
     r = bench("--file", a.name, "--digest", "xxh3", "--expect", a.name + "=" + "0" * 64)
     assert r.returncode == 64 and "32 hex digits of xxh3" in r.stderr
+
+
+def test_client_threads_share_the_clients_and_the_files(server):
+    """--threads: each thread its own epoll and share of the clients; the
+    run still makes every transfer, and takes the files in turn."""
+    a = make_file(TFTP_ROOT / "bench-f.bin", 30_000)
+    b = make_file(TFTP_ROOT / "bench-g.bin", 50_000)
+    before = server.stats()["transfers_completed"]
+    r = bench("--file", a.name, "--file", b.name, "--verify-dir", str(TFTP_ROOT),
+              "--clients", "4", "--threads", "4", "--transfers", "10", "--blksize", "1468")
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = json.loads(r.stdout)
+    assert (s["transfers"], s["ok"], s["failed"], s["bad_data"]) == (10, 10, 0, 0)
+    # 5 of each: transfer i fetches files[i % 2], threads or not (threads
+    # of 3, 3, 2 and 2 transfers each starting at a would fetch 6 of a).
+    assert s["bytes"] == 5 * 30_000 + 5 * 50_000
+    assert server.stats()["transfers_completed"] - before == 10
+    # More threads than clients: one per client, not an error.
+    r = bench("--file", a.name, "--verify-dir", str(TFTP_ROOT), "--clients", "2",
+              "--threads", "8", "--transfers", "4")
+    assert r.returncode == 0 and json.loads(r.stdout)["ok"] == 4, r.stdout + r.stderr
+
+
+def blast(*args):
+    r = subprocess.run([str(BLAST), "--json", "--seconds", "0.5", *args],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return json.loads(r.stdout)
+
+
+def test_blast_ceilings_one_way_and_lock_step():
+    s = blast("--mode", "stream")
+    assert s["mode"] == "stream" and s["received"] > 0 and s["received"] <= s["sent"]
+    for clients in (1, 50):
+        lk = blast("--mode", "lockstep", "--clients", str(clients), "--threads", "2",
+                   "--size", "1472")
+        assert lk["mode"] == "lockstep" and lk["clients"] == clients
+        assert lk["threads"] == min(2, clients)
+        # Lock-step: never more replies than requests, and every socket
+        # has at most one request outstanding (a resend adds one more).
+        assert 0 < lk["received"] <= lk["sent"]
+        assert lk["sent"] - lk["received"] <= 2 * clients
+        assert abs(lk["mb_per_s"] * 1e6 - lk["received"] * 1472 / lk["seconds"]) < 1e3
+    r = subprocess.run([str(BLAST), "--mode", "pingpong"], capture_output=True, text=True)
+    assert r.returncode != 0 and "pingpong" in r.stderr
