@@ -23,6 +23,8 @@ processing that happened to run on its time.  `calibrate` checks the
 sampling itself against a busy loop whose CPU time the kernel accounts.
 """
 import re
+import subprocess
+from pathlib import Path
 
 SOFTIRQ_ENTRIES = frozenset({"__do_softirq", "handle_softirqs", "net_rx_action",
                              "do_softirq", "__softirqentry_text_start"})
@@ -109,3 +111,51 @@ def frames_busy(frames, span):
     """An idle task's sample that is not idling: an interrupt or softirq
     taken while the CPU was idle."""
     return any(in_module(ip, dso, span) or sym in SOFTIRQ_ENTRIES for ip, sym, dso in frames)
+
+
+# Running perf (in the guest, as root).
+
+PERIOD_NS = 2_000_000   # a cpu-clock sample every 2 ms of each CPU's time
+
+
+def record(cmd, data):
+    """@cmd run under `perf record` of every CPU with call chains.
+    cpu-clock: emulated CPUs have no PMU."""
+    return ["perf", "record", "-q", "-a", "-g", "-e", "cpu-clock", "-c", str(PERIOD_NS),
+            "-o", str(data), "--", *cmd]
+
+
+def owners(data, server_comms):
+    """attribute() of a perf.data file, with "seconds" per owner."""
+    script = subprocess.run(["perf", "script", "-i", str(data), "-F", SCRIPT_FIELDS],
+                            capture_output=True, text=True, check=True).stdout
+    got = attribute(script, server_comms,
+                    span=module_range(Path("/proc/modules").read_text()))
+    got["seconds"] = {k: v * PERIOD_NS / 1e9 for k, v in got["samples"].items()}
+    return got
+
+
+CALIBRATION_LOOPS = {
+    # Each burns SECONDS of CPU, then prints the user and system time the
+    # kernel accounted to it.
+    "user": "while time.process_time() < SECONDS: pass",
+    # Reading /dev/zero is clearing memory in the kernel: system time.
+    "kernel": "f = os.open('/dev/zero', os.O_RDONLY); b = bytearray(1 << 20)\n"
+              "while time.process_time() < SECONDS: os.readv(f, [b])",
+}
+
+
+def calibrate(workdir, seconds=2.0):
+    """The sampling checked against what the kernel accounts to a busy
+    loop, in user space and in the kernel, sampled as a server would be."""
+    out = []
+    for what, loop in CALIBRATION_LOOPS.items():
+        data = workdir / "calibrate.data"
+        code = f"import os, time\nSECONDS = {seconds}\n{loop}\nt = os.times()\nprint(t.user, t.system)"
+        r = subprocess.run(record(["python3", "-c", code], data), check=True,
+                           capture_output=True, text=True)
+        user, system = (float(x) for x in r.stdout.split())
+        sampled = owners(data, ("python3",))["seconds"]["server"]
+        out.append(dict(what=what, accounted_user_s=user, accounted_system_s=system,
+                        sampled_s=round(sampled, 3), ratio=round(sampled / (user + system), 3)))
+    return out

@@ -1,9 +1,10 @@
-"""A few seconds of tests/bench/ktftp-bench against the module, and of
-ktftp-blast's ceilings, so the load generator cannot rot: every byte
-checked, the numbers add up, and a wrong checksum or a missing file is a
-failure it reports."""
+"""A few seconds of tests/bench/ktftp-bench against the module, of
+ktftp-blast's ceilings and of the CPU attribution, so make bench's tools
+cannot rot: every byte checked, the numbers add up, and a wrong checksum
+or a missing file is a failure it reports."""
 import json
 import subprocess
+import sys
 
 from conftest import PORT, REPO, TFTP_ROOT, make_file
 
@@ -116,3 +117,24 @@ def test_blast_ceilings_one_way_and_lock_step():
         assert abs(lk["mb_per_s"] * 1e6 - lk["received"] * 1472 / lk["seconds"]) < 1e3
     r = subprocess.run([str(BLAST), "--mode", "pingpong"], capture_output=True, text=True)
     assert r.returncode != 0 and "pingpong" in r.stderr
+
+
+def test_cpu_attribution_is_calibrated_and_finds_ktftpd(server, tmp_path):
+    """make bench's CPU per GiB: the sampling agrees with what the kernel
+    accounts to busy loops, and ktftpd's work (found by its module's
+    addresses) and the client's are both seen in a real run."""
+    sys.path.insert(0, str(REPO / "tests" / "bench"))
+    import cpu_share
+    for c in cpu_share.calibrate(tmp_path, seconds=1.0):
+        assert 0.8 <= c["ratio"] <= 1.25, c
+    a = make_file(TFTP_ROOT / "bench-h.bin", 2_000_000)
+    data = tmp_path / "run.data"
+    r = subprocess.run(cpu_share.record(
+        [str(BENCH), "--host", "127.0.0.1", "--port", str(PORT), "--file", a.name,
+         "--verify-dir", str(TFTP_ROOT), "--clients", "10", "--blksize", "1468",
+         "--threads", "2"], data), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # No server process is named: a sample is the server's only through
+    # a frame in the module's address range.
+    got = cpu_share.owners(data, ())
+    assert got["samples"]["server"] > 0 and got["samples"]["client"] > 0, got["samples"]
