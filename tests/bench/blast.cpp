@@ -14,10 +14,15 @@
 // reflector, one thread per --reflectors on SO_REUSEPORT sockets, that
 // answers each request with recvmmsg/sendmmsg batches.  A lock-step
 // server can at best approach this; a server that answers in softirq (no
-// wakeup of a process) can pass it.
+// wakeup of a process) can pass it.  With --host, the clients talk to a
+// reflector elsewhere (another machine on a link) instead of their own.
 //
-//   ktftp-blast [--mode stream|lockstep] [--size 1472] [--seconds 3]
-//               [--clients 500] [--threads 2] [--reflectors 2] [--json]
+// --mode reflect: the reflector alone, on --port of every address, for
+// --seconds: the other end of a --host lock-step run.
+//
+//   ktftp-blast [--mode stream|lockstep|reflect] [--size 1472] [--seconds 3]
+//               [--clients 500] [--threads 2] [--reflectors 2]
+//               [--host ADDR] [--port PORT] [--json]
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -66,13 +71,19 @@ Fd udp_socket(int flags = 0)
 	return Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | flags, 0));
 }
 
-sockaddr_in loopback(std::uint16_t port = 0)
+sockaddr_in ipv4(const std::string &host, std::uint16_t port)
 {
 	sockaddr_in a{};
 	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = htons(port);
+	if (inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1)
+		throw std::invalid_argument("not an IPv4 address: " + host);
 	return a;
+}
+
+sockaddr_in loopback(std::uint16_t port = 0)
+{
+	return ipv4("127.0.0.1", port);
 }
 
 void check(bool ok, const char *what)
@@ -215,11 +226,10 @@ Figures lockstep_clients(const sockaddr_in &to, unsigned clients, unsigned reque
 	return f;
 }
 
-Figures lockstep(unsigned size, unsigned request, double seconds, unsigned clients,
-		 unsigned threads, unsigned reflectors)
+// Reflector sockets on @addr (port 0: the kernel picks one, written back).
+std::vector<Fd> reflector_sockets(sockaddr_in &addr, unsigned reflectors)
 {
 	std::vector<Fd> socks;
-	sockaddr_in addr = loopback();
 	for (unsigned i = 0; i < reflectors; i++) {
 		socks.push_back(udp_socket());
 		int fd = socks.back().get(), one = 1, big = 4 << 20;
@@ -232,6 +242,36 @@ Figures lockstep(unsigned size, unsigned request, double seconds, unsigned clien
 		      getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0,
 		      "reflector socket");
 	}
+	return socks;
+}
+
+// The reflector alone, on every address, for @seconds.
+void reflect_only(std::uint16_t port, unsigned size, double seconds, unsigned reflectors)
+{
+	sockaddr_in addr = ipv4("0.0.0.0", port);
+	std::vector<Fd> socks = reflector_sockets(addr, reflectors);
+	std::atomic<bool> running{true};
+	{
+		std::vector<std::jthread> reflecting;
+		for (auto &s : socks)
+			reflecting.emplace_back([&, fd = s.get()] { reflect(fd, size, running); });
+		std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+		running = false;
+	}
+}
+
+// Lock-step clients against the reflector at @host:@port, or (@host
+// empty) against reflectors of their own on loopback.
+Figures lockstep(unsigned size, unsigned request, double seconds, unsigned clients,
+		 unsigned threads, unsigned reflectors, const std::string &host,
+		 std::uint16_t port)
+{
+	sockaddr_in addr = loopback();
+	std::vector<Fd> socks;
+	if (host.empty())
+		socks = reflector_sockets(addr, reflectors);
+	else
+		addr = ipv4(host, port);
 	std::atomic<bool> running{true};
 	std::vector<std::jthread> reflecting;
 	for (auto &s : socks)
@@ -271,8 +311,14 @@ int main(int argc, char **argv)
 	unsigned clients = 500, threads = 1, reflectors = 2;
 	double seconds = 3;
 	bool json = false;
-	app.add_option("--mode", mode, "stream: one-way sender to receiver; lockstep: request, reply")
-		->capture_default_str()->check(CLI::IsMember({"stream", "lockstep"}));
+	std::string host;
+	std::uint16_t port = 0;
+	app.add_option("--mode", mode,
+		       "stream: one-way sender to receiver; lockstep: request, reply; reflect: the replier alone")
+		->capture_default_str()->check(CLI::IsMember({"stream", "lockstep", "reflect"}));
+	app.add_option("--host", host, "lockstep: the reflector's IPv4 address (default: one of our own)");
+	app.add_option("--port", port, "lockstep with --host, and reflect: the reflector's port")
+		->check(CLI::Range(1, 65535));
 	app.add_option("--size", size, "Datagram (reply) payload bytes")->capture_default_str()->check(CLI::Range(1, 65507));
 	app.add_option("--request", request, "lockstep: request payload bytes")->capture_default_str()->check(CLI::Range(1, 64));
 	app.add_option("--clients", clients, "lockstep: sockets in lock-step at once")->capture_default_str()->check(CLI::Range(1, 100000));
@@ -283,12 +329,20 @@ int main(int argc, char **argv)
 	CLI11_PARSE(app, argc, argv);
 
 	threads = std::min(threads, clients);	// no thread without a socket
+	if ((mode == "reflect" || !host.empty()) && !port) {
+		std::cerr << "ktftp-blast: --mode reflect and --host need --port\n";
+		return 64;
+	}
 	Figures f;
 	try {
+		if (mode == "reflect") {
+			reflect_only(port, size, seconds, reflectors);
+			return 0;
+		}
 		if (mode == "stream")
 			f = stream(size, seconds);
 		else
-			f = lockstep(size, request, seconds, clients, threads, reflectors);
+			f = lockstep(size, request, seconds, clients, threads, reflectors, host, port);
 	} catch (const std::exception &e) {
 		std::cerr << "ktftp-blast: " << e.what() << "\n";
 		return 69;
@@ -303,7 +357,10 @@ int main(int argc, char **argv)
 		if (mode == "lockstep") {
 			j["clients"] = clients;
 			j["threads"] = threads;
-			j["reflectors"] = reflectors;
+			if (host.empty())
+				j["reflectors"] = reflectors;
+			else
+				j["host"] = host;
 		}
 		std::cout << j.dump() << "\n";
 	} else {

@@ -146,8 +146,9 @@ class Server:
     def request(self, line: str) -> None:
         """Between boots: "netem ARGS" (loss on what the server sends,
         "netem" alone for none), "set KEY=VALUE..." (ktftpctl config
-        set) or "serve ktftpd|tftpd-hpa|dnsmasq" (which server answers on
-        port 69), applied by tests/firmware/server."""
+        set), "serve ktftpd|tftpd-hpa|dnsmasq" (which server answers on
+        port 69) or "reflect SECONDS" (ktftp-blast's reflector on port
+        7007), applied by tests/firmware/server."""
         done = self.results / "request.done"
         done.unlink(missing_ok=True)
         # Renamed into place, as the guest's answer is: a file seen between
