@@ -11,6 +11,7 @@
 #   make bench         install what is missing, build, benchmark ktftpd against
 #                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1),
 #                      then the firmware scenario (make bench-firmware alone)
+#                      and the link scenarios (make bench-link alone)
 #   make gen           rewrite the text derived from the settings tables
 #   make lint          W=1 + sparse builds of the module for every kernel
 #   make fuzz          run each libFuzzer target for FUZZ_SECONDS (300)
@@ -38,7 +39,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all gen module ctl test-build modules-all lint check check-debug demo bench bench-firmware setup clean fuzz fuzz-build install install-dkms-source dkms-install
+.PHONY: all gen module ctl test-build modules-all lint check check-debug demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install
 
 all: module ctl
 
@@ -93,13 +94,20 @@ demo: setup
 	tests/demo
 
 # Side by side against the user-space servers; see docs/benchmarks.md.
-# BENCH_ARGS go to tests/bench/run-guest (e.g. --rounds 5), and
-# FIRMWARE_BENCH_ARGS to tests/bench/firmware (e.g. --rounds 5).
+# BENCH_ARGS go to tests/bench/run-guest (e.g. --rounds 5),
+# FIRMWARE_BENCH_ARGS to tests/bench/firmware (e.g. --rounds 5), and
+# LINK_BENCH_ARGS to tests/bench/link (e.g. --storm-clients 500).
 BENCH_KERNEL ?= 6.1
 bench: setup
 	$(MAKE) all test-build modules-all
 	tests/bench/run --kernel $(BENCH_KERNEL) -- $(BENCH_ARGS)
 	tests/bench/firmware --kernel $(BENCH_KERNEL) --doc docs/benchmarks.md $(FIRMWARE_BENCH_ARGS)
+	tests/bench/link --kernel $(BENCH_KERNEL) --doc docs/benchmarks.md $(LINK_BENCH_ARGS)
+
+# Only the link scenarios: S2, S3 and S4 from a second guest on a NIC link.
+bench-link: setup
+	$(MAKE) all test-build modules-all
+	tests/bench/link --kernel $(BENCH_KERNEL) --doc docs/benchmarks.md $(LINK_BENCH_ARGS)
 
 # Only the firmware scenario: OVMF, U-Boot and iPXE fetching their initrd.
 bench-firmware: setup
