@@ -287,7 +287,7 @@ def test_a_flood_from_one_address_is_cut_to_the_rate_and_others_are_served(serve
     """rate_limit=50: a flood of RRQs from 127.0.0.2 gets at most 50 per
     second (plus a second's burst) answered, the rest dropped before
     parsing and counted; meanwhile a client at 127.0.0.1 fetches a file 20
-    times, every time, byte-exact."""
+    times, 10 a second, every time, byte-exact."""
     import socket
     rate = 50
     server.set(rate_limit=rate)
@@ -316,9 +316,13 @@ def test_a_flood_from_one_address_is_cut_to_the_rate_and_others_are_served(serve
     t0 = time.monotonic()
     th.start()
     try:
+        # 20 fetches, 10 a second: well inside the client's own rate, and
+        # 2 s of flood at least (back to back, 20 once took 0.1 s, before
+        # the flooder thread had sent enough to be a flood).
         for _ in range(20):
             with Client() as c:
                 assert c.fetch("fair.bin", timeout=5) == want
+            time.sleep(0.1)
     finally:
         stop.set()
         th.join()
