@@ -14,7 +14,7 @@ MODULES = ("ktftpd 118784 0 - Live 0xffffffffc04a8000 (OE)\n"
 SPAN = (0xffffffffc04a8000, 0xffffffffc04a8000 + 118784)
 
 # The fast path: a client's send, the softirq it raised, ktftpd's DATA.
-FAST_PATH = """ktftp-bench   133 [001] 
+FAST_PATH = """ktftp-bench   133 [001]
 	ffffffff93bfa059 memset_erms ([kernel.kallsyms])
 	ffffffff93abb7cf udp_sendmsg ([kernel.kallsyms])
 	ffffffffc04ac863 send_atomic ([kernel.kallsyms])
@@ -26,53 +26,53 @@ FAST_PATH = """ktftp-bench   133 [001]
 	          10aba4 __send (/usr/lib/x86_64-linux-gnu/libc.so.6)
 """
 # The same softirq before it reached ktftpd: the receive side, nobody's.
-RECEIVE = """ktftp-bench   133 [000] 
+RECEIVE = """ktftp-bench   133 [000]
 	ffffffff93abc657 __udp4_lib_rcv ([kernel.kallsyms])
 	ffffffff939e09d0 net_rx_action ([kernel.kallsyms])
 	ffffffff932a8ec7 handle_softirqs ([kernel.kallsyms])
 	ffffffff939b28d2 __sys_sendto ([kernel.kallsyms])
 """
-CLIENT = """ktftp-bench   134 [000] 
+CLIENT = """ktftp-bench   134 [000]
 	          4d2a10 XXH3_128bits_update (/usr/lib/x86_64-linux-gnu/libxxhash.so.0.8.1)
 	          10aba4 std::vector<unsigned char, std::allocator<unsigned char> >::operator[](unsigned long) (/work/build/ktftp-bench)
 """
 # A ktftpd work item on a kworker.
-WORKER = """kworker/u4:2-ev   57 [001] 
+WORKER = """kworker/u4:2-ev   57 [001]
 	ffffffff934f7ad4 filemap_read ([kernel.kallsyms])
 	ffffffffc04aee25 ktftpd_vfs_read ([kernel.kallsyms])
 	ffffffffc04ab3ee xfer_run ([kernel.kallsyms])
 	ffffffff932c1a2b process_one_work ([kernel.kallsyms])
 """
 # A user-space server's send, and the delivery to the client it raised.
-PEER_SEND = """dnsmasq   132 [001] 
+PEER_SEND = """dnsmasq   132 [001]
 	ffffffff93abb7cf udp_sendmsg ([kernel.kallsyms])
 	ffffffff939b28d2 __sys_sendto ([kernel.kallsyms])
 	          10aba4 __send (/usr/lib/x86_64-linux-gnu/libc.so.6)
 """
-PEER_DELIVERY = """dnsmasq   132 [001] 
+PEER_DELIVERY = """dnsmasq   132 [001]
 	ffffffff93aba757 udp_queue_rcv_one_skb ([kernel.kallsyms])
 	ffffffff932a8ec7 handle_softirqs ([kernel.kallsyms])
 	ffffffff932a9324 __local_bh_enable_ip ([kernel.kallsyms])
 	ffffffff939b28d2 __sys_sendto ([kernel.kallsyms])
 """
 # ktftpd's own send raising the softirq that delivers to the client.
-KTFTPD_DELIVERY = """kworker/1:1   40 [001] 
+KTFTPD_DELIVERY = """kworker/1:1   40 [001]
 	ffffffff93aba757 udp_queue_rcv_one_skb ([kernel.kallsyms])
 	ffffffff932a8ec7 handle_softirqs ([kernel.kallsyms])
 	ffffffff932a9324 __local_bh_enable_ip ([kernel.kallsyms])
 	ffffffffc04ae3d0 ktftpd_net_send ([kernel.kallsyms])
 """
-IDLE = """swapper     0 [000] 
+IDLE = """swapper     0 [000]
 	ffffffff93c4a1b2 default_idle ([kernel.kallsyms])
 	ffffffff932f5e11 do_idle ([kernel.kallsyms])
 """
-IDLE_SOFTIRQ = """swapper     0 [001] 
+IDLE_SOFTIRQ = """swapper     0 [001]
 	ffffffffc04acf61 fast_rcv ([kernel.kallsyms])
 	ffffffff932a8ec7 handle_softirqs ([kernel.kallsyms])
 	ffffffff93c4a1b2 default_idle ([kernel.kallsyms])
 """
 # perf found the .ko: the module's own dso name.
-NAMED_DSO = """ktftp-bench   133 [000] 
+NAMED_DSO = """ktftp-bench   133 [000]
 	ffffffff93bfa059 memset_erms ([kernel.kallsyms])
 	ffffffffa0001234 fast_rcv ([ktftpd])
 """
