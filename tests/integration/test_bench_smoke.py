@@ -32,6 +32,7 @@ def test_concurrent_windowed_downloads_all_verified(server):
     assert s["data_packets"] == want_packets + s["duplicates"]
     assert 0 < s["p50_ms"] <= s["p95_ms"] <= s["p99_ms"] <= s["max_ms"]
     assert s["mb_per_s"] > 0 and s["packets_per_s"] > 0 and s["cpu_busy_seconds"] > 0
+    server.wait_idle()
     assert server.stats()["transfers_completed"] >= 60
 
 
@@ -88,6 +89,7 @@ def test_client_threads_share_the_clients_and_the_files(server):
     # 5 of each: transfer i fetches files[i % 2], threads or not (threads
     # of 3, 3, 2 and 2 transfers each starting at a would fetch 6 of a).
     assert s["bytes"] == 5 * 30_000 + 5 * 50_000
+    server.wait_idle()
     assert server.stats()["transfers_completed"] - before == 10
     # More threads than clients: one per client, not an error.
     r = bench("--file", a.name, "--verify-dir", str(TFTP_ROOT), "--clients", "2",

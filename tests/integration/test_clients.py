@@ -67,6 +67,7 @@ def test_real_client_over_ipv6(server, files, client, tmp_path):
 def test_counters_follow_a_transfer(server, files, tmp_path):
     before = server.stats()
     subprocess.run(curl("b513", str(tmp_path / "o")), check=True, timeout=60)
+    server.wait_idle()
     after = server.stats()
     assert after["transfers_completed"] == before["transfers_completed"] + 1
     assert after["bytes_sent"] == before["bytes_sent"] + 513

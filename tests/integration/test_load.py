@@ -28,6 +28,7 @@ def test_200_concurrent_raw_transfers_byte_exact(server, blob):
         assert all(bytes(c.data) == want for c in swarm.clients)
     finally:
         swarm.close()
+    server.wait_idle()
     st = server.stats()
     # No ACK went out before all 200 had DATA 1: all were in flight at once.
     assert st["peak"] == N

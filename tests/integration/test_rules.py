@@ -175,6 +175,7 @@ def test_prefix_rule_strips_an_ipxe_url_and_counts(server):
     before = server.stats()
     assert fetch("tftp://127.0.0.1//ipxe/boot.ipxe") == want
     assert fetch("ipxe/boot.ipxe") == want       # no match: as it is
+    server.wait_idle()
     after = server.stats()
     assert after["rewritten"] - before["rewritten"] == 1
     assert after["transfers_completed"] - before["transfers_completed"] == 2
