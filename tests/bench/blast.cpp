@@ -17,12 +17,14 @@
 // wakeup of a process) can pass it.  With --host, the clients talk to a
 // reflector elsewhere (another machine on a link) instead of their own.
 //
-// --mode reflect: the reflector alone, on --port of every address, for
-// --seconds: the other end of a --host lock-step run.
+// --mode reflect: the reflector alone, on --bind (loopback unless told)
+// and --port, for --seconds: the other end of a --host lock-step run.
+// Never on every address by default: it answers 4 bytes with 1472, to
+// whatever source a request claims, an amplifier for a spoofed flood.
 //
 //   ktftp-blast [--mode stream|lockstep|reflect] [--size 1472] [--seconds 3]
 //               [--clients 500] [--threads 2] [--reflectors 2]
-//               [--host ADDR] [--port PORT] [--json]
+//               [--host ADDR] [--bind ADDR] [--port PORT] [--json]
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -245,10 +247,11 @@ std::vector<Fd> reflector_sockets(sockaddr_in &addr, unsigned reflectors)
 	return socks;
 }
 
-// The reflector alone, on every address, for @seconds.
-void reflect_only(std::uint16_t port, unsigned size, double seconds, unsigned reflectors)
+// The reflector alone, on @bind:@port, for @seconds.
+void reflect_only(const std::string &bind, std::uint16_t port, unsigned size, double seconds,
+		  unsigned reflectors)
 {
-	sockaddr_in addr = ipv4("0.0.0.0", port);
+	sockaddr_in addr = ipv4(bind, port);
 	std::vector<Fd> socks = reflector_sockets(addr, reflectors);
 	std::atomic<bool> running{true};
 	{
@@ -311,12 +314,13 @@ int main(int argc, char **argv)
 	unsigned clients = 500, threads = 1, reflectors = 2;
 	double seconds = 3;
 	bool json = false;
-	std::string host;
+	std::string host, bind = "127.0.0.1";
 	std::uint16_t port = 0;
 	app.add_option("--mode", mode,
 		       "stream: one-way sender to receiver; lockstep: request, reply; reflect: the replier alone")
 		->capture_default_str()->check(CLI::IsMember({"stream", "lockstep", "reflect"}));
 	app.add_option("--host", host, "lockstep: the reflector's IPv4 address (default: one of our own)");
+	app.add_option("--bind", bind, "reflect: the IPv4 address to answer on")->capture_default_str();
 	app.add_option("--port", port, "lockstep with --host, and reflect: the reflector's port")
 		->check(CLI::Range(1, 65535));
 	app.add_option("--size", size, "Datagram (reply) payload bytes")->capture_default_str()->check(CLI::Range(1, 65507));
@@ -336,7 +340,7 @@ int main(int argc, char **argv)
 	Figures f;
 	try {
 		if (mode == "reflect") {
-			reflect_only(port, size, seconds, reflectors);
+			reflect_only(bind, port, size, seconds, reflectors);
 			return 0;
 		}
 		if (mode == "stream")

@@ -5,6 +5,8 @@ or a missing file is a failure it reports."""
 import json
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from conftest import PORT, REPO, TFTP_ROOT, make_file
 
@@ -119,6 +121,33 @@ def test_blast_ceilings_one_way_and_lock_step():
         assert abs(lk["mb_per_s"] * 1e6 - lk["received"] * 1472 / lk["seconds"]) < 1e3
     r = subprocess.run([str(BLAST), "--mode", "pingpong"], capture_output=True, text=True)
     assert r.returncode != 0 and "pingpong" in r.stderr
+
+
+def udp_binds(port):
+    """The local addresses (hex, as /proc/net/udp has them) of the UDP
+    sockets on @port."""
+    rows = Path("/proc/net/udp").read_text().splitlines()[1:]
+    return {addr for addr, p in (r.split()[1].split(":") for r in rows) if int(p, 16) == port}
+
+
+def test_blast_reflector_answers_on_loopback_unless_told():
+    """--mode reflect answers 4 bytes with 1472: on every address it
+    would amplify a spoofed flood, so it listens on --bind, loopback by
+    default, and a lock-step run with --host is answered there."""
+    port = 7017
+    with subprocess.Popen([str(BLAST), "--mode", "reflect", "--port", str(port),
+                           "--seconds", "4"]) as reflector:
+        deadline = time.monotonic() + 3
+        while not udp_binds(port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert udp_binds(port) == {"0100007F"}          # 127.0.0.1, nothing else
+        lk = blast("--mode", "lockstep", "--host", "127.0.0.1", "--port", str(port),
+                   "--clients", "4", "--threads", "2")
+        assert lk["host"] == "127.0.0.1" and lk["received"] > 0
+        assert reflector.wait(timeout=10) == 0
+    r = subprocess.run([str(BLAST), "--mode", "reflect", "--bind", "0.0.0.0x", "--port",
+                        str(port), "--seconds", "1"], capture_output=True, text=True)
+    assert r.returncode != 0 and "not an IPv4 address: 0.0.0.0x" in r.stderr
 
 
 def test_cpu_attribution_is_calibrated_and_finds_ktftpd(server, tmp_path):
