@@ -22,12 +22,11 @@ SYSCTL = Path("/proc/sys/net/ktftpd")
 MAX_SESSIONS = 1100
 
 
-def open_files_for_every_session():
+def raise_open_files(want: int):
     """A socket and a file per session, and then some: the default soft
     limit of 1024 made dnsmasq cap itself at 974 transfers, below the
     1000-client storm."""
     import resource
-    want = 4 * MAX_SESSIONS
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), max(hard, want)))
 
@@ -54,14 +53,17 @@ class Server:
     # The names its processes run under (comm), whose CPU is the server's
     # (tests/bench/cpu_share.py); ktftpd's work is found by its frames.
     comms = ()
+    # Open files it may have (raise_open_files).
+    open_files = 4 * MAX_SESSIONS
 
     def __init__(self, root: Path, logs: Path):
         self.root, self.logs, self.proc = root, logs, None
 
     def start(self):
-        log = open(self.logs / f"{self.name}.log", "wb")
+        # Appended: a restart after a crash keeps what the crash said.
+        log = open(self.logs / f"{self.name}.log", "ab")
         self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                     preexec_fn=open_files_for_every_session)
+                                     preexec_fn=lambda: raise_open_files(self.open_files))
         if not answers(self.port):
             self.proc.kill()
             raise RuntimeError(f"{self.name} did not answer on port {self.port}; "
@@ -69,6 +71,15 @@ class Server:
 
     def before_run(self):
         """Called before each of its runs (servers that share state)."""
+
+    def exited(self):
+        """None while it runs; else its exit status, and it is started
+        again (one crash must not fail every later run of it)."""
+        if not self.proc or self.proc.poll() is None:
+            return None
+        status = self.proc.returncode
+        self.start()
+        return status
 
     def stop(self):
         if self.proc:
@@ -200,6 +211,10 @@ class TftpdHpa(Server):
 
 class Atftpd(Server):
     name, port, windowsize, comms = "atftpd", 3069, True, ("atftpd",)
+    # It waits with select(): glibc aborts it ("bit out of range 0 -
+    # FD_SETSIZE on fd_set") at its first descriptor past 1023, so it
+    # keeps the default limit, and with it a cap of its own in a storm.
+    open_files = 1024
 
     def command(self):
         # --maxthread: the default (100) would refuse most of a 500-client storm.
