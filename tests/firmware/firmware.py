@@ -146,7 +146,7 @@ class Server:
     def request(self, line: str) -> None:
         """Between boots: "netem ARGS" (loss on what the server sends,
         "netem" alone for none), "set KEY=VALUE..." (ktftpctl config
-        set), "serve ktftpd|tftpd-hpa|dnsmasq" (which server answers on
+        set), "serve ktftpd|tftpd-hpa|atftpd|dnsmasq" (which server answers on
         port 69) or "reflect SECONDS" (ktftp-blast's reflector on port
         7007), applied by tests/firmware/server."""
         done = self.results / "request.done"
