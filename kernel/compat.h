@@ -86,24 +86,4 @@ static inline struct folio *ktftpd_cached_folio(struct address_space *mapping,
 #define KTFTPD_MSG_SPLICE_PAGES	0
 #endif
 
-/*
- * Before 6.5 UDP ignores MSG_SPLICE_PAGES and copies the iterator into
- * the skb's linear area: a 2 KiB kmalloc for a 1468-byte block, which a
- * kernel built with init_on_alloc (Debian's are) zeroes before the copy
- * overwrites it; a fifth of the storm's server CPU on 6.1.  A UDP_SEGMENT
- * control message as large as the datagram makes __ip_append_data build
- * it paged instead: the headers in a small linear area, the bytes copied
- * into the socket's page fragment, which is used again once the skbs in
- * it are freed, so nothing is zeroed per packet.  One segment: nothing is
- * segmented.  UDP refuses it where GSO cannot go (no checksum offload on
- * the route's device, an xfrm policy: -EIO; past the path MTU: -EMSGSIZE),
- * before anything is sent; the caller then sends without it.  6.5 on
- * splices, and needs none of this.
- */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
-#define KTFTPD_UDP_PAGED_BY_GSO	1
-#else
-#define KTFTPD_UDP_PAGED_BY_GSO	0
-#endif
-
 #endif /* KTFTPD_COMPAT_H */

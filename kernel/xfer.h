@@ -111,7 +111,6 @@ struct ktftpd_xfer {
 	struct tftp_send send;
 	u64 sent_high;			/* highest block sent + 1 */
 	bool send_blocked;		/* a send found the buffer full: kick on space */
-	bool no_paged_send;		/* UDP refused a paged DATA (compat.h) */
 	/* netascii: where each block in the window starts, and a read buffer */
 	struct tftp_netascii_pos *ckpt;
 	u32 ckpt_n;

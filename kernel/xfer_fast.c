@@ -222,34 +222,12 @@ static int send_atomic(struct ktftpd_xfer *x, struct cached_block *cb,
 		       size_t len)
 {
 	struct socket *sock = x->sock;
-	union {
-		struct cmsghdr hdr;
-		u8 space[CMSG_SPACE(sizeof(u16))];
-	} paged;
 	struct msghdr msg = {
 		.msg_name = &x->peer.sa,
 		.msg_namelen = x->peer.len,
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | KTFTPD_MSG_SPLICE_PAGES,
 	};
-	int sent;
 
-	/* Where UDP copies, it copies into pages (compat.h) until it refuses. */
-	if (KTFTPD_UDP_PAGED_BY_GSO && !x->no_paged_send) {
-		paged.hdr.cmsg_level = SOL_UDP;
-		paged.hdr.cmsg_type = UDP_SEGMENT;
-		paged.hdr.cmsg_len = CMSG_LEN(sizeof(u16));
-		*(u16 *)CMSG_DATA(&paged.hdr) = len;
-		msg.msg_control = &paged;
-		msg.msg_controllen = sizeof(paged);
-		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, cb->vec,
-			      1 + cb->nr_folios, len);
-		sent = READ_ONCE(sock->ops)->sendmsg(sock, &msg, len);
-		if (sent != -EIO && sent != -EMSGSIZE)
-			return sent;
-		x->no_paged_send = true;
-		msg.msg_control = NULL;
-		msg.msg_controllen = 0;
-	}
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, cb->vec, 1 + cb->nr_folios,
 		      len);
 	return READ_ONCE(sock->ops)->sendmsg(sock, &msg, len);

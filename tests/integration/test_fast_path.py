@@ -9,10 +9,7 @@ case.  Kprobes show where the bytes come from: the worker reads each
 block into its packet buffer (ktftpd_vfs_read), the fast path never does;
 and where the kernel splices (MSG_SPLICE_PAGES in UDP, 6.5 on: 6.12
 here), every fast-path block is spliced from the page cache
-(skb_splice_from_iter) rather than copied.  Where it does not (6.1), the
-fast path has UDP copy each block into the socket's page fragment
-(sk_page_frag_refill), not into a linear buffer that init_on_alloc zeroes
-first (kernel/compat.h, KTFTPD_UDP_PAGED_BY_GSO)."""
+(skb_splice_from_iter) rather than copied."""
 import hashlib
 import os
 from pathlib import Path
@@ -25,7 +22,6 @@ from tftp import Client
 
 PARAM = Path("/sys/module/ktftpd/parameters/fast_path")
 SPLICE_FN = "skb_splice_from_iter"
-FRAG_FN = "sk_page_frag_refill"
 READ_FN = "ktftpd_vfs_read"
 SIZE = 1_536_000 + 100          # 3001 blocks of 512
 BLOCKS = SIZE // 512 + 1
@@ -85,13 +81,10 @@ def test_a_file_without_page_cache_falls_back_to_the_worker(server, fast_path_pa
 @pytest.fixture
 def send_probes():
     """ktftpd_read on the worker's block read; ktftpd_splice on the
-    kernel's splice, where it has one, and ktftpd_frag on the copy into a
-    socket's page fragment where it does not.  Yields the names set."""
+    kernel's splice, where it has one.  Yields the names set."""
     probes = {"ktftpd_read": READ_FN}
     if kernel_has(SPLICE_FN):
         probes["ktftpd_splice"] = SPLICE_FN
-    else:
-        probes["ktftpd_frag"] = FRAG_FN
     with kprobes(probes):
         yield set(probes)
 
@@ -109,16 +102,9 @@ def test_fast_path_blocks_go_from_the_page_cache_to_the_socket(server, fast_path
         # call per packet.
         spliced = probe_hits("ktftpd_splice")
         assert spliced > BLOCKS * 9 // 10, f"{spliced} splices for {BLOCKS} blocks"
-    else:
-        # ... and copied once, into pages: one refill of the socket's
-        # page fragment per packet, no zeroed linear buffer.
-        paged = probe_hits("ktftpd_frag")
-        assert paged > BLOCKS * 9 // 10, f"{paged} paged copies for {BLOCKS} blocks"
     # The worker's path reads every block into its buffer and copies it.
     PARAM.write_text("0")
     fetch_counting(f.name, sha256(f))
     assert probe_hits("ktftpd_read") - reads >= BLOCKS - 1
     if "ktftpd_splice" in send_probes:
         assert probe_hits("ktftpd_splice") - spliced < BLOCKS // 20
-    else:
-        assert probe_hits("ktftpd_frag") - paged < BLOCKS // 20
