@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PORT, TFTP_ROOT, client_namespace, fetch_in_namespace, make_file, run
+from kprobes import kprobes, probe_hits
 from tftp import Client, opts
 
 HERE = Path(__file__).resolve().parent
@@ -72,6 +73,26 @@ def test_loopback_is_unaffected_and_the_cap_can_be_turned_off(server, blob, narr
         c.cancel()
     server.set(blksize_fit_mtu=0)
     assert oack_from_ns(SRV4, 65464)["blksize"] == "65464"
+
+
+@pytest.mark.parametrize("host", [SRV4, SRV6], ids=["ipv4", "ipv6"])
+def test_blocks_past_the_link_mtu_go_out_in_fragments(server, blob, narrow_link, host):
+    """With the cap off, a block larger than the link's MTU goes out as IP
+    fragments, and from the fast path too: the softirq builds each
+    fragment whole, and the worker is not woken (a kprobe counts the
+    transfer's runs: the first block and the last ACK)."""
+    server.set(blksize_fit_mtu=0)
+    blocks = len(blob.read_bytes()) // 1468   # now in the page cache
+    before = fragments_made()
+    with kprobes({"ktftpd_run": "ktftpd:xfer_run"}):
+        r = subprocess.run(["ip", "netns", "exec", NS, sys.executable,
+                            str(HERE / "window_fetch.py"), host, str(PORT), blob.name,
+                            str(blob), "1468", "1", "30"],
+                           capture_output=True, text=True, timeout=90)
+        runs = probe_hits("ktftpd_run")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert fragments_made() - before >= blocks
+    assert runs < blocks // 10, f"{runs} runs for {blocks} blocks"
 
 
 def test_window_bytes_max_clamps_the_window(server, blob):
