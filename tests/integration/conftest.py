@@ -207,13 +207,13 @@ def client_namespace(ns, link, srv4, cli4, srv6, cli6, mac=None):
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
-def fetch_in_namespace(ns, host, name, local, port=PORT, timeout=30):
-    """Fetch @name from @host in namespace @ns and compare it with the file
-    @local, waiting at most @timeout s for each reply: (exit status, what
-    the client said)."""
+def fetch_in_namespace(ns, host, name, local, port=PORT, timeout=30, blksize=512):
+    """Fetch @name from @host in namespace @ns, lock-step with @blksize, and
+    compare it with the file @local, waiting at most @timeout s for each
+    reply: (exit status, what the client said)."""
     r = subprocess.run(["ip", "netns", "exec", ns, sys.executable,
                         str(Path(__file__).resolve().parent / "window_fetch.py"),
-                        host, str(port), name, str(local), "512", "1", str(timeout)],
+                        host, str(port), name, str(local), str(blksize), "1", str(timeout)],
                        capture_output=True, text=True, timeout=60)
     return r.returncode, r.stdout + r.stderr
 

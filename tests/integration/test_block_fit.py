@@ -85,12 +85,9 @@ def test_blocks_past_the_link_mtu_go_out_in_fragments(server, blob, narrow_link,
     blocks = len(blob.read_bytes()) // 1468   # now in the page cache
     before = fragments_made()
     with kprobes({"ktftpd_run": "ktftpd:xfer_run"}):
-        r = subprocess.run(["ip", "netns", "exec", NS, sys.executable,
-                            str(HERE / "window_fetch.py"), host, str(PORT), blob.name,
-                            str(blob), "1468", "1", "30"],
-                           capture_output=True, text=True, timeout=90)
+        rc, out = fetch_in_namespace(NS, host, blob.name, blob, blksize=1468)
         runs = probe_hits("ktftpd_run")
-    assert r.returncode == 0, r.stdout + r.stderr
+    assert rc == 0, out
     assert fragments_made() - before >= blocks
     assert runs < blocks // 10, f"{runs} runs for {blocks} blocks"
 

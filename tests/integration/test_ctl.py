@@ -258,7 +258,7 @@ def test_reload_during_a_transfer_does_not_break_it(server, tmp_path):
     not touch it; new requests see the new config at once.  The client
     holds the transfer at block 1 until every check of the new config is
     done, so the transfer cannot end first (a free-running curl download
-    once did, on a loaded machine, and the session list came back empty)."""
+    could, on a loaded machine, before the session list was read)."""
     src = make_file(TFTP_ROOT / "ctl-reload.bin", 300_000)
     with Client(port=PORT) as c:
         # RFC 2349 timeout 30 (timeout_max): a slow check below costs a
