@@ -9,6 +9,7 @@
 
 #include <linux/version.h>
 #include <linux/sysctl.h>
+#include <net/net_namespace.h>
 
 /* 6.11 made the ctl_table passed to proc handlers const. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
@@ -18,14 +19,17 @@ typedef struct ctl_table ktftpd_ctl_table;
 #endif
 
 /*
- * 6.6 added register_sysctl_sz() with an explicit count, and later kernels
- * dropped the empty sentinel entry.  Tables here keep a sentinel (older
- * kernels need it) and pass the count without it (newer ones use that).
+ * 6.6 added register_net_sysctl_sz() with an explicit count, and later
+ * kernels dropped the empty sentinel entry.  Tables here keep a sentinel
+ * (older kernels need it) and pass the count without it (newer ones use
+ * that).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define ktftpd_register_sysctl(path, table, n) register_sysctl_sz(path, table, n)
+#define ktftpd_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
 #else
-#define ktftpd_register_sysctl(path, table, n) register_sysctl(path, table)
+#define ktftpd_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
 #endif
 
 /*

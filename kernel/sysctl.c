@@ -350,13 +350,19 @@ int ktftpd_sysctl_init(void)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(ktftpd_sysctl_table) !=
 		     FIRST_PARAM + KTFTPD_P_COUNT + 1);
+	/*
+	 * In the initial network namespace's set, seen only from there: a
+	 * global table would let a container with its own network namespace
+	 * and a writable /proc/sys repoint the host's server.
+	 */
 	ktftpd_sysctl_header =
-		ktftpd_register_sysctl("net/ktftpd", ktftpd_sysctl_table,
-				       ARRAY_SIZE(ktftpd_sysctl_table) - 1);
+		ktftpd_register_net_sysctl(&init_net, "net/ktftpd",
+					   ktftpd_sysctl_table,
+					   ARRAY_SIZE(ktftpd_sysctl_table) - 1);
 	return ktftpd_sysctl_header ? 0 : -ENOMEM;
 }
 
 void ktftpd_sysctl_exit(void)
 {
-	unregister_sysctl_table(ktftpd_sysctl_header);
+	unregister_net_sysctl_table(ktftpd_sysctl_header);
 }
