@@ -28,7 +28,8 @@ static bool neigh_mac(struct neigh_table *tbl, const void *key,
 	return ok;
 }
 
-static bool client_mac(const struct ktftpd_addr *peer, int ifindex, u8 *mac)
+static bool client_mac(struct net *net, const struct ktftpd_addr *peer,
+		       int ifindex, u8 *mac)
 {
 	struct neigh_table *tbl = ipv6_stub->nd_tbl;
 	const void *key = &peer->v6.sin6_addr;
@@ -42,10 +43,10 @@ static bool client_mac(const struct ktftpd_addr *peer, int ifindex, u8 *mac)
 	}
 	rcu_read_lock();
 	if (ifindex) {
-		dev = dev_get_by_index_rcu(&init_net, ifindex);
+		dev = dev_get_by_index_rcu(net, ifindex);
 		ok = dev && neigh_mac(tbl, key, dev, mac);
 	} else {
-		for_each_netdev_rcu(&init_net, dev)
+		for_each_netdev_rcu(net, dev)
 			if (neigh_mac(tbl, key, dev, mac)) {
 				ok = true;
 				break;
@@ -55,8 +56,8 @@ static bool client_mac(const struct ktftpd_addr *peer, int ifindex, u8 *mac)
 	return ok;
 }
 
-void ktftpd_client_id(const struct ktftpd_addr *peer, int ifindex,
-		      bool want_mac, struct ktftpd_client_id *cid)
+void ktftpd_client_id(struct net *net, const struct ktftpd_addr *peer,
+		      int ifindex, bool want_mac, struct ktftpd_client_id *cid)
 {
 	u8 mac[ETH_ALEN];
 	__be32 v4;
@@ -71,7 +72,7 @@ void ktftpd_client_id(const struct ktftpd_addr *peer, int ifindex,
 		snprintf(cid->ip, sizeof(cid->ip), "%pI6c",
 			 &peer->v6.sin6_addr);
 	}
-	if (want_mac && client_mac(peer, ifindex, mac)) {
+	if (want_mac && client_mac(net, peer, ifindex, mac)) {
 		snprintf(cid->mac, sizeof(cid->mac), "%*phD", ETH_ALEN, mac);
 		cid->id.mac = cid->mac;
 	}

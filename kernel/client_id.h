@@ -19,12 +19,12 @@ struct ktftpd_client_id {
 
 /*
  * Fill @cid for @peer (v4-mapped counts as IPv4).  The MAC is looked up
- * only if @want_mac: in the neighbour table of the interface @ifindex the
+ * only if @want_mac: in @net's neighbour table of the interface @ifindex the
  * request arrived on, or, with @ifindex 0, of any interface.  Only a
  * client on a directly connected network has an entry there (a routed
  * one is hidden behind its router's), and only a valid entry is used.
  */
-void ktftpd_client_id(const struct ktftpd_addr *peer, int ifindex,
-		      bool want_mac, struct ktftpd_client_id *cid);
+void ktftpd_client_id(struct net *net, const struct ktftpd_addr *peer,
+		      int ifindex, bool want_mac, struct ktftpd_client_id *cid);
 
 #endif /* KTFTPD_CLIENT_ID_H */

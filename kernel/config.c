@@ -19,9 +19,8 @@
 #include "identity.h"
 #include "lifetime.h"
 #include "params.h"
+#include "server.h"
 
-static struct ktftpd_config __rcu *current_config;
-static DEFINE_MUTEX(config_lock);
 
 static void config_release(struct kref *ref)
 {
@@ -36,7 +35,7 @@ static void config_release(struct kref *ref)
 	ktftpd_lifetime_freed(KTFTPD_OBJ_CONFIG);
 }
 
-struct ktftpd_config *ktftpd_config_get(void)
+struct ktftpd_config *ktftpd_config_get(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
 
@@ -47,7 +46,7 @@ struct ktftpd_config *ktftpd_config_get(void)
 	 */
 	rcu_read_lock();
 	do {
-		cfg = rcu_dereference(current_config);
+		cfg = rcu_dereference(srv->config);
 	} while (!kref_get_unless_zero(&cfg->ref));
 	rcu_read_unlock();
 	return cfg;
@@ -59,24 +58,23 @@ void ktftpd_config_put(struct ktftpd_config *cfg)
 		kref_put(&cfg->ref, config_release);
 }
 
-void ktftpd_config_publish(struct ktftpd_config *next)
+void ktftpd_config_publish(struct ktftpd_server *srv,
+			   struct ktftpd_config *next)
 {
 	struct ktftpd_config *prev;
 
-	mutex_lock(&config_lock);
-	prev = rcu_replace_pointer(current_config, next,
-				   lockdep_is_held(&config_lock));
-	mutex_unlock(&config_lock);
+	prev = rcu_replace_pointer(srv->config, next,
+				   lockdep_is_held(&srv->lock));
 	ktftpd_config_put(prev);
 }
 
-long ktftpd_config_value(enum ktftpd_param p)
+long ktftpd_config_value(struct ktftpd_server *srv, enum ktftpd_param p)
 {
 	struct ktftpd_config *cfg;
 	long v;
 
 	rcu_read_lock();
-	cfg = rcu_dereference(current_config);
+	cfg = rcu_dereference(srv->config);
 	v = cfg->val[p];
 	rcu_read_unlock();
 	return v;
@@ -154,11 +152,12 @@ static int check_nets(const struct ktftpd_netlist *nets, int field, int *bad,
  * network admin (the systemd unit, a --net=host container) could make the
  * server write as root.  Checked in the caller's context.
  */
-static int check_identity_change(const struct ktftpd_config_change *chg,
+static int check_identity_change(struct ktftpd_server *srv,
+				 const struct ktftpd_config_change *chg,
 				 int *bad, const char **why)
 {
-	long uid = ktftpd_config_value(KTFTPD_P_USER);
-	long gid = ktftpd_config_value(KTFTPD_P_GROUP);
+	long uid = ktftpd_config_value(srv, KTFTPD_P_USER);
+	long gid = ktftpd_config_value(srv, KTFTPD_P_GROUP);
 
 	if ((chg->set & BIT(KTFTPD_P_USER)) && chg->val[KTFTPD_P_USER] != uid &&
 	    !capable(CAP_SETUID)) {
@@ -175,7 +174,8 @@ static int check_identity_change(const struct ktftpd_config_change *chg,
 	return 0;
 }
 
-struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,
+struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
+					  const struct ktftpd_config_change *chg,
 					  int *bad, const char **why)
 {
 	struct ktftpd_rule_list *rules = NULL;
@@ -209,7 +209,7 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 	      check_nets(chg->deny, KTFTPD_F_DENY, bad, why);
 	if (err)
 		return ERR_PTR(err);
-	err = check_identity_change(chg, bad, why);
+	err = check_identity_change(srv, chg, bad, why);
 	if (err)
 		return ERR_PTR(err);
 	if (chg->root) {
@@ -239,7 +239,7 @@ struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg
 		}
 	}
 
-	cur = ktftpd_config_get();
+	cur = ktftpd_config_get(srv);
 	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL);
 	if (next && next->root_ok && !chg->root)
 		path_get(&next->root_path);
@@ -476,7 +476,7 @@ bool ktftpd_config_allows(const struct ktftpd_config *cfg,
 				   from->v6.sin6_addr.s6_addr);
 }
 
-int ktftpd_config_init(void)
+int ktftpd_config_init(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	int i;
@@ -498,14 +498,14 @@ int ktftpd_config_init(void)
 	strscpy(cfg->root, KTFTPD_DEFAULT_ROOT, sizeof(cfg->root));
 	/* The default root may well not exist: then start asks for one. */
 	cfg->root_ok = resolve_root(cfg->root, &cfg->root_path) == 0;
-	RCU_INIT_POINTER(current_config, cfg);
+	RCU_INIT_POINTER(srv->config, cfg);
 	return 0;
 }
 
-void ktftpd_config_exit(void)
+void ktftpd_config_exit(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
 
-	cfg = rcu_replace_pointer(current_config, NULL, true);
+	cfg = rcu_replace_pointer(srv->config, NULL, true);
 	ktftpd_config_put(cfg);
 }

@@ -94,27 +94,36 @@ enum {
 	KTFTPD_F_RULE,
 };
 
-int ktftpd_config_init(void);
-void ktftpd_config_exit(void);
+struct ktftpd_server;
 
-struct ktftpd_config *ktftpd_config_get(void);
+/* @srv's config: the defaults, published; and at exit, let go. */
+int ktftpd_config_init(struct ktftpd_server *srv);
+void ktftpd_config_exit(struct ktftpd_server *srv);
+
+/* A reference to @srv's config in force. */
+struct ktftpd_config *ktftpd_config_get(struct ktftpd_server *srv);
 /* Process context only: the last put releases the root's path. */
 void ktftpd_config_put(struct ktftpd_config *cfg);
 
 /* One value of the config in force (a snapshot: it may change after). */
-long ktftpd_config_value(enum ktftpd_param p);
+long ktftpd_config_value(struct ktftpd_server *srv, enum ktftpd_param p);
 
 /*
  * The config that @chg makes of the one in force, not yet published.  The
  * root is resolved here, in the caller's context.  On error returns an
  * ERR_PTR, with *@bad the field at fault (enum ktftpd_param, KTFTPD_F_ROOT
- * KTFTPD_F_LISTEN or KTFTPD_F_RULE...) and *@why a reason for a person.  Callers serialize
- * build and publish (server.c does, under its lock).
+ * KTFTPD_F_LISTEN or KTFTPD_F_RULE...) and *@why a reason for a person.
+ * Callers serialize build and publish (server.c does, under its lock).
  */
-struct ktftpd_config *ktftpd_config_build(const struct ktftpd_config_change *chg,
+struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
+					  const struct ktftpd_config_change *chg,
 					  int *bad, const char **why);
-/* Make @next the config in force; it takes over the caller's reference. */
-void ktftpd_config_publish(struct ktftpd_config *next);
+/*
+ * Make @next @srv's config in force, under @srv's lock; it takes over the
+ * caller's reference.
+ */
+void ktftpd_config_publish(struct ktftpd_server *srv,
+			   struct ktftpd_config *next);
 bool ktftpd_config_same(const struct ktftpd_config *a,
 			const struct ktftpd_config *b);
 /* Same port and listen addresses: the listeners need not move. */

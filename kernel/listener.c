@@ -31,6 +31,7 @@
 #define KTFTPD_LISTEN_RCVBUF (4 << 20)
 
 struct ktftpd_listener {
+	struct ktftpd_server *srv;
 	struct socket *sock;
 	struct task_struct *task;
 	u8 buf[KTFTPD_REQ_MAX];
@@ -42,9 +43,10 @@ struct ktftpd_listener {
  * as dropped if not: the first thing done with a datagram, so a refused
  * address costs no parsing and gets no answer.
  */
-static bool may_ask(struct ktftpd_ratelimit *rl, const struct ktftpd_addr *from)
+static bool may_ask(struct ktftpd_server *srv, struct ktftpd_ratelimit *rl,
+		    const struct ktftpd_addr *from)
 {
-	struct ktftpd_config *cfg = ktftpd_config_get();
+	struct ktftpd_config *cfg = ktftpd_config_get(srv);
 	bool allowed = ktftpd_config_allows(cfg, from);
 	bool ok = allowed &&
 		  (!rl || ktftpd_ratelimit_allow(rl, from,
@@ -53,29 +55,31 @@ static bool may_ask(struct ktftpd_ratelimit *rl, const struct ktftpd_addr *from)
 
 	ktftpd_config_put(cfg);
 	if (!allowed)
-		ktftpd_stats_inc(KTFTPD_C_DENIED);
+		ktftpd_stats_inc(&srv->stats, KTFTPD_C_DENIED);
 	else if (!ok)
-		ktftpd_stats_inc(KTFTPD_C_RATE_LIMITED);
+		ktftpd_stats_inc(&srv->stats, KTFTPD_C_RATE_LIMITED);
 	return ok;
 }
 
 /* Answer @to with @ref from the well-known port: no state is kept. */
-static void reply_refusal(struct socket *sock, const struct ktftpd_addr *to,
+static void reply_refusal(struct ktftpd_server *srv, struct socket *sock,
+			  const struct ktftpd_addr *to,
 			  const struct tftp_refusal *ref)
 {
 	if (ktftpd_net_send_error(sock, to, ref) >= 0) {
-		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
-		ktftpd_stats_error_sent(ref->code);
+		ktftpd_stats_inc(&srv->stats, KTFTPD_C_PACKETS_SENT);
+		ktftpd_stats_error_sent(&srv->stats, ref->code);
 	}
 }
 
 /* Answer a parsed request with @ref, and tell the events who was refused. */
-static void refuse_request(struct socket *sock, const struct ktftpd_addr *from,
+static void refuse_request(struct ktftpd_server *srv, struct socket *sock,
+			   const struct ktftpd_addr *from,
 			   const struct tftp_request *req,
 			   const struct tftp_refusal *ref)
 {
-	reply_refusal(sock, from, ref);
-	ktftpd_nl_event_refused(from, req->filename, req->filename_len,
+	reply_refusal(srv, sock, from, ref);
+	ktftpd_nl_event_refused(srv, from, req->filename, req->filename_len,
 				req->opcode == TFTP_WRQ, ref->code, ref->why);
 }
 
@@ -83,7 +87,8 @@ static void refuse_request(struct socket *sock, const struct ktftpd_addr *from,
  * One datagram to the listening port, received on @sock (with @rl its
  * rate limiter, NULL for none) into @buf.
  */
-static void serve_request(struct socket *sock, struct ktftpd_ratelimit *rl,
+static void serve_request(struct ktftpd_server *srv, struct socket *sock,
+			  struct ktftpd_ratelimit *rl,
 			  const u8 *buf, int len, bool truncated,
 			  const struct ktftpd_addr *from,
 			  const struct ktftpd_addr *local)
@@ -92,32 +97,32 @@ static void serve_request(struct socket *sock, struct ktftpd_ratelimit *rl,
 	struct tftp_request req;
 	struct ktftpd_xfer *x;
 
-	ktftpd_stats_inc(KTFTPD_C_REQUESTS);
-	if (!may_ask(rl, from))
+	ktftpd_stats_inc(&srv->stats, KTFTPD_C_REQUESTS);
+	if (!may_ask(srv, rl, from))
 		return;
 	/* Too short to answer, or an ERROR: answering could start a loop. */
 	if (len < 2 || (buf[0] == 0 && buf[1] == TFTP_ERROR))
 		return;
 	if (truncated) {
 		tftp_refuse(&ref, TFTP_EBADOP, "Request too long");
-		reply_refusal(sock, from, &ref);
+		reply_refusal(srv, sock, from, &ref);
 		return;
 	}
 	if (!tftp_parse_request(buf, len, &req, &ref)) {
-		reply_refusal(sock, from, &ref);
+		reply_refusal(srv, sock, from, &ref);
 		return;
 	}
 	/* "mail" (RFC 1350) delivered to users' mailboxes: obsolete. */
 	if (req.mode == TFTP_MODE_MAIL) {
 		tftp_refuse(&ref, TFTP_EBADOP, "Mail mode is not supported");
-		reply_refusal(sock, from, &ref);
+		reply_refusal(srv, sock, from, &ref);
 		return;
 	}
 
-	x = ktftpd_xfer_create(sock->sk->sk_family, buf, len, &req, from,
+	x = ktftpd_xfer_create(srv, sock->sk->sk_family, buf, len, &req, from,
 			       local, &ref);
 	if (!x) {
-		refuse_request(sock, from, &req, &ref);
+		refuse_request(srv, sock, from, &req, &ref);
 		return;
 	}
 	switch (ktftpd_server_admit(x, &ref)) {
@@ -128,20 +133,21 @@ static void serve_request(struct socket *sock, struct ktftpd_ratelimit *rl,
 		ktftpd_xfer_free(x);
 		return;
 	default:
-		ktftpd_stats_inc(KTFTPD_C_REFUSED_BUSY);
+		ktftpd_stats_inc(&srv->stats, KTFTPD_C_REFUSED_BUSY);
 		ktftpd_xfer_free(x);
-		refuse_request(sock, from, &req, &ref);
+		refuse_request(srv, sock, from, &req, &ref);
 		return;
 	}
 	ktftpd_xfer_start(x);
 }
 
-void ktftpd_listener_take(struct socket *sock, const u8 *buf, int len,
+void ktftpd_listener_take(struct ktftpd_server *srv, struct socket *sock,
+			  const u8 *buf, int len,
 			  const struct ktftpd_addr *from,
 			  const struct ktftpd_addr *local)
 {
-	if (ktftpd_server_running())
-		serve_request(sock, NULL, buf, len, false, from, local);
+	if (ktftpd_server_running(srv))
+		serve_request(srv, sock, NULL, buf, len, false, from, local);
 }
 
 static int listener_fn(void *data)
@@ -162,14 +168,15 @@ static int listener_fn(void *data)
 			cond_resched();
 			continue;
 		}
-		serve_request(l->sock, &l->rl, l->buf, len, truncated, &from,
-			      local.len ? &local : NULL);
+		serve_request(l->srv, l->sock, &l->rl, l->buf, len, truncated,
+			      &from, local.len ? &local : NULL);
 		cond_resched();
 	}
 	return 0;
 }
 
-struct ktftpd_listener *ktftpd_listener_start(u16 port,
+struct ktftpd_listener *ktftpd_listener_start(struct ktftpd_server *srv,
+					      u16 port,
 					      const struct ktftpd_listen_addr *at,
 					      int *err)
 {
@@ -180,8 +187,9 @@ struct ktftpd_listener *ktftpd_listener_start(u16 port,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	l->srv = srv;
 	ktftpd_ratelimit_init(&l->rl);
-	*err = ktftpd_net_listen(port, at, &l->sock);
+	*err = ktftpd_net_listen(srv->net, port, at, &l->sock);
 	if (*err)
 		goto err_free;
 	/*

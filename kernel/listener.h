@@ -5,10 +5,15 @@
 #include <linux/types.h>
 
 struct ktftpd_listener;
+struct ktftpd_server;
 struct ktftpd_listen_addr;
 
-/* Bind @port on @at (NULL: every address) and start a listener thread. */
-struct ktftpd_listener *ktftpd_listener_start(u16 port,
+/*
+ * Bind @port on @at (NULL: every address) in @srv's namespace and start a
+ * listener thread for @srv.
+ */
+struct ktftpd_listener *ktftpd_listener_start(struct ktftpd_server *srv,
+					      u16 port,
 					      const struct ktftpd_listen_addr *at,
 					      int *err);
 /* Close the socket and stop the thread: no new transfer after this. */
@@ -21,7 +26,8 @@ struct ktftpd_addr;
  * (single_port) in the moment before it connected to its own peer: served
  * as a listener serves one (but for rate_limit), answered from @sock.
  */
-void ktftpd_listener_take(struct socket *sock, const u8 *buf, int len,
+void ktftpd_listener_take(struct ktftpd_server *srv, struct socket *sock,
+			  const u8 *buf, int len,
 			  const struct ktftpd_addr *from,
 			  const struct ktftpd_addr *local);
 

@@ -31,7 +31,7 @@ static bool start;
 module_param(start, bool, 0444);
 MODULE_PARM_DESC(start, "Start serving at load (default: load stopped)");
 
-static int __init apply_params(void)
+static int __init apply_params(struct ktftpd_server *srv)
 {
 	struct ktftpd_config_change chg = {};
 	const char *why;
@@ -46,7 +46,7 @@ static int __init apply_params(void)
 		chg.set |= BIT(KTFTPD_P_PORT);
 		chg.val[KTFTPD_P_PORT] = port;
 	}
-	ret = ktftpd_server_configure(&chg, false, &changed, &bad, &why);
+	ret = ktftpd_server_configure(srv, &chg, false, &changed, &bad, &why);
 	if (!ret)
 		return 0;
 	if (bad == KTFTPD_F_ROOT) {
@@ -65,31 +65,29 @@ static int __init apply_params(void)
 
 static int __init ktftpd_init(void)
 {
+	struct ktftpd_server *srv = ktftpd_server_of(&init_net);
 	int ret;
 
-	ret = ktftpd_config_init();
+	ret = ktftpd_server_init(srv, &init_net);
 	if (ret)
 		return ret;
-	ret = apply_params();
+	ret = apply_params(srv);
 	if (ret)
-		goto err_config;
-	ret = ktftpd_stats_init();
-	if (ret)
-		goto err_config;
+		goto err_server;
 	ret = ktftpd_xfer_fast_init();
 	if (ret)
-		goto err_stats;
+		goto err_server;
 	ret = ktftpd_xfer_init();
 	if (ret)
 		goto err_fast;
-	ret = ktftpd_sysctl_init();
+	ret = ktftpd_sysctl_init(srv);
 	if (ret)
 		goto err_xfer;
 	ret = ktftpd_netlink_init();
 	if (ret)
 		goto err_sysctl;
 	if (start) {
-		ret = ktftpd_server_start();
+		ret = ktftpd_server_start(srv);
 		if (ret) {
 			pr_err("ktftpd: cannot start: %d\n", ret);
 			goto err_netlink;
@@ -105,38 +103,35 @@ static int __init ktftpd_init(void)
 	 * while the family is there to report them.
 	 */
 err_netlink:
-	ktftpd_server_exit();
+	ktftpd_server_shutdown(srv);
 	ktftpd_netlink_exit();
-	ktftpd_sysctl_exit();
-	goto err_xfer;
 err_sysctl:
-	ktftpd_server_exit();
-	ktftpd_sysctl_exit();
+	ktftpd_server_shutdown(srv);
+	ktftpd_sysctl_exit(srv);
 err_xfer:
 	ktftpd_xfer_exit();
 err_fast:
 	ktftpd_xfer_fast_exit();
-err_stats:
-	ktftpd_stats_exit();
-err_config:
-	ktftpd_config_exit();
+err_server:
+	ktftpd_server_exit(srv);
 	return ret;
 }
 
 static void __exit ktftpd_exit(void)
 {
+	struct ktftpd_server *srv = ktftpd_server_of(&init_net);
+
 	/*
 	 * The server first: it refuses to start again from here on, and its
 	 * transfers end while the family is still there to report them.
 	 */
-	ktftpd_server_exit();
+	ktftpd_server_shutdown(srv);
 	/* Every transfer has ended: this waits only for its last run's tail. */
 	ktftpd_xfer_exit();
 	ktftpd_netlink_exit();
-	ktftpd_sysctl_exit();
+	ktftpd_sysctl_exit(srv);
 	ktftpd_xfer_fast_exit();
-	ktftpd_stats_exit();
-	ktftpd_config_exit();
+	ktftpd_server_exit(srv);
 	ktftpd_lifetime_check();
 }
 

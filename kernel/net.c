@@ -36,15 +36,14 @@ static void addr_any(struct ktftpd_addr *a, int family, u16 port)
 }
 
 /* A listening socket on one address: IPv6 ones only for IPv6. */
-static int listen_on(u16 port, const struct ktftpd_listen_addr *at,
-		     struct socket **res)
+static int listen_on(struct net *net, u16 port,
+		     const struct ktftpd_listen_addr *at, struct socket **res)
 {
 	struct ktftpd_addr addr;
 	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(&init_net, at->family, SOCK_DGRAM, IPPROTO_UDP,
-			       &sock);
+	err = sock_create_kern(net, at->family, SOCK_DGRAM, IPPROTO_UDP, &sock);
 	if (err)
 		return err;
 	addr_any(&addr, at->family, port);
@@ -67,16 +66,16 @@ static int listen_on(u16 port, const struct ktftpd_listen_addr *at,
 	return 0;
 }
 
-static int listen_here(u16 port, const struct ktftpd_listen_addr *at,
-		       struct socket **res)
+static int listen_here(struct net *net, u16 port,
+		       const struct ktftpd_listen_addr *at, struct socket **res)
 {
 	struct ktftpd_addr any;
 	struct socket *sock;
 	int err;
 
 	if (at)
-		return listen_on(port, at, res);
-	err = sock_create_kern(&init_net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
+		return listen_on(net, port, at, res);
+	err = sock_create_kern(net, AF_INET6, SOCK_DGRAM, IPPROTO_UDP, &sock);
 	if (err == 0) {
 		/* Dual stack: IPv4 too, as v4-mapped addresses. */
 		sock->sk->sk_ipv6only = false;
@@ -84,7 +83,7 @@ static int listen_here(u16 port, const struct ktftpd_listen_addr *at,
 		ip_sock_set_pktinfo(sock->sk);
 		addr_any(&any, AF_INET6, port);
 	} else if (err == -EAFNOSUPPORT) {
-		err = sock_create_kern(&init_net, AF_INET, SOCK_DGRAM, IPPROTO_UDP, &sock);
+		err = sock_create_kern(net, AF_INET, SOCK_DGRAM, IPPROTO_UDP, &sock);
 		if (err)
 			return err;
 		ip_sock_set_pktinfo(sock->sk);
@@ -117,6 +116,7 @@ static int listen_here(u16 port, const struct ktftpd_listen_addr *at,
  */
 struct listen_work {
 	struct work_struct work;
+	struct net *net;
 	u16 port;
 	const struct ktftpd_listen_addr *at;
 	struct socket *sock;
@@ -127,13 +127,13 @@ static void listen_work_fn(struct work_struct *work)
 {
 	struct listen_work *lw = container_of(work, struct listen_work, work);
 
-	lw->err = listen_here(lw->port, lw->at, &lw->sock);
+	lw->err = listen_here(lw->net, lw->port, lw->at, &lw->sock);
 }
 
-int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
-		      struct socket **res)
+int ktftpd_net_listen(struct net *net, u16 port,
+		      const struct ktftpd_listen_addr *at, struct socket **res)
 {
-	struct listen_work lw = { .port = port, .at = at };
+	struct listen_work lw = { .net = net, .port = port, .at = at };
 
 	INIT_WORK_ONSTACK(&lw.work, listen_work_fn);
 	queue_work(system_unbound_wq, &lw.work);
@@ -205,7 +205,8 @@ static int bind_in_range(struct socket *sock, int family,
 	return err;
 }
 
-int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
+int ktftpd_net_transfer_socket(struct net *net, int family,
+			       const struct ktftpd_addr *local,
 			       const struct ktftpd_addr *peer,
 			       const struct ktftpd_port_plan *plan,
 			       struct socket **res)
@@ -213,7 +214,7 @@ int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
 	struct socket *sock;
 	int err;
 
-	err = sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	err = sock_create_kern(net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
 	if (err)
 		return err;
 	if (family == AF_INET6)
@@ -398,7 +399,8 @@ unsigned int ktftpd_net_headers(const struct ktftpd_addr *peer)
 		sizeof(struct ipv6hdr)) + sizeof(struct udphdr);
 }
 
-unsigned int ktftpd_net_route_mtu(const struct ktftpd_addr *peer)
+unsigned int ktftpd_net_route_mtu(struct net *net,
+				  const struct ktftpd_addr *peer)
 {
 	unsigned int mtu = 0;
 	__be32 v4;
@@ -408,7 +410,7 @@ unsigned int ktftpd_net_route_mtu(const struct ktftpd_addr *peer)
 			.daddr = v4,
 			.flowi4_proto = IPPROTO_UDP,
 		};
-		struct rtable *rt = ip_route_output_key(&init_net, &fl4);
+		struct rtable *rt = ip_route_output_key(net, &fl4);
 
 		if (IS_ERR(rt))
 			return 0;
@@ -420,7 +422,7 @@ unsigned int ktftpd_net_route_mtu(const struct ktftpd_addr *peer)
 			.flowi6_oif = peer->v6.sin6_scope_id,
 			.flowi6_proto = IPPROTO_UDP,
 		};
-		struct dst_entry *dst = ip6_route_output(&init_net, NULL, &fl6);
+		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
 
 		if (!dst->error)
 			mtu = dst_mtu(dst);

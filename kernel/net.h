@@ -20,17 +20,18 @@ struct ktftpd_addr {
 	int ifindex;
 };
 
+struct net;
 struct ktftpd_listen_addr;
 struct tftp_refusal;
 
 /*
- * A listening socket.  With @at NULL: IPv6 dual stack on [::]:port (so
+ * A listening socket, in @net.  With @at NULL: IPv6 dual stack on [::]:port (so
  * IPv4 arrives v4-mapped), or plain IPv4 where IPv6 is disabled; else on
  * @at only.  It reports each datagram's destination address, so a
  * transfer answers from the address the client asked.
  */
-int ktftpd_net_listen(u16 port, const struct ktftpd_listen_addr *at,
-		      struct socket **res);
+int ktftpd_net_listen(struct net *net, u16 port,
+		      const struct ktftpd_listen_addr *at, struct socket **res);
 
 /* How a transfer's socket takes its local port. */
 struct ktftpd_port_plan {
@@ -43,11 +44,12 @@ struct ktftpd_port_plan {
 };
 
 /*
- * A transfer's socket: of the listener's @family, bound to @local (where
+ * A transfer's socket, in @net: of the listener's @family, bound to @local (where
  * it can be) and a port as @plan says.  -EADDRINUSE: port_range is full.
  * Ports below 1024 need the caller's CAP_NET_BIND_SERVICE.
  */
-int ktftpd_net_transfer_socket(int family, const struct ktftpd_addr *local,
+int ktftpd_net_transfer_socket(struct net *net, int family,
+			       const struct ktftpd_addr *local,
 			       const struct ktftpd_addr *peer,
 			       const struct ktftpd_port_plan *plan,
 			       struct socket **res);
@@ -85,7 +87,8 @@ void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap);
  * The MTU of the route towards @peer (as the kernel knows it: the path
  * MTU learned, or the device's), or 0 if there is no route.
  */
-unsigned int ktftpd_net_route_mtu(const struct ktftpd_addr *peer);
+unsigned int ktftpd_net_route_mtu(struct net *net,
+				  const struct ktftpd_addr *peer);
 
 /* @a's IPv4 address, plain or v4-mapped; false if it is IPv6. */
 bool ktftpd_addr_v4(const struct ktftpd_addr *a, __be32 *v4);

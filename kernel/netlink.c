@@ -210,13 +210,13 @@ static const u16 counter_attr[KTFTPD_C_COUNT] = {
 };
 #undef COUNTER_ATTR
 
-static int put_stats(struct sk_buff *msg)
+static int put_stats(struct sk_buff *msg, struct ktftpd_server *srv)
 {
 	struct ktftpd_stats_snapshot snap;
 	struct nlattr *stats, *errors;
 	int i;
 
-	ktftpd_stats_snapshot(&snap);
+	ktftpd_stats_snapshot(&srv->stats, &snap);
 	stats = nla_nest_start(msg, KTFTPD_A_STATS);
 	if (!stats)
 		return -EMSGSIZE;
@@ -255,6 +255,12 @@ static size_t rules_size(const struct ktftpd_rule_list *rules)
 	return size;
 }
 
+/* The server a command acts on: that of the namespace it came from. */
+static struct ktftpd_server *info_server(struct genl_info *info)
+{
+	return ktftpd_server_of(genl_info_net(info));
+}
+
 /* A reply to @info, of @size beyond the usual, with what @fill puts. */
 static int reply(struct genl_info *info, u8 cmd, size_t size,
 		 int (*fill)(struct sk_buff *msg, void *arg), void *arg)
@@ -275,6 +281,7 @@ static int reply(struct genl_info *info, u8 cmd, size_t size,
 }
 
 struct status_reply {
+	struct ktftpd_server *srv;
 	struct ktftpd_config *cfg;
 	bool admin;
 };
@@ -284,22 +291,27 @@ static int fill_status(struct sk_buff *msg, void *arg)
 	const struct status_reply *st = arg;
 	int err;
 
-	err = nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()) ||
-	      put_u64(msg, KTFTPD_A_UPTIME_MS, ktftpd_server_uptime_ms(),
-		      KTFTPD_A_PAD) ||
+	err = nla_put_u8(msg, KTFTPD_A_RUNNING,
+			 ktftpd_server_running(st->srv)) ||
+	      put_u64(msg, KTFTPD_A_UPTIME_MS,
+		      ktftpd_server_uptime_ms(st->srv), KTFTPD_A_PAD) ||
 	      nla_put_string(msg, KTFTPD_A_VERSION, KTFTPD_VERSION) ||
-	      put_config(msg, st->cfg, st->admin) || put_stats(msg);
+	      put_config(msg, st->cfg, st->admin) || put_stats(msg, st->srv);
 	return err ? -EMSGSIZE : 0;
 }
 
 static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ktftpd_server *srv = info_server(info);
 	struct status_reply st = {
-		.cfg = ktftpd_config_get(),
+		.srv = srv,
 		.admin = netlink_capable(skb, CAP_NET_ADMIN),
 	};
 	int err;
 
+	if (!srv)
+		return -ENODEV;
+	st.cfg = ktftpd_config_get(srv);
 	/* Up to 64 rules of 2 x 255 bytes: far beyond NLMSG_GOODSIZE. */
 	err = reply(info, KTFTPD_CMD_GET_STATUS, rules_size(st.cfg->rules),
 		    fill_status, &st);
@@ -519,6 +531,7 @@ static void set_extack(struct netlink_ext_ack *extack, const char *msg,
 }
 
 struct config_reply {
+	struct ktftpd_server *srv;
 	bool changed;
 };
 
@@ -527,7 +540,7 @@ static int fill_changed(struct sk_buff *msg, void *arg)
 	struct config_reply *r = arg;
 
 	if (nla_put_u8(msg, KTFTPD_A_CHANGED, r->changed) ||
-	    nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running()))
+	    nla_put_u8(msg, KTFTPD_A_RUNNING, ktftpd_server_running(r->srv)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -541,13 +554,15 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	struct ktftpd_config_change *chg;
 	struct tftp_rule *rules = NULL;
 	struct ktftpd_netlist *nets = NULL;
-	struct config_reply r = {};
+	struct config_reply r = { .srv = info_server(info) };
 	const char *why = NULL;
 	struct sk_buff *msg;
 	int bad = -1;
 	void *hdr;
 	int err;
 
+	if (!r.srv)
+		return -ENODEV;
 	if (!start && GENL_REQ_ATTR_CHECK(info, KTFTPD_A_CONFIG))
 		return -EINVAL;
 	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
@@ -570,7 +585,8 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 		if (err)
 			goto out;
 	}
-	err = ktftpd_server_configure(chg, start, &r.changed, &bad, &why);
+	err = ktftpd_server_configure(r.srv, chg, start, &r.changed, &bad,
+				      &why);
 	if (err) {
 		set_extack(info->extack, why,
 			   bad >= 0 && bad < KTFTPD_F_COUNT ? by_field[bad] : NULL);
@@ -693,29 +709,34 @@ static int parse_rewrite(struct genl_info *info, struct rewrite_test *t)
  */
 static int ktftpd_nl_rewrite_test(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ktftpd_server *srv = info_server(info);
 	struct ktftpd_config *cfg;
 	struct rewrite_test *t;
 	size_t len;
 	int err;
 
+	if (!srv)
+		return -ENODEV;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
 	err = parse_rewrite(info, t);
 	if (err)
 		goto out;
-	cfg = ktftpd_config_get();
+	cfg = ktftpd_config_get(srv);
 	len = tftp_normalize_filename(t->name, strlen(t->name),
 				      ktftpd_name_switches(cfg));
 	if (t->has_peer)
-		ktftpd_client_id(&t->peer, 0, true, &t->cid);
+		ktftpd_client_id(srv->net, &t->peer, 0, true, &t->cid);
 	if (len == 0)
 		t->ok = tftp_refuse(&t->ref, TFTP_EACCESS,
 				    "Access violation: not a file");
 	else
-		t->ok = ktftpd_rules_apply(cfg, t->has_peer ? &t->peer : NULL,
+		t->ok = ktftpd_rules_apply(cfg, srv->net,
+					   t->has_peer ? &t->peer : NULL,
 					   0, t->name, &t->rw, &t->ref);
-	t->has_unique = ktftpd_unique_dir(cfg, t->has_peer ? &t->peer : NULL,
+	t->has_unique = ktftpd_unique_dir(cfg, srv->net,
+					  t->has_peer ? &t->peer : NULL,
 					  0, t->unique);
 	ktftpd_config_put(cfg);
 	err = reply(info, KTFTPD_CMD_REWRITE_TEST, 2 * KTFTPD_FILE_MAX,
@@ -728,11 +749,14 @@ out:
 
 static int ktftpd_nl_stop(struct sk_buff *skb, struct genl_info *info)
 {
+	struct ktftpd_server *srv = info_server(info);
 	struct nlattr *drain = info->attrs[KTFTPD_A_DRAIN_MS];
 
+	if (!srv)
+		return -ENODEV;
 	if (drain)
-		return ktftpd_server_stop_drain(nla_get_u32(drain));
-	return ktftpd_server_stop();
+		return ktftpd_server_stop_drain(srv, nla_get_u32(drain));
+	return ktftpd_server_stop(srv);
 }
 
 static const struct genl_ops ktftpd_genl_ops[] = {

@@ -123,28 +123,34 @@ static int dump_one(struct ktftpd_xfer *x, void *arg)
  */
 int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct ktftpd_server *srv = ktftpd_server_of(sock_net(skb->sk));
 	struct dump_ctx d = { .skb = skb, .cb = cb, .last_id = cb->args[0] };
 	int err;
 
-	err = ktftpd_server_for_each_xfer(cb->args[0], dump_one, &d);
+	if (!srv)
+		return -ENODEV;
+	err = ktftpd_server_for_each_xfer(srv, cb->args[0], dump_one, &d);
 	cb->args[0] = d.last_id;
 	if (err && d.count == 0)
 		return err;	/* one transfer larger than a message: cannot be */
 	return skb->len;
 }
 
-static void event_send(struct sk_buff *msg, void *hdr)
+/* To @srv's namespace's listeners alone. */
+static void event_send(struct ktftpd_server *srv, struct sk_buff *msg,
+		       void *hdr)
 {
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&ktftpd_genl_family, msg, 0, 0, GFP_KERNEL);
+	genlmsg_multicast_netns(&ktftpd_genl_family, srv->net, msg, 0, 0,
+				GFP_KERNEL);
 }
 
-static struct sk_buff *event_new(u8 cmd, void **hdr)
+static struct sk_buff *event_new(struct ktftpd_server *srv, u8 cmd, void **hdr)
 {
 	struct sk_buff *msg;
 
 	/* Nobody listening (the usual case): no message at all. */
-	if (!genl_has_listeners(&ktftpd_genl_family, &init_net, 0))
+	if (!genl_has_listeners(&ktftpd_genl_family, srv->net, 0))
 		return NULL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -162,14 +168,14 @@ void ktftpd_nl_event_start(struct ktftpd_xfer *x)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = event_new(KTFTPD_CMD_EVENT_START, &hdr);
+	msg = event_new(x->srv, KTFTPD_CMD_EVENT_START, &hdr);
 	if (!msg)
 		return;
 	if (put_xfer(msg, x)) {
 		nlmsg_free(msg);
 		return;
 	}
-	event_send(msg, hdr);
+	event_send(x->srv, msg, hdr);
 }
 
 void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd)
@@ -177,7 +183,7 @@ void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = event_new(cmd, &hdr);
+	msg = event_new(x->srv, cmd, &hdr);
 	if (!msg)
 		return;
 	if (put_xfer(msg, x) ||
@@ -188,10 +194,11 @@ void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd)
 		nlmsg_free(msg);
 		return;
 	}
-	event_send(msg, hdr);
+	event_send(x->srv, msg, hdr);
 }
 
-void ktftpd_nl_event_refused(const struct ktftpd_addr *peer, const char *file,
+void ktftpd_nl_event_refused(struct ktftpd_server *srv,
+			     const struct ktftpd_addr *peer, const char *file,
 			     size_t file_len, bool is_write, u16 code,
 			     const char *why)
 {
@@ -199,7 +206,7 @@ void ktftpd_nl_event_refused(const struct ktftpd_addr *peer, const char *file,
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = event_new(KTFTPD_CMD_EVENT_ERROR, &hdr);
+	msg = event_new(srv, KTFTPD_CMD_EVENT_ERROR, &hdr);
 	if (!msg)
 		return;
 	/* The name as the client sent it: not NUL-terminated, maybe long. */
@@ -219,7 +226,7 @@ void ktftpd_nl_event_refused(const struct ktftpd_addr *peer, const char *file,
 	if (nla_put_u16(msg, KTFTPD_A_ERROR_CODE, code) ||
 	    nla_put_string(msg, KTFTPD_A_ERROR_MSG, why))
 		goto drop;
-	event_send(msg, hdr);
+	event_send(srv, msg, hdr);
 	return;
 drop:
 	nlmsg_free(msg);

@@ -104,7 +104,7 @@ unsigned int ktftpd_name_switches(const struct ktftpd_config *cfg)
 	       (cfg->val[KTFTPD_P_STRIP_SLASHES] ? TFTP_NORM_SLASHES : 0);
 }
 
-bool ktftpd_unique_dir(const struct ktftpd_config *cfg,
+bool ktftpd_unique_dir(const struct ktftpd_config *cfg, struct net *net,
 		       const struct ktftpd_addr *peer, int ifindex, char *dir)
 {
 	long mode = cfg->val[KTFTPD_P_UNIQUE_ROOT];
@@ -113,14 +113,14 @@ bool ktftpd_unique_dir(const struct ktftpd_config *cfg,
 
 	if (mode == KTFTPD_UNIQUE_OFF || !peer)
 		return false;
-	ktftpd_client_id(peer, ifindex, mode == KTFTPD_UNIQUE_MAC, &cid);
+	ktftpd_client_id(net, peer, ifindex, mode == KTFTPD_UNIQUE_MAC, &cid);
 	id = mode == KTFTPD_UNIQUE_MAC ? cid.id.mac : cid.id.ip;
 	if (id)
 		strscpy(dir, id, KTFTPD_UNIQUE_DIR_MAX);
 	return id;
 }
 
-bool ktftpd_rules_apply(const struct ktftpd_config *cfg,
+bool ktftpd_rules_apply(const struct ktftpd_config *cfg, struct net *net,
 			const struct ktftpd_addr *peer, int ifindex,
 			const char *name, struct ktftpd_rewritten *out,
 			struct tftp_refusal *ref)
@@ -147,7 +147,7 @@ bool ktftpd_rules_apply(const struct ktftpd_config *cfg,
 	scratch = buf + TFTP_NAME_MAX + 1;
 	strscpy(buf, name, TFTP_NAME_MAX + 1);
 	if (peer)
-		ktftpd_client_id(peer, ifindex, rules->needs_mac, cid);
+		ktftpd_client_id(net, peer, ifindex, rules->needs_mac, cid);
 	else
 		memset(cid, 0, sizeof(*cid));	/* nothing known of it */
 	ok = tftp_rewrite(rules->rule, rules->n, &cid->id, buf, scratch,

@@ -12,6 +12,7 @@
 #include "rewrite.h"
 
 struct ktftpd_config;
+struct net;
 
 struct ktftpd_rule_list {
 	struct kref ref;
@@ -51,7 +52,7 @@ struct ktftpd_rewritten {
  * listener never runs this, a transfer's first run does.  False, with
  * @ref set, if the rules refuse the request; the caller frees ->lookup.
  */
-bool ktftpd_rules_apply(const struct ktftpd_config *cfg,
+bool ktftpd_rules_apply(const struct ktftpd_config *cfg, struct net *net,
 			const struct ktftpd_addr *peer, int ifindex,
 			const char *name, struct ktftpd_rewritten *out,
 			struct tftp_refusal *ref);
@@ -59,11 +60,11 @@ bool ktftpd_rules_apply(const struct ktftpd_config *cfg,
 /*
  * unique_root: the client's own directory beneath root, into @dir (of
  * KTFTPD_UNIQUE_DIR_MAX bytes); false when it is off, or the client's
- * MAC is not known.  @peer and @ifindex as for ktftpd_rules_apply().
+ * MAC is not known.  @net, @peer and @ifindex as for ktftpd_rules_apply().
  */
 #define KTFTPD_UNIQUE_DIR_MAX	48
 enum { KTFTPD_UNIQUE_OFF, KTFTPD_UNIQUE_IP, KTFTPD_UNIQUE_MAC };	/* its values */
-bool ktftpd_unique_dir(const struct ktftpd_config *cfg,
+bool ktftpd_unique_dir(const struct ktftpd_config *cfg, struct net *net,
 		       const struct ktftpd_addr *peer, int ifindex, char *dir);
 
 #endif /* KTFTPD_RULES_H */

@@ -23,6 +23,7 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <net/net_namespace.h>
 #include "config.h"
 #include "listener.h"
 #include "server.h"
@@ -47,97 +48,91 @@
  */
 #define KTFTPD_OPENING_MAX 256
 
-static DEFINE_MUTEX(server_lock);	/* serializes start, stop, config */
-static struct ktftpd_listener *listeners[KTFTPD_LISTEN_MAX];
-static unsigned int n_listeners;
-static bool running;
-static bool unloading;		/* rmmod: never start again */
-static u64 started_ns;
-
-static DEFINE_SPINLOCK(xfers_lock);
-static LIST_HEAD(xfers);		/* in admission order: ids increase */
-static unsigned int n_xfers;
-static unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
 /*
- * A stop left transfers waiting on a file system: the module holds a
- * reference of its own until the last one ends, so rmmod is refused
- * (EBUSY) instead of waiting for the file system in D state.
+ * The initial network namespace's server: the only one so far.
  */
-static bool module_pinned;
-static u64 last_xfer_id;
-static DECLARE_WAIT_QUEUE_HEAD(xfers_wq);
+static struct ktftpd_server init_server;
 
-bool ktftpd_server_running(void)
+struct ktftpd_server *ktftpd_server_of(const struct net *net)
 {
-	return READ_ONCE(running);
+	return net_eq(net, &init_net) ? &init_server : NULL;
 }
 
-u64 ktftpd_server_uptime_ms(void)
+bool ktftpd_server_running(struct ktftpd_server *srv)
 {
-	if (!READ_ONCE(running))
+	return READ_ONCE(srv->running);
+}
+
+u64 ktftpd_server_uptime_ms(struct ktftpd_server *srv)
+{
+	if (!READ_ONCE(srv->running))
 		return 0;
-	return div_u64(ktime_get_ns() - READ_ONCE(started_ns), NSEC_PER_MSEC);
+	return div_u64(ktime_get_ns() - READ_ONCE(srv->started_ns),
+		       NSEC_PER_MSEC);
 }
 
-static void stop_listeners(void)
+static void stop_listeners(struct ktftpd_server *srv)
 {
-	while (n_listeners)
-		ktftpd_listener_stop(listeners[--n_listeners]);
+	while (srv->n_listeners)
+		ktftpd_listener_stop(srv->listeners[--srv->n_listeners]);
 }
 
 /* One listener per listen address, or one for every address. */
-static int start_listeners(const struct ktftpd_config *cfg)
+static int start_listeners(struct ktftpd_server *srv,
+			   const struct ktftpd_config *cfg)
 {
 	u16 port = cfg->val[KTFTPD_P_PORT];
 	unsigned int i, n = cfg->n_listen ? cfg->n_listen : 1;
 	int err = 0;
 
 	for (i = 0; i < n; i++) {
-		listeners[i] = ktftpd_listener_start(port, cfg->n_listen ?
-						     &cfg->listen[i] : NULL,
-						     &err);
-		if (!listeners[i])
+		srv->listeners[i] = ktftpd_listener_start(srv, port,
+							  cfg->n_listen ?
+							  &cfg->listen[i] : NULL,
+							  &err);
+		if (!srv->listeners[i])
 			break;
-		n_listeners++;
+		srv->n_listeners++;
 	}
 	if (err) {
 		pr_err("ktftpd: cannot listen on port %u: %pe\n", port, ERR_PTR(err));
-		stop_listeners();
+		stop_listeners(srv);
 	}
 	return err;
 }
 
-static int start_locked(const struct ktftpd_config *cfg)
+static int start_locked(struct ktftpd_server *srv,
+			const struct ktftpd_config *cfg)
 {
 	int err;
 
-	if (running)
+	if (srv->running)
 		return 0;
-	if (unloading)
+	if (srv->unloading)
 		return -ESHUTDOWN;
 	if (!cfg->root_ok) {
 		pr_err("ktftpd: cannot start: root does not name a directory (set net.ktftpd.root)\n");
 		return -ENOENT;
 	}
-	err = start_listeners(cfg);
+	err = start_listeners(srv, cfg);
 	if (err)
 		return err;
-	WRITE_ONCE(started_ns, ktime_get_ns());
-	WRITE_ONCE(running, true);
+	WRITE_ONCE(srv->started_ns, ktime_get_ns());
+	WRITE_ONCE(srv->running, true);
 	pr_info("ktftpd: serving on port %ld\n", cfg->val[KTFTPD_P_PORT]);
 	return 0;
 }
 
-int ktftpd_server_start(void)
+int ktftpd_server_start(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
 	int err;
 
-	mutex_lock(&server_lock);
-	cfg = ktftpd_config_get();
-	err = start_locked(cfg);
+	mutex_lock(&srv->lock);
+	cfg = ktftpd_config_get(srv);
+	err = start_locked(srv, cfg);
 	ktftpd_config_put(cfg);
-	mutex_unlock(&server_lock);
+	mutex_unlock(&srv->lock);
 	return err;
 }
 
@@ -147,44 +142,46 @@ int ktftpd_server_start(void)
  * bind, the old ones come back, so a refused change leaves the server as
  * it was.  Transfers in flight have sockets of their own: untouched.
  */
-static int rebind_locked(const struct ktftpd_config *cur,
+static int rebind_locked(struct ktftpd_server *srv,
+			 const struct ktftpd_config *cur,
 			 const struct ktftpd_config *next)
 {
 	int err;
 
-	stop_listeners();
-	err = start_listeners(next);
-	if (err && start_listeners(cur)) {
+	stop_listeners(srv);
+	err = start_listeners(srv, next);
+	if (err && start_listeners(srv, cur)) {
 		pr_err("ktftpd: cannot listen on the old addresses again: stopped listening\n");
-		WRITE_ONCE(running, false);
+		WRITE_ONCE(srv->running, false);
 	}
 	return err;
 }
 
-int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
+int ktftpd_server_configure(struct ktftpd_server *srv,
+			    const struct ktftpd_config_change *chg, bool start,
 			    bool *changed, int *bad, const char **why)
 {
 	struct ktftpd_config *cur, *next;
 	int err = 0;
 
-	mutex_lock(&server_lock);
-	next = ktftpd_config_build(chg, bad, why);
+	mutex_lock(&srv->lock);
+	next = ktftpd_config_build(srv, chg, bad, why);
 	if (IS_ERR(next)) {
 		err = PTR_ERR(next);
 		goto out;
 	}
-	cur = ktftpd_config_get();
+	cur = ktftpd_config_get(srv);
 	*changed = !ktftpd_config_same(cur, next);
-	if (running && !ktftpd_config_same_listen(cur, next)) {
-		err = rebind_locked(cur, next);
+	if (srv->running && !ktftpd_config_same_listen(cur, next)) {
+		err = rebind_locked(srv, cur, next);
 		if (err) {
 			*bad = KTFTPD_F_LISTEN;
 			*why = "cannot bind the new port or listen addresses";
 			goto out_put;
 		}
 	}
-	if (start && !running) {
-		err = start_locked(next);
+	if (start && !srv->running) {
+		err = start_locked(srv, next);
 		if (err) {
 			*bad = -1;
 			*why = err == -ENOENT ? "root does not name a directory" :
@@ -193,30 +190,30 @@ int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
 		}
 	}
 	if (*changed) {
-		ktftpd_config_publish(next);
+		ktftpd_config_publish(srv, next);
 		next = NULL;
 	}
 out_put:
 	ktftpd_config_put(cur);
 	ktftpd_config_put(next);
 out:
-	mutex_unlock(&server_lock);
+	mutex_unlock(&srv->lock);
 	return err;
 }
 
-static unsigned int xfers_count(void)
+static unsigned int xfers_count(struct ktftpd_server *srv)
 {
 	unsigned int n;
 
-	spin_lock_bh(&xfers_lock);
-	n = n_xfers;
-	spin_unlock_bh(&xfers_lock);
+	spin_lock_bh(&srv->xfers_lock);
+	n = srv->n_xfers;
+	spin_unlock_bh(&srv->xfers_lock);
 	return n;
 }
 
-static bool xfers_empty(void)
+static bool xfers_empty(struct ktftpd_server *srv)
 {
-	return xfers_count() == 0;
+	return xfers_count(srv) == 0;
 }
 
 /*
@@ -224,19 +221,19 @@ static bool xfers_empty(void)
  * aborted, left waiting on a hung file system, would hold every later
  * drain for its whole time.
  */
-static bool xfers_unaborted(void)
+static bool xfers_unaborted(struct ktftpd_server *srv)
 {
 	struct ktftpd_xfer *x;
 	bool any = false;
 
-	spin_lock_bh(&xfers_lock);
-	list_for_each_entry(x, &xfers, node) {
+	spin_lock_bh(&srv->xfers_lock);
+	list_for_each_entry(x, &srv->xfers, node) {
 		if (!test_bit(XFER_EV_ABORT, &x->events)) {
 			any = true;
 			break;
 		}
 	}
-	spin_unlock_bh(&xfers_lock);
+	spin_unlock_bh(&srv->xfers_lock);
 	return any;
 }
 
@@ -245,88 +242,90 @@ static bool xfers_unaborted(void)
  * are left: each is in a run that waits on a file system, and ends when
  * that answers (its abort is queued behind it).
  */
-static unsigned int wait_aborted(void)
+static unsigned int wait_aborted(struct ktftpd_server *srv)
 {
-	unsigned int before, left = xfers_count();
+	unsigned int before, left = xfers_count(srv);
 
 	while (left) {
 		before = left;
-		wait_event_timeout(xfers_wq, xfers_count() < before,
+		wait_event_timeout(srv->xfers_wq, xfers_count(srv) < before,
 				   msecs_to_jiffies(KTFTPD_ABORT_PROGRESS_MS));
-		left = xfers_count();
+		left = xfers_count(srv);
 		if (left == before)
 			break;
 	}
 	return left;
 }
 
-static void abort_all(void)
+static void abort_all(struct ktftpd_server *srv)
 {
 	struct ktftpd_xfer *x;
 
-	spin_lock_bh(&xfers_lock);
-	list_for_each_entry(x, &xfers, node)
+	spin_lock_bh(&srv->xfers_lock);
+	list_for_each_entry(x, &srv->xfers, node)
 		if (!x->ending)
 			ktftpd_xfer_abort(x);
-	spin_unlock_bh(&xfers_lock);
+	spin_unlock_bh(&srv->xfers_lock);
 }
 
 /* Hold the module while transfers outlive a stop (see module_pinned). */
-static void pin_module(void)
+static void pin_module(struct ktftpd_server *srv)
 {
 	bool pin;
 
-	spin_lock_bh(&xfers_lock);
-	pin = n_xfers && !module_pinned;
-	module_pinned |= pin;
-	spin_unlock_bh(&xfers_lock);
+	spin_lock_bh(&srv->xfers_lock);
+	pin = srv->n_xfers && !srv->module_pinned;
+	srv->module_pinned |= pin;
+	spin_unlock_bh(&srv->xfers_lock);
 	if (pin)
 		__module_get(THIS_MODULE);
 }
 
-int ktftpd_server_stop_drain(unsigned int drain_ms)
+int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 {
 	unsigned int left;
 	bool was_running;
 
-	mutex_lock(&server_lock);
-	was_running = running;
-	if (running) {
-		WRITE_ONCE(running, false);
-		stop_listeners();
+	mutex_lock(&srv->lock);
+	was_running = srv->running;
+	if (srv->running) {
+		WRITE_ONCE(srv->running, false);
+		stop_listeners(srv);
 		if (drain_ms)
-			wait_event_timeout(xfers_wq, !xfers_unaborted(),
+			wait_event_timeout(srv->xfers_wq, !xfers_unaborted(srv),
 					   msecs_to_jiffies(drain_ms));
 	}
 	/*
 	 * Stopped or not, nothing is left running: a listener rebind that
 	 * failed both ways stopped serving with transfers in flight.
 	 */
-	if (!xfers_empty()) {
-		abort_all();
+	if (!xfers_empty(srv)) {
+		abort_all(srv);
 		/* Each run ends its aborted transfer at once... */
-		left = wait_aborted();
+		left = wait_aborted(srv);
 		/* ...unless it is in a file operation: it ends when that returns. */
 		if (left) {
 			pr_warn("ktftpd: %u transfers still in a file operation (a hung file system?); each ends when it returns\n",
 				left);
-			if (!unloading)	/* rmmod waits for them itself */
-				pin_module();
+			if (!srv->unloading)	/* exit waits for them itself */
+				pin_module(srv);
 		}
 	}
 	if (was_running)
 		pr_info("ktftpd: stopped\n");
-	mutex_unlock(&server_lock);
+	mutex_unlock(&srv->lock);
 	return 0;
 }
 
-int ktftpd_server_stop(void)
+int ktftpd_server_stop(struct ktftpd_server *srv)
 {
-	return ktftpd_server_stop_drain(ktftpd_config_value(KTFTPD_P_DRAIN));
+	return ktftpd_server_stop_drain(srv,
+					ktftpd_config_value(srv, KTFTPD_P_DRAIN));
 }
 
 int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 {
+	struct ktftpd_server *srv = x->srv;
 	long max = x->cfg->val[KTFTPD_P_MAX_SESSIONS];
 	long per_client = x->cfg->val[KTFTPD_P_MAX_PER_CLIENT];
 	long opening_max = clamp(max / 2, 1L, (long)KTFTPD_OPENING_MAX);
@@ -334,29 +333,29 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 	long same = 0;
 	int err = 0;
 
-	spin_lock_bh(&xfers_lock);
+	spin_lock_bh(&srv->xfers_lock);
 	/*
 	 * Not while stopping: a transfer admitted after the stop's
 	 * abort_all() would never be aborted.  The listeners are gone by
 	 * then, but a single_port transfer hands on what its socket caught
 	 * (ktftpd_listener_take).  Read under the lock abort_all() takes.
 	 */
-	if (!READ_ONCE(running)) {
+	if (!READ_ONCE(srv->running)) {
 		err = -ESHUTDOWN;
 		goto out;
 	}
-	if (n_xfers >= max) {
+	if (srv->n_xfers >= max) {
 		tftp_refuse(ref, TFTP_EUNDEF, "Server busy");
 		err = -EBUSY;
 		goto out;
 	}
-	if (n_opening >= opening_max) {
+	if (srv->n_opening >= opening_max) {
 		tftp_refuse(ref, TFTP_EUNDEF,
 			    "Server busy: too many transfers opening");
 		err = -EBUSY;
 		goto out;
 	}
-	list_for_each_entry(other, &xfers, node) {
+	list_for_each_entry(other, &srv->xfers, node) {
 		if (!ktftpd_addr_equal(&other->peer, &x->peer, false))
 			continue;
 		/*
@@ -376,12 +375,12 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 			goto out;
 		}
 	}
-	x->id = ++last_xfer_id;
-	list_add_tail(&x->node, &xfers);
-	n_xfers++;
-	ktftpd_stats_xfer_begin();
+	x->id = ++srv->last_xfer_id;
+	list_add_tail(&x->node, &srv->xfers);
+	srv->n_xfers++;
+	ktftpd_stats_xfer_begin(&srv->stats);
 out:
-	spin_unlock_bh(&xfers_lock);
+	spin_unlock_bh(&srv->xfers_lock);
 	return err;
 }
 
@@ -392,42 +391,47 @@ out:
  */
 void ktftpd_server_ending(struct ktftpd_xfer *x)
 {
-	spin_lock_bh(&xfers_lock);
+	spin_lock_bh(&x->srv->xfers_lock);
 	x->ending = true;
-	spin_unlock_bh(&xfers_lock);
+	spin_unlock_bh(&x->srv->xfers_lock);
 }
 
 void ktftpd_server_opening(struct ktftpd_xfer *x)
 {
-	spin_lock_bh(&xfers_lock);
+	spin_lock_bh(&x->srv->xfers_lock);
 	x->opening = true;
-	n_opening++;
-	spin_unlock_bh(&xfers_lock);
+	x->srv->n_opening++;
+	spin_unlock_bh(&x->srv->xfers_lock);
 }
 
 void ktftpd_server_opened(struct ktftpd_xfer *x)
 {
-	spin_lock_bh(&xfers_lock);
+	spin_lock_bh(&x->srv->xfers_lock);
 	x->opening = false;
-	n_opening--;
-	spin_unlock_bh(&xfers_lock);
+	x->srv->n_opening--;
+	spin_unlock_bh(&x->srv->xfers_lock);
 }
 
 void ktftpd_server_release(struct ktftpd_xfer *x)
 {
+	struct ktftpd_server *srv = x->srv;
 	bool unpin;
 
-	spin_lock_bh(&xfers_lock);
+	spin_lock_bh(&srv->xfers_lock);
 	list_del_init(&x->node);
-	n_xfers--;
+	srv->n_xfers--;
 	if (x->opening)
-		n_opening--;
-	unpin = module_pinned && !n_xfers;
+		srv->n_opening--;
+	unpin = srv->module_pinned && !srv->n_xfers;
 	if (unpin)
-		module_pinned = false;
-	ktftpd_stats_xfer_end();
-	spin_unlock_bh(&xfers_lock);
-	wake_up(&xfers_wq);
+		srv->module_pinned = false;
+	ktftpd_stats_xfer_end(&srv->stats);
+	/*
+	 * Under the lock: the last use of @srv.  An exit that sees the list
+	 * empty (under this lock) may free @srv right after.
+	 */
+	wake_up(&srv->xfers_wq);
+	spin_unlock_bh(&srv->xfers_lock);
 	/*
 	 * rmmod may go ahead from here: its exit still waits for this run's
 	 * tail (destroy_workqueue), which is module code.
@@ -436,38 +440,62 @@ void ktftpd_server_release(struct ktftpd_xfer *x)
 		module_put(THIS_MODULE);
 }
 
-int ktftpd_server_for_each_xfer(u64 after_id,
+int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
 				int (*fn)(struct ktftpd_xfer *x, void *arg),
 				void *arg)
 {
 	struct ktftpd_xfer *x;
 	int ret = 0;
 
-	spin_lock_bh(&xfers_lock);
-	list_for_each_entry(x, &xfers, node) {
+	spin_lock_bh(&srv->xfers_lock);
+	list_for_each_entry(x, &srv->xfers, node) {
 		if (x->id <= after_id)
 			continue;
 		ret = fn(x, arg);
 		if (ret)
 			break;
 	}
-	spin_unlock_bh(&xfers_lock);
+	spin_unlock_bh(&srv->xfers_lock);
 	return ret;
 }
 
-void ktftpd_server_exit(void)
+int ktftpd_server_init(struct ktftpd_server *srv, struct net *net)
 {
-	mutex_lock(&server_lock);
-	unloading = true;
-	mutex_unlock(&server_lock);
-	/* rmmod: no drain, abort whatever is in flight. */
-	ktftpd_server_stop_drain(0);
+	int err;
+
+	srv->net = net;
+	mutex_init(&srv->lock);
+	spin_lock_init(&srv->xfers_lock);
+	INIT_LIST_HEAD(&srv->xfers);
+	init_waitqueue_head(&srv->xfers_wq);
+	err = ktftpd_config_init(srv);
+	if (err)
+		return err;
+	err = ktftpd_stats_init(&srv->stats);
+	if (err)
+		ktftpd_config_exit(srv);
+	return err;
+}
+
+void ktftpd_server_shutdown(struct ktftpd_server *srv)
+{
+	mutex_lock(&srv->lock);
+	srv->unloading = true;
+	mutex_unlock(&srv->lock);
+	/* No drain: abort whatever is in flight. */
+	ktftpd_server_stop_drain(srv, 0);
 	/*
-	 * Every transfer ends before the module's code goes: one that waits
-	 * on a hung file system too (rmmod waits, as umount does), and one
-	 * a start left behind when it failed halfway (never stopped, as the
+	 * Every transfer ends before what it uses goes: one that waits on a
+	 * hung file system too (rmmod waits, as umount does), and one a
+	 * start left behind when it failed halfway (never stopped, as the
 	 * server never ran).
 	 */
-	abort_all();
-	wait_event(xfers_wq, xfers_empty());
+	abort_all(srv);
+	wait_event(srv->xfers_wq, xfers_empty(srv));
+}
+
+void ktftpd_server_exit(struct ktftpd_server *srv)
+{
+	ktftpd_stats_exit(&srv->stats);
+	ktftpd_config_exit(srv);
 }

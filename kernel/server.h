@@ -6,23 +6,76 @@
 #ifndef KTFTPD_SERVER_H
 #define KTFTPD_SERVER_H
 
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include "config.h"
+#include "stats.h"
 
+struct net;
+struct ctl_table_header;
+struct ktftpd_listener;
 struct ktftpd_xfer;
 struct ktftpd_config_change;
 struct tftp_refusal;
 
-bool ktftpd_server_running(void);
+/*
+ * One server: its config, counters, listeners and transfers.  Every
+ * socket it makes is in @net, and it lives no longer than @net does.
+ */
+struct ktftpd_server {
+	struct net *net;
+	struct mutex lock;		/* serializes start, stop, config */
+	struct ktftpd_config __rcu *config;	/* in force; see config.c */
+	struct ktftpd_stats stats;
+	struct ktftpd_listener *listeners[KTFTPD_LISTEN_MAX];
+	unsigned int n_listeners;
+	bool running;
+	bool unloading;			/* going away: never start again */
+	u64 started_ns;
+
+	spinlock_t xfers_lock;
+	struct list_head xfers;		/* in admission order: ids increase */
+	unsigned int n_xfers;
+	unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
+	/*
+	 * A stop left transfers waiting on a file system: the module holds
+	 * a reference of its own until the last one ends, so rmmod is
+	 * refused (EBUSY) instead of waiting for the file system in D state.
+	 */
+	bool module_pinned;
+	u64 last_xfer_id;
+	wait_queue_head_t xfers_wq;
+
+	struct ctl_table_header *sysctl;	/* net.ktftpd (sysctl.c) */
+};
+
+/* The server of @net, or NULL if @net has none. */
+struct ktftpd_server *ktftpd_server_of(const struct net *net);
+
+/* Set up @srv, stopped, with the default config, for @net. */
+int ktftpd_server_init(struct ktftpd_server *srv, struct net *net);
+/*
+ * Take @srv down: never start again; abort every transfer and wait for
+ * each, one on a hung file system too.  Again: nothing more to do.
+ */
+void ktftpd_server_shutdown(struct ktftpd_server *srv);
+/* Free what init made, once shut down and out of every control's reach. */
+void ktftpd_server_exit(struct ktftpd_server *srv);
+
+bool ktftpd_server_running(struct ktftpd_server *srv);
 /* Milliseconds since the last start; 0 while stopped. */
-u64 ktftpd_server_uptime_ms(void);
+u64 ktftpd_server_uptime_ms(struct ktftpd_server *srv);
 /* Start with the config in force: the listeners.  0 if running. */
-int ktftpd_server_start(void);
+int ktftpd_server_start(struct ktftpd_server *srv);
 /* Stop: close the listener, let transfers finish for the configured
  * drain time, then abort the rest with an ERROR.  0 if stopped.  A
  * transfer that waits on a hung file system ends when it answers. */
-int ktftpd_server_stop(void);
+int ktftpd_server_stop(struct ktftpd_server *srv);
 /* The same with an explicit drain time (rmmod uses 0). */
-int ktftpd_server_stop_drain(unsigned int drain_ms);
+int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms);
 
 /*
  * Apply @chg to the config, whole or not at all: build and validate the new
@@ -32,7 +85,8 @@ int ktftpd_server_stop_drain(unsigned int drain_ms);
  * (see ktftpd_config_build(); *@bad is -1 when no one field is at fault).
  * Transfers in flight keep the config they started under.
  */
-int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
+int ktftpd_server_configure(struct ktftpd_server *srv,
+			    const struct ktftpd_config_change *chg, bool start,
 			    bool *changed, int *bad, const char **why);
 
 /*
@@ -40,17 +94,17 @@ int ktftpd_server_configure(const struct ktftpd_config_change *chg, bool start,
  * the transfer list's lock (so @fn must not sleep), until it returns
  * non-zero.
  */
-int ktftpd_server_for_each_xfer(u64 after_id,
+int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
 				int (*fn)(struct ktftpd_xfer *x, void *arg),
 				void *arg);
 
 /*
- * Admission: 0 and @x counted in; -EBUSY, refused with @ref set; or
+ * Admission of @x into its server (x->srv): 0 and @x counted in;
+ * -EBUSY, refused with @ref set; -ESHUTDOWN, stopping (no answer); or
  * -EEXIST when the same client address and port has a transfer already
  * (a retransmitted request: drop it unanswered, the transfer's timer
  * answers it).
  */
-/* 0, -EEXIST (a duplicate), -ESHUTDOWN (stopping: no answer) or -EBUSY. */
 int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref);
 /* @x's first run begins: it counts as opening (see KTFTPD_OPENING_MAX)... */
 void ktftpd_server_opening(struct ktftpd_xfer *x);
@@ -60,8 +114,5 @@ void ktftpd_server_opened(struct ktftpd_xfer *x);
 void ktftpd_server_ending(struct ktftpd_xfer *x);
 /* @x has ended (called by its run, just before freeing it). */
 void ktftpd_server_release(struct ktftpd_xfer *x);
-
-/* Unload: never start again; abort every transfer and wait for each. */
-void ktftpd_server_exit(void);
 
 #endif /* KTFTPD_SERVER_H */

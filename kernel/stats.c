@@ -9,62 +9,61 @@ struct ktftpd_pcpu_stats {
 	u64 errors_sent[TFTP_ERROR_CODES];
 };
 
-static struct ktftpd_pcpu_stats __percpu *pcpu_stats;
-static atomic_t active_xfers = ATOMIC_INIT(0);
-static atomic_t peak_xfers = ATOMIC_INIT(0);
-
-int ktftpd_stats_init(void)
+int ktftpd_stats_init(struct ktftpd_stats *st)
 {
-	pcpu_stats = alloc_percpu(struct ktftpd_pcpu_stats);
-	return pcpu_stats ? 0 : -ENOMEM;
+	st->pcpu = alloc_percpu(struct ktftpd_pcpu_stats);
+	atomic_set(&st->active_xfers, 0);
+	atomic_set(&st->peak_xfers, 0);
+	return st->pcpu ? 0 : -ENOMEM;
 }
 
-void ktftpd_stats_exit(void)
+void ktftpd_stats_exit(struct ktftpd_stats *st)
 {
-	free_percpu(pcpu_stats);
-	pcpu_stats = NULL;
+	free_percpu(st->pcpu);
+	st->pcpu = NULL;
 }
 
-void ktftpd_stats_add(enum ktftpd_counter c, u64 n)
+void ktftpd_stats_add(struct ktftpd_stats *st, enum ktftpd_counter c, u64 n)
 {
-	this_cpu_add(pcpu_stats->counter[c], n);
+	this_cpu_add(st->pcpu->counter[c], n);
 }
 
-void ktftpd_stats_error_sent(u16 code)
+void ktftpd_stats_error_sent(struct ktftpd_stats *st, u16 code)
 {
 	/* Codes past the RFC's are counted as "not defined". */
-	this_cpu_inc(pcpu_stats->errors_sent[code < TFTP_ERROR_CODES ? code : 0]);
+	this_cpu_inc(st->pcpu->errors_sent[code < TFTP_ERROR_CODES ? code : 0]);
 }
 
-void ktftpd_stats_xfer_begin(void)
+void ktftpd_stats_xfer_begin(struct ktftpd_stats *st)
 {
-	int now = atomic_inc_return(&active_xfers);
-	int peak = atomic_read(&peak_xfers);
+	int now = atomic_inc_return(&st->active_xfers);
+	int peak = atomic_read(&st->peak_xfers);
 
 	while (now > peak) {
-		if (atomic_try_cmpxchg(&peak_xfers, &peak, now))
+		if (atomic_try_cmpxchg(&st->peak_xfers, &peak, now))
 			break;
 	}
 }
 
-void ktftpd_stats_xfer_end(void)
+void ktftpd_stats_xfer_end(struct ktftpd_stats *st)
 {
-	atomic_dec(&active_xfers);
+	atomic_dec(&st->active_xfers);
 }
 
-void ktftpd_stats_snapshot(struct ktftpd_stats_snapshot *snap)
+void ktftpd_stats_snapshot(struct ktftpd_stats *st,
+			   struct ktftpd_stats_snapshot *snap)
 {
 	int cpu, i;
 
 	memset(snap, 0, sizeof(*snap));
 	for_each_possible_cpu(cpu) {
-		const struct ktftpd_pcpu_stats *s = per_cpu_ptr(pcpu_stats, cpu);
+		const struct ktftpd_pcpu_stats *s = per_cpu_ptr(st->pcpu, cpu);
 
 		for (i = 0; i < KTFTPD_C_COUNT; i++)
 			snap->counter[i] += READ_ONCE(s->counter[i]);
 		for (i = 0; i < TFTP_ERROR_CODES; i++)
 			snap->errors_sent[i] += READ_ONCE(s->errors_sent[i]);
 	}
-	snap->active = atomic_read(&active_xfers);
-	snap->peak = atomic_read(&peak_xfers);
+	snap->active = atomic_read(&st->active_xfers);
+	snap->peak = atomic_read(&st->peak_xfers);
 }

@@ -8,9 +8,20 @@
 #define KTFTPD_STATS_H
 
 #include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/compiler_types.h>
 #include "proto.h"
 #include "counters.h"
 
+
+struct ktftpd_pcpu_stats;
+
+/* One server's counters. */
+struct ktftpd_stats {
+	struct ktftpd_pcpu_stats __percpu *pcpu;
+	atomic_t active_xfers;
+	atomic_t peak_xfers;
+};
 
 struct ktftpd_stats_snapshot {
 	u64 counter[KTFTPD_C_COUNT];
@@ -19,20 +30,22 @@ struct ktftpd_stats_snapshot {
 	u32 peak;
 };
 
-int ktftpd_stats_init(void);
-void ktftpd_stats_exit(void);
+int ktftpd_stats_init(struct ktftpd_stats *st);
+void ktftpd_stats_exit(struct ktftpd_stats *st);
 
-void ktftpd_stats_add(enum ktftpd_counter c, u64 n);
-static inline void ktftpd_stats_inc(enum ktftpd_counter c)
+void ktftpd_stats_add(struct ktftpd_stats *st, enum ktftpd_counter c, u64 n);
+static inline void ktftpd_stats_inc(struct ktftpd_stats *st,
+				    enum ktftpd_counter c)
 {
-	ktftpd_stats_add(c, 1);
+	ktftpd_stats_add(st, c, 1);
 }
-void ktftpd_stats_error_sent(u16 code);
+void ktftpd_stats_error_sent(struct ktftpd_stats *st, u16 code);
 
 /* Active transfers: the server calls these as they come and go. */
-void ktftpd_stats_xfer_begin(void);
-void ktftpd_stats_xfer_end(void);
+void ktftpd_stats_xfer_begin(struct ktftpd_stats *st);
+void ktftpd_stats_xfer_end(struct ktftpd_stats *st);
 
-void ktftpd_stats_snapshot(struct ktftpd_stats_snapshot *snap);
+void ktftpd_stats_snapshot(struct ktftpd_stats *st,
+			   struct ktftpd_stats_snapshot *snap);
 
 #endif /* KTFTPD_STATS_H */

@@ -13,7 +13,6 @@
 #include "server.h"
 #include "sysctl.h"
 
-static struct ctl_table_header *ktftpd_sysctl_header;
 
 /* Which list a networks sysctl is (its extra1 points at one of these). */
 static const int nets_fields[2] = { KTFTPD_F_ALLOW, KTFTPD_F_DENY };
@@ -57,7 +56,8 @@ static int sysctl_int(int *val, int write, void *buffer, size_t *lenp,
 static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 			      void *buffer, size_t *lenp, loff_t *ppos)
 {
-	int stop = !ktftpd_server_running();
+	struct ktftpd_server *srv = table->extra2;
+	int stop = !ktftpd_server_running(srv);
 	bool written;
 	int ret;
 
@@ -66,27 +66,28 @@ static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 		return ret;
 	if (stop != 0 && stop != 1)
 		return -EINVAL;
-	return stop ? ktftpd_server_stop() : ktftpd_server_start();
+	return stop ? ktftpd_server_stop(srv) : ktftpd_server_start(srv);
 }
 
 /* A change of one thing, through the path netlink takes too. */
-static int apply(const struct ktftpd_config_change *chg)
+static int apply(struct ktftpd_server *srv,
+		 const struct ktftpd_config_change *chg)
 {
 	const char *why;
 	bool changed;
 	int bad, ret;
 
-	ret = ktftpd_server_configure(chg, false, &changed, &bad, &why);
+	ret = ktftpd_server_configure(srv, chg, false, &changed, &bad, &why);
 	/* A range is EINVAL here, as proc_dointvec_minmax has it. */
 	return ret == -ERANGE ? -EINVAL : ret;
 }
 
-static int set_param(enum ktftpd_param p, long val)
+static int set_param(struct ktftpd_server *srv, enum ktftpd_param p, long val)
 {
 	struct ktftpd_config_change chg = { .set = BIT(p) };
 
 	chg.val[p] = val;
-	return apply(&chg);
+	return apply(srv, &chg);
 }
 
 /*
@@ -99,6 +100,7 @@ static int set_param(enum ktftpd_param p, long val)
 static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 			       void *buffer, size_t *lenp, loff_t *ppos)
 {
+	struct ktftpd_server *srv = table->extra2;
 	enum ktftpd_param p = *(const enum ktftpd_param *)table->extra1;
 	const struct ktftpd_param_desc *d = &ktftpd_params[p];
 	char text[24];
@@ -107,7 +109,7 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 	int ret;
 
 	if (!write) {
-		val = ktftpd_config_value(p);
+		val = ktftpd_config_value(srv, p);
 		if (d->kind != KTFTPD_KIND_CHOICE ||
 		    !ktftpd_param_choice_name(p, val, text, sizeof(text)))
 			snprintf(text, sizeof(text),
@@ -126,7 +128,7 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 			      &val);
 	if (ret)
 		return -EINVAL;
-	ret = set_param(p, val);
+	ret = set_param(srv, p, val);
 	if (ret)
 		return ret;
 	*ppos += *lenp;
@@ -136,6 +138,7 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 			      void *buffer, size_t *lenp, loff_t *ppos)
 {
+	struct ktftpd_server *srv = table->extra2;
 	struct ktftpd_config *cfg;
 	char root[KTFTPD_ROOT_MAX];
 	struct ctl_table tmp = { .data = root, .maxlen = sizeof(root) };
@@ -143,7 +146,7 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 	int ret;
 
 	if (!write) {
-		cfg = ktftpd_config_get();
+		cfg = ktftpd_config_get(srv);
 		strscpy(root, cfg->root, sizeof(root));
 		ktftpd_config_put(cfg);
 		return proc_dostring(&tmp, 0, buffer, lenp, ppos);
@@ -160,7 +163,7 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 			.root = buffer, .root_len = len,
 		};
 
-		ret = apply(&chg);
+		ret = apply(srv, &chg);
 	}
 	if (ret)
 		return ret;
@@ -175,6 +178,7 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 static int ktftpd_sysctl_listen(ktftpd_ctl_table *table, int write,
 				void *buffer, size_t *lenp, loff_t *ppos)
 {
+	struct ktftpd_server *srv = table->extra2;
 	struct ktftpd_config_change *chg;
 	struct ktftpd_config *cfg;
 	char *text;
@@ -186,7 +190,7 @@ static int ktftpd_sysctl_listen(ktftpd_ctl_table *table, int write,
 		return -ENOMEM;
 	tmp.data = text;
 	if (!write) {
-		cfg = ktftpd_config_get();
+		cfg = ktftpd_config_get(srv);
 		ktftpd_listen_format(cfg, text, KTFTPD_LISTEN_TEXT_MAX);
 		ktftpd_config_put(cfg);
 		ret = proc_dostring(&tmp, 0, buffer, lenp, ppos);
@@ -202,7 +206,7 @@ static int ktftpd_sysctl_listen(ktftpd_ctl_table *table, int write,
 		goto out;
 	ret = ktftpd_listen_parse(text, chg);
 	if (!ret)
-		ret = apply(chg);
+		ret = apply(srv, chg);
 	kfree(chg);
 	if (!ret)
 		*ppos += *lenp;
@@ -218,6 +222,7 @@ out:
 static int ktftpd_sysctl_nets(ktftpd_ctl_table *table, int write,
 			      void *buffer, size_t *lenp, loff_t *ppos)
 {
+	struct ktftpd_server *srv = table->extra2;
 	bool is_allow = table->extra1 == (void *)&nets_fields[0];
 	struct ktftpd_config_change chg = {};
 	struct ktftpd_config *cfg;
@@ -232,7 +237,7 @@ static int ktftpd_sysctl_nets(ktftpd_ctl_table *table, int write,
 		goto out;
 	tmp.data = text;
 	if (!write) {
-		cfg = ktftpd_config_get();
+		cfg = ktftpd_config_get(srv);
 		ktftpd_nets_format(is_allow ? &cfg->allow : &cfg->deny, text,
 				   KTFTPD_NETS_TEXT_MAX);
 		ktftpd_config_put(cfg);
@@ -250,7 +255,7 @@ static int ktftpd_sysctl_nets(ktftpd_ctl_table *table, int write,
 		chg.allow = nets;
 	else
 		chg.deny = nets;
-	ret = apply(&chg);
+	ret = apply(srv, &chg);
 	if (!ret)
 		*ppos += *lenp;
 out:
@@ -263,6 +268,7 @@ out:
 static int ktftpd_sysctl_port_range(ktftpd_ctl_table *table, int write,
 				    void *buffer, size_t *lenp, loff_t *ppos)
 {
+	struct ktftpd_server *srv = table->extra2;
 	struct ktftpd_config_change chg = {};
 	struct ktftpd_config *cfg;
 	char text[16] = "";
@@ -270,7 +276,7 @@ static int ktftpd_sysctl_port_range(ktftpd_ctl_table *table, int write,
 	int ret;
 
 	if (!write) {
-		cfg = ktftpd_config_get();
+		cfg = ktftpd_config_get(srv);
 		if (cfg->port_low)
 			snprintf(text, sizeof(text), "%u:%u", cfg->port_low,
 				 cfg->port_high);
@@ -281,7 +287,7 @@ static int ktftpd_sysctl_port_range(ktftpd_ctl_table *table, int write,
 		return -EINVAL;
 	memcpy(text, buffer, *lenp);
 	text[*lenp] = '\0';
-	ret = ktftpd_port_range_parse(text, &chg) ?: apply(&chg);
+	ret = ktftpd_port_range_parse(text, &chg) ?: apply(srv, &chg);
 	if (!ret)
 		*ppos += *lenp;
 	return ret;
@@ -346,23 +352,39 @@ static struct ctl_table ktftpd_sysctl_table[] = {
 	{ }
 };
 
-int ktftpd_sysctl_init(void)
+int ktftpd_sysctl_init(struct ktftpd_server *srv)
 {
+	struct ctl_table *table;
+	unsigned int i;
+
 	BUILD_BUG_ON(ARRAY_SIZE(ktftpd_sysctl_table) !=
 		     FIRST_PARAM + KTFTPD_P_COUNT + 1);
+	/* @srv's own copy: each entry finds its server in ->extra2. */
+	table = kmemdup(ktftpd_sysctl_table, sizeof(ktftpd_sysctl_table),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(ktftpd_sysctl_table) - 1; i++)
+		table[i].extra2 = srv;
 	/*
-	 * In the initial network namespace's set, seen only from there: a
-	 * global table would let a container with its own network namespace
-	 * and a writable /proc/sys repoint the host's server.
+	 * In the server's namespace's set, seen only from there: a global
+	 * table would let a container with its own network namespace and
+	 * a writable /proc/sys repoint the host's server.
 	 */
-	ktftpd_sysctl_header =
-		ktftpd_register_net_sysctl(&init_net, "net/ktftpd",
-					   ktftpd_sysctl_table,
-					   ARRAY_SIZE(ktftpd_sysctl_table) - 1);
-	return ktftpd_sysctl_header ? 0 : -ENOMEM;
+	srv->sysctl = ktftpd_register_net_sysctl(srv->net, "net/ktftpd", table,
+						 ARRAY_SIZE(ktftpd_sysctl_table) - 1);
+	if (!srv->sysctl) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-void ktftpd_sysctl_exit(void)
+void ktftpd_sysctl_exit(struct ktftpd_server *srv)
 {
-	unregister_net_sysctl_table(ktftpd_sysctl_header);
+	const struct ctl_table *table = srv->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(srv->sysctl);
+	srv->sysctl = NULL;
+	kfree(table);
 }

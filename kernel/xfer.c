@@ -129,7 +129,7 @@ int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
 	int ret = ktftpd_net_send(x->sock, &x->peer, buf, len);
 
 	if (ret >= 0) {
-		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PACKETS_SENT);
 		return 0;
 	}
 	return ret == -EAGAIN ? ret : 0;
@@ -139,8 +139,8 @@ void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 			    const struct tftp_refusal *ref)
 {
 	if (ktftpd_net_send_error(x->sock, to, ref) >= 0)
-		ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
-	ktftpd_stats_error_sent(ref->code);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PACKETS_SENT);
+	ktftpd_stats_error_sent(&x->srv->stats, ref->code);
 }
 
 static void xfer_unhook(struct ktftpd_xfer *x)
@@ -194,13 +194,14 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	ktftpd_xfer_write_free(x);
 	if (!x->published) {
 		/* Refused while being set up: a refusal, not a transfer. */
-		ktftpd_nl_event_refused(&x->peer, x->name, strlen(x->name),
-					x->is_write, x->err_code, x->err_msg);
+		ktftpd_nl_event_refused(x->srv, &x->peer, x->name,
+					strlen(x->name), x->is_write,
+					x->err_code, x->err_msg);
 	} else if (completed) {
-		ktftpd_stats_inc(KTFTPD_C_XFER_COMPLETED);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_XFER_COMPLETED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_FINISH);
 	} else {
-		ktftpd_stats_inc(KTFTPD_C_XFER_FAILED);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_XFER_FAILED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
 	}
 	/* Leave the transfer list last: the server waits on it to unload. */
@@ -243,7 +244,8 @@ static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 		 * again), not an intruder to tell off.
 		 */
 		if (!truncated)
-			ktftpd_listener_take(x->sock, pkt, len, from,
+			ktftpd_listener_take(x->srv, x->sock, pkt, len,
+					     from,
 					     x->local.len ? &x->local : NULL);
 		return true;
 	}
@@ -331,7 +333,7 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 	if (test_and_clear_bit(XFER_EV_TIMER, &x->events) &&
 	    time_after_eq(jiffies, x->deadline)) {
 		if (!x->heard && time_after_eq(jiffies, handshake_deadline(x))) {
-			ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
+			ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_TIMEOUTS);
 			tftp_refuse(&ref, TFTP_EUNDEF, "Timeout: no reply");
 			ktftpd_xfer_fail(x, &ref);
 			return false;
@@ -395,7 +397,8 @@ static void xfer_run(struct work_struct *work)
 	put_cred(creds);
 }
 
-struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
+struct ktftpd_xfer *ktftpd_xfer_create(struct ktftpd_server *srv, int family,
+				       const u8 *pkt, size_t len,
 				       const struct tftp_request *req,
 				       const struct ktftpd_addr *peer,
 				       const struct ktftpd_addr *local,
@@ -408,6 +411,7 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 	if (!x)
 		goto nomem;
 	ktftpd_lifetime_created(KTFTPD_OBJ_XFER);
+	x->srv = srv;
 	INIT_LIST_HEAD(&x->node);
 	INIT_WORK(&x->work, xfer_run);
 	x->make_it_fail = fault_mark();
@@ -415,7 +419,7 @@ struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
 	if (local)
 		x->local = *local;
 	x->family = family;
-	x->cfg = ktftpd_config_get();
+	x->cfg = ktftpd_config_get(srv);
 	x->is_write = req->opcode == TFTP_WRQ;
 	x->mode = req->mode;
 	x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
@@ -469,7 +473,7 @@ void ktftpd_xfer_limits(const struct ktftpd_xfer *x, struct tftp_limits *lim)
 	if (!val[KTFTPD_P_BLKSIZE_FIT_MTU])
 		return;
 	/* One lost fragment would cost the whole block: none are sent. */
-	mtu = ktftpd_net_route_mtu(&x->peer);
+	mtu = ktftpd_net_route_mtu(x->srv->net, &x->peer);
 	if (mtu <= ktftpd_net_headers(&x->peer) + TFTP_HDR_LEN)
 		return;		/* no route, or a nonsense MTU: no cap */
 	fits = mtu - ktftpd_net_headers(&x->peer) - TFTP_HDR_LEN;
@@ -482,13 +486,13 @@ static bool xfer_apply_rules(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 {
 	struct ktftpd_rewritten rw;
 
-	if (!ktftpd_rules_apply(x->cfg, &x->peer, x->local.ifindex, x->name,
-				&rw, ref)) {
-		ktftpd_stats_inc(KTFTPD_C_RULE_REFUSED);
+	if (!ktftpd_rules_apply(x->cfg, x->srv->net, &x->peer,
+				x->local.ifindex, x->name, &rw, ref)) {
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_RULE_REFUSED);
 		return false;
 	}
 	if (rw.lookup)
-		ktftpd_stats_inc(KTFTPD_C_REWRITTEN);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_REWRITTEN);
 	x->lookup = rw.lookup;
 	return true;
 }
@@ -583,15 +587,15 @@ static int xfer_socket(struct ktftpd_xfer *x, bool *exhausted)
 		x->shared_port = true;
 	}
 	identity = override_creds(current_real_cred());
-	err = ktftpd_net_transfer_socket(x->family, local, &x->peer, &plan,
-					 &x->sock);
+	err = ktftpd_net_transfer_socket(x->srv->net, x->family, local,
+					 &x->peer, &plan, &x->sock);
 	if (err == -EADDRINUSE && !plan.shared && plan.low) {
 		*exhausted = true;
-		ktftpd_stats_inc(KTFTPD_C_PORTS_EXHAUSTED);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PORTS_EXHAUSTED);
 		plan = (struct ktftpd_port_plan) { .shared = val[KTFTPD_P_PORT] };
 		x->shared_port = true;
-		err = ktftpd_net_transfer_socket(x->family, local, &x->peer,
-						 &plan, &x->sock);
+		err = ktftpd_net_transfer_socket(x->srv->net, x->family, local,
+						 &x->peer, &plan, &x->sock);
 	}
 	revert_creds(identity);
 	return err;

@@ -18,6 +18,7 @@
 #include "proto.h"
 
 struct ktftpd_config;
+struct ktftpd_server;
 struct ktftpd_upload;
 
 /* Event bits in ktftpd_xfer.events, set by whoever kicks the worker. */
@@ -32,6 +33,11 @@ enum {
 enum { XFER_BUSY };
 
 struct ktftpd_xfer {
+	/*
+	 * Its server.  Valid until ktftpd_server_release(): the server's
+	 * exit waits for every transfer to be released.
+	 */
+	struct ktftpd_server *srv;
 	struct list_head node;		/* the server's transfer list */
 	u64 id;				/* set at admission, unique */
 	/*
@@ -136,7 +142,8 @@ struct ktftpd_xfer {
  * a user controls can make the listener wait, and a request the server
  * refuses leaves nothing behind.  Returns NULL with @ref set.
  */
-struct ktftpd_xfer *ktftpd_xfer_create(int family, const u8 *pkt, size_t len,
+struct ktftpd_xfer *ktftpd_xfer_create(struct ktftpd_server *srv, int family,
+				       const u8 *pkt, size_t len,
 				       const struct tftp_request *req,
 				       const struct ktftpd_addr *peer,
 				       const struct ktftpd_addr *local,

@@ -41,6 +41,7 @@
 #include <net/udp_tunnel.h>
 #include "compat.h"
 #include "config.h"
+#include "server.h"
 #include "stats.h"
 #include "vfs.h"
 #include "xfer.h"
@@ -261,7 +262,7 @@ static bool send_cached_block(struct ktftpd_xfer *x)
 	cached_block_release(&cb);
 	if (sent < 0)
 		return false;
-	ktftpd_stats_inc(KTFTPD_C_PACKETS_SENT);
+	ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PACKETS_SENT);
 	ktftpd_xfer_read_sent(x, block, n);
 	return true;
 }

@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include "config.h"
 #include "rules.h"
+#include "server.h"
 #include "stats.h"
 #include "vfs.h"
 #include "xfer.h"
@@ -50,7 +51,7 @@ static bool read_open_one(struct ktftpd_xfer *x, char *name,
 		return false;
 	}
 	if (folded) {
-		ktftpd_stats_inc(KTFTPD_C_CASE_FOLDED);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_CASE_FOLDED);
 		if (name != x->lookup)
 			kfree(name);
 		name = folded;
@@ -71,7 +72,8 @@ static bool read_open(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 	char dir[KTFTPD_UNIQUE_DIR_MAX];
 	char *own;
 
-	if (ktftpd_unique_dir(x->cfg, &x->peer, x->local.ifindex, dir)) {
+	if (ktftpd_unique_dir(x->cfg, x->srv->net, &x->peer, x->local.ifindex,
+			      dir)) {
 		own = kasprintf(GFP_KERNEL, "%s/%s", dir, ktftpd_xfer_path(x));
 		if (!own)
 			return tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
@@ -147,11 +149,11 @@ void ktftpd_xfer_read_sent(struct ktftpd_xfer *x, u64 block, size_t n)
 {
 	if (block < x->sent_high) {
 		x->retransmits++;
-		ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
+		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_RETRANSMITS);
 	} else {
 		x->sent_high = block + 1;
 		x->bytes += n;
-		ktftpd_stats_add(KTFTPD_C_BYTES_SENT, n);
+		ktftpd_stats_add(&x->srv->stats, KTFTPD_C_BYTES_SENT, n);
 	}
 	tftp_send_sent(&x->send, block != 0 && n < x->neg.blksize);
 }
@@ -267,7 +269,7 @@ bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
-	ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
+	ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_TIMEOUTS);
 	ktftpd_xfer_backoff(x);
 	return ktftpd_xfer_read_pump(x);
 }

@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include "config.h"
+#include "server.h"
 #include "stats.h"
 #include "upload.h"
 #include "xfer.h"
@@ -98,7 +99,7 @@ static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 		return false;
 	}
 	x->bytes += n;
-	ktftpd_stats_add(KTFTPD_C_BYTES_RECEIVED, n);
+	ktftpd_stats_add(&x->srv->stats, KTFTPD_C_BYTES_RECEIVED, n);
 	return true;
 }
 
@@ -196,8 +197,8 @@ bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x)
 	}
 	ktftpd_xfer_backoff(x);
 	x->retransmits++;
-	ktftpd_stats_inc(KTFTPD_C_RETRANSMITS);
-	ktftpd_stats_inc(KTFTPD_C_TIMEOUTS);
+	ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_RETRANSMITS);
+	ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_TIMEOUTS);
 	write_send_ack(x);
 	return true;
 }
