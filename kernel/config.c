@@ -15,6 +15,7 @@
 #include <linux/path.h>
 #include <linux/inet.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
 #include "config.h"
 #include "identity.h"
 #include "lifetime.h"
@@ -240,7 +241,7 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 	}
 
 	cur = ktftpd_config_get(srv);
-	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL);
+	next = kmemdup(cur, sizeof(*cur), GFP_KERNEL_ACCOUNT);
 	if (next && next->root_ok && !chg->root)
 		path_get(&next->root_path);
 	if (next && !chg->set_rules)
@@ -478,7 +479,11 @@ bool ktftpd_config_allows(const struct ktftpd_config *cfg,
 
 int ktftpd_config_init(struct ktftpd_server *srv)
 {
-	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	/*
+	 * Charged to whoever makes the namespace (and its server): an
+	 * unprivileged user can make many.
+	 */
+	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	int i;
 
 	if (!cfg)
@@ -496,8 +501,15 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 		return err;
 	}
 	strscpy(cfg->root, KTFTPD_DEFAULT_ROOT, sizeof(cfg->root));
-	/* The default root may well not exist: then start asks for one. */
-	cfg->root_ok = resolve_root(cfg->root, &cfg->root_path) == 0;
+	/*
+	 * The default root may well not exist: then start asks for one.
+	 * Only the initial namespace's is looked up, at load, in insmod's
+	 * context.  Another namespace's server is made by whoever made the
+	 * namespace, in whatever mount namespace that was (and perhaps over
+	 * a hung mount): its root is looked up when someone sets it.
+	 */
+	cfg->root_ok = net_eq(srv->net, &init_net) &&
+		       resolve_root(cfg->root, &cfg->root_path) == 0;
 	RCU_INIT_POINTER(srv->config, cfg);
 	return 0;
 }

@@ -11,12 +11,12 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
+#include <net/net_namespace.h>
 #include "config.h"
 #include "lifetime.h"
 #include "netlink.h"
+#include "pernet.h"
 #include "server.h"
-#include "stats.h"
-#include "sysctl.h"
 #include "xfer.h"
 
 static char *root;
@@ -65,29 +65,20 @@ static int __init apply_params(struct ktftpd_server *srv)
 
 static int __init ktftpd_init(void)
 {
-	struct ktftpd_server *srv = ktftpd_server_of(&init_net);
 	int ret;
 
-	ret = ktftpd_server_init(srv, &init_net);
-	if (ret)
-		return ret;
-	ret = apply_params(srv);
-	if (ret)
-		goto err_server;
 	ret = ktftpd_xfer_fast_init();
 	if (ret)
-		goto err_server;
-	ret = ktftpd_xfer_init();
+		return ret;
+	/* From here a sysctl write may start a server. */
+	ret = ktftpd_pernet_init(apply_params);
 	if (ret)
 		goto err_fast;
-	ret = ktftpd_sysctl_init(srv);
-	if (ret)
-		goto err_xfer;
 	ret = ktftpd_netlink_init();
 	if (ret)
-		goto err_sysctl;
+		goto err_pernet;
 	if (start) {
-		ret = ktftpd_server_start(srv);
+		ret = ktftpd_server_start(ktftpd_server_of(&init_net));
 		if (ret) {
 			pr_err("ktftpd: cannot start: %d\n", ret);
 			goto err_netlink;
@@ -97,41 +88,32 @@ static int __init ktftpd_init(void)
 	}
 	return 0;
 
-	/*
-	 * From the sysctls on, the server may have been started (by a
-	 * write): its transfers end before anything they use goes, and
-	 * while the family is there to report them.
-	 */
+	/* As ktftpd_exit(). */
 err_netlink:
-	ktftpd_server_shutdown(srv);
+	ktftpd_pernet_shutdown();
 	ktftpd_netlink_exit();
-err_sysctl:
-	ktftpd_server_shutdown(srv);
-	ktftpd_sysctl_exit(srv);
-err_xfer:
-	ktftpd_xfer_exit();
+	goto err_servers;
+err_pernet:
+	ktftpd_pernet_shutdown();
+err_servers:
+	ktftpd_pernet_exit();
 err_fast:
 	ktftpd_xfer_fast_exit();
-err_server:
-	ktftpd_server_exit(srv);
 	return ret;
 }
 
 static void __exit ktftpd_exit(void)
 {
-	struct ktftpd_server *srv = ktftpd_server_of(&init_net);
-
 	/*
-	 * The server first: it refuses to start again from here on, and its
+	 * The servers first: none starts again from here on, and their
 	 * transfers end while the family is still there to report them.
 	 */
-	ktftpd_server_shutdown(srv);
-	/* Every transfer has ended: this waits only for its last run's tail. */
-	ktftpd_xfer_exit();
+	ktftpd_pernet_shutdown();
+	/* No command runs after this: none can reach a server freed next. */
 	ktftpd_netlink_exit();
-	ktftpd_sysctl_exit(srv);
+	/* Frees each server once its transfers' last runs are done. */
+	ktftpd_pernet_exit();
 	ktftpd_xfer_fast_exit();
-	ktftpd_server_exit(srv);
 	ktftpd_lifetime_check();
 }
 

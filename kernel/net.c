@@ -174,12 +174,6 @@ static int bind_port(struct socket *sock, int family,
 }
 
 /*
- * Where a port_range search starts: the next port after the last one
- * given, so that ports are reused as late as they can be.
- */
-static atomic_t range_cursor = ATOMIC_INIT(0);
-
-/*
  * Most ports tried for one transfer: a full range (or one a local user
  * has filled: ports from 1024 up need no privilege) costs this, no more.
  * From the cursor, the ports are the ones given longest ago: free unless
@@ -188,12 +182,14 @@ static atomic_t range_cursor = ATOMIC_INIT(0);
 #define KTFTPD_RANGE_TRIES 256
 
 static int bind_in_range(struct socket *sock, int family,
-			 const struct ktftpd_addr *local, u16 low, u16 high)
+			 const struct ktftpd_addr *local,
+			 const struct ktftpd_port_plan *plan)
 {
+	u16 low = plan->low, high = plan->high;
 	unsigned int n = high - low + 1, start, i;
 	int err = -EADDRINUSE;
 
-	start = (unsigned int)atomic_inc_return(&range_cursor);
+	start = (unsigned int)atomic_inc_return(plan->cursor);
 	for (i = 0; i < n && i < KTFTPD_RANGE_TRIES; i++) {
 		err = bind_port(sock, family, local, low + (start + i) % n,
 				false);
@@ -201,7 +197,7 @@ static int bind_in_range(struct socket *sock, int family,
 			break;
 	}
 	if (!err)
-		atomic_set(&range_cursor, start + i);
+		atomic_set(plan->cursor, start + i);
 	return err;
 }
 
@@ -231,7 +227,7 @@ int ktftpd_net_transfer_socket(struct net *net, int family,
 		      kernel_connect(sock, (struct sockaddr *)&peer->sa,
 				     peer->len, 0);
 	} else if (plan->low) {
-		err = bind_in_range(sock, family, local, plan->low, plan->high);
+		err = bind_in_range(sock, family, local, plan);
 	} else {
 		err = bind_port(sock, family, local, 0, false);
 	}

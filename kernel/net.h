@@ -41,6 +41,12 @@ struct ktftpd_port_plan {
 	 */
 	u16 shared;
 	u16 low, high;		/* else one of port_range's; 0: any port */
+	/*
+	 * Where a port_range search starts: the next port after the last
+	 * one given, so that ports are reused as late as they can be.  The
+	 * server's own: another namespace's transfers do not move it.
+	 */
+	atomic_t *cursor;
 };
 
 /*

@@ -309,8 +309,6 @@ static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	};
 	int err;
 
-	if (!srv)
-		return -ENODEV;
 	st.cfg = ktftpd_config_get(srv);
 	/* Up to 64 rules of 2 x 255 bytes: far beyond NLMSG_GOODSIZE. */
 	err = reply(info, KTFTPD_CMD_GET_STATUS, rules_size(st.cfg->rules),
@@ -561,8 +559,6 @@ static int configure(struct genl_info *info, u8 cmd, bool start)
 	void *hdr;
 	int err;
 
-	if (!r.srv)
-		return -ENODEV;
 	if (!start && GENL_REQ_ATTR_CHECK(info, KTFTPD_A_CONFIG))
 		return -EINVAL;
 	chg = kzalloc(sizeof(*chg), GFP_KERNEL);
@@ -715,8 +711,6 @@ static int ktftpd_nl_rewrite_test(struct sk_buff *skb, struct genl_info *info)
 	size_t len;
 	int err;
 
-	if (!srv)
-		return -ENODEV;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
@@ -752,8 +746,6 @@ static int ktftpd_nl_stop(struct sk_buff *skb, struct genl_info *info)
 	struct ktftpd_server *srv = info_server(info);
 	struct nlattr *drain = info->attrs[KTFTPD_A_DRAIN_MS];
 
-	if (!srv)
-		return -ENODEV;
 	if (drain)
 		return ktftpd_server_stop_drain(srv, nla_get_u32(drain));
 	return ktftpd_server_stop(srv);
@@ -812,7 +804,13 @@ struct genl_family ktftpd_genl_family __ro_after_init = {
 	.name		= KTFTPD_GENL_NAME,
 	.version	= KTFTPD_GENL_VERSION,
 	.maxattr	= KTFTPD_A_MAX,
-	.netnsok	= false,
+	/*
+	 * A command acts on the server of the namespace it came from, and
+	 * events go to that namespace's listeners alone.  The privilege
+	 * (GENL_ADMIN_PERM) stays CAP_NET_ADMIN in the initial user
+	 * namespace.
+	 */
+	.netnsok	= true,
 	.module		= THIS_MODULE,
 	/*
 	 * Not under genl_mutex: a stop's drain may take minutes, and every
@@ -831,7 +829,7 @@ struct genl_family ktftpd_genl_family __ro_after_init = {
 
 int ktftpd_netlink_init(void)
 {
-	int i;
+	int i, err;
 
 	/*
 	 * Every config attribute but root, listen, rules, allow, deny and
@@ -847,10 +845,14 @@ int ktftpd_netlink_init(void)
 		param_range[i].min = ktftpd_params[i].min;
 		param_range[i].max = ktftpd_params[i].max;
 	}
-	return genl_register_family(&ktftpd_genl_family);
+	err = genl_register_family(&ktftpd_genl_family);
+	if (!err)
+		ktftpd_nl_events_on();
+	return err;
 }
 
 void ktftpd_netlink_exit(void)
 {
+	ktftpd_nl_events_off();
 	genl_unregister_family(&ktftpd_genl_family);
 }

@@ -20,6 +20,9 @@ void ktftpd_netlink_exit(void);
 struct ktftpd_server;
 int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb);
 void ktftpd_nl_event_start(struct ktftpd_xfer *x);
+/* The events may go out once the family is there, and not as it goes. */
+void ktftpd_nl_events_on(void);
+void ktftpd_nl_events_off(void);
 /* KTFTPD_CMD_EVENT_FINISH or _ERROR, as @x ends (x->err_* say why). */
 void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd);
 /* A request refused before any transfer began (file not found...). */

@@ -127,8 +127,6 @@ int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb)
 	struct dump_ctx d = { .skb = skb, .cb = cb, .last_id = cb->args[0] };
 	int err;
 
-	if (!srv)
-		return -ENODEV;
 	err = ktftpd_server_for_each_xfer(srv, cb->args[0], dump_one, &d);
 	cb->args[0] = d.last_id;
 	if (err && d.count == 0)
@@ -136,13 +134,48 @@ int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * Whether the family's group may be used: cleared, and an RCU grace
+ * period waited for, before the family goes (ktftpd_nl_events_off()).
+ * rmmod stops every server first; a namespace on its way out at that
+ * moment stops its own, perhaps after.
+ */
+static bool events_live;
+
+void ktftpd_nl_events_on(void)
+{
+	WRITE_ONCE(events_live, true);
+}
+
+void ktftpd_nl_events_off(void)
+{
+	WRITE_ONCE(events_live, false);
+	synchronize_rcu();
+}
+
+static bool anyone_listens(struct ktftpd_server *srv)
+{
+	bool yes;
+
+	rcu_read_lock();
+	yes = READ_ONCE(events_live) &&
+	      genl_has_listeners(&ktftpd_genl_family, srv->net, 0);
+	rcu_read_unlock();
+	return yes;
+}
+
 /* To @srv's namespace's listeners alone. */
 static void event_send(struct ktftpd_server *srv, struct sk_buff *msg,
 		       void *hdr)
 {
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&ktftpd_genl_family, srv->net, msg, 0, 0,
-				GFP_KERNEL);
+	rcu_read_lock();
+	if (READ_ONCE(events_live))
+		genlmsg_multicast_netns(&ktftpd_genl_family, srv->net, msg, 0,
+					0, GFP_ATOMIC);
+	else
+		nlmsg_free(msg);
+	rcu_read_unlock();
 }
 
 static struct sk_buff *event_new(struct ktftpd_server *srv, u8 cmd, void **hdr)
@@ -150,7 +183,7 @@ static struct sk_buff *event_new(struct ktftpd_server *srv, u8 cmd, void **hdr)
 	struct sk_buff *msg;
 
 	/* Nobody listening (the usual case): no message at all. */
-	if (!genl_has_listeners(&ktftpd_genl_family, srv->net, 0))
+	if (!anyone_listens(srv))
 		return NULL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)

@@ -13,7 +13,7 @@
  * the aborted ones as long as they keep ending; one whose run waits on a
  * hung NFS or FUSE server is left to end when the file system answers
  * (nothing it uses goes away with a stop).  rmmod waits for it too
- * (ktftpd_xfer_exit()), since it runs the module's code.
+ * (ktftpd_server_shutdown()), since it runs the module's code.
  */
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -23,7 +23,7 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
-#include <net/net_namespace.h>
+#include <linux/workqueue.h>
 #include "config.h"
 #include "listener.h"
 #include "server.h"
@@ -40,23 +40,13 @@
  * block): while that many are, at most half of max_sessions and at most
  * this many, a new request is answered "Server busy", and the transfers
  * in flight go on.  A first run that a hung file system holds stays in
- * its kworker for as long as it hangs; the workqueue runs at most
- * WQ_MAX_ACTIVE (512) items at once on a CPU, and the listener's CPU
+ * its kworker for as long as it hangs; the server's workqueue runs at
+ * most WQ_MAX_ACTIVE (512) items at once on a CPU, and the listener's CPU
  * takes every first run.  A healthy burst has few first runs going at
  * once (about one a CPU, plus those waiting on the disk): the ones still
  * queued are not counted.
  */
 #define KTFTPD_OPENING_MAX 256
-
-/*
- * The initial network namespace's server: the only one so far.
- */
-static struct ktftpd_server init_server;
-
-struct ktftpd_server *ktftpd_server_of(const struct net *net)
-{
-	return net_eq(net, &init_net) ? &init_server : NULL;
-}
 
 bool ktftpd_server_running(struct ktftpd_server *srv)
 {
@@ -108,11 +98,16 @@ static int start_locked(struct ktftpd_server *srv,
 
 	if (srv->running)
 		return 0;
-	if (srv->unloading)
+	if (READ_ONCE(srv->unloading))
 		return -ESHUTDOWN;
 	if (!cfg->root_ok) {
 		pr_err("ktftpd: cannot start: root does not name a directory (set net.ktftpd.root)\n");
 		return -ENOENT;
+	}
+	if (!srv->wq) {
+		srv->wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
+		if (!srv->wq)
+			return -ENOMEM;
 	}
 	err = start_listeners(srv, cfg);
 	if (err)
@@ -273,12 +268,15 @@ static void pin_module(struct ktftpd_server *srv)
 {
 	bool pin;
 
+	/* Not while rmmod runs: that waits for them itself. */
+	if (!try_module_get(THIS_MODULE))
+		return;
 	spin_lock_bh(&srv->xfers_lock);
 	pin = srv->n_xfers && !srv->module_pinned;
 	srv->module_pinned |= pin;
 	spin_unlock_bh(&srv->xfers_lock);
-	if (pin)
-		__module_get(THIS_MODULE);
+	if (!pin)
+		module_put(THIS_MODULE);
 }
 
 int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
@@ -291,8 +289,11 @@ int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 	if (srv->running) {
 		WRITE_ONCE(srv->running, false);
 		stop_listeners(srv);
+		/* A shutdown (its namespace going) cuts a drain short. */
 		if (drain_ms)
-			wait_event_timeout(srv->xfers_wq, !xfers_unaborted(srv),
+			wait_event_timeout(srv->xfers_wq,
+					   !xfers_unaborted(srv) ||
+					   READ_ONCE(srv->unloading),
 					   msecs_to_jiffies(drain_ms));
 	}
 	/*
@@ -307,8 +308,7 @@ int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 		if (left) {
 			pr_warn("ktftpd: %u transfers still in a file operation (a hung file system?); each ends when it returns\n",
 				left);
-			if (!srv->unloading)	/* exit waits for them itself */
-				pin_module(srv);
+			pin_module(srv);
 		}
 	}
 	if (was_running)
@@ -479,9 +479,13 @@ int ktftpd_server_init(struct ktftpd_server *srv, struct net *net)
 
 void ktftpd_server_shutdown(struct ktftpd_server *srv)
 {
-	mutex_lock(&srv->lock);
-	srv->unloading = true;
-	mutex_unlock(&srv->lock);
+	/*
+	 * Before the lock: a stop may hold it through a drain of up to
+	 * drain_timeout, which this ends (the namespace's cleanup, which
+	 * every namespace shares, must not wait for it).
+	 */
+	WRITE_ONCE(srv->unloading, true);
+	wake_up(&srv->xfers_wq);
 	/* No drain: abort whatever is in flight. */
 	ktftpd_server_stop_drain(srv, 0);
 	/*
@@ -496,6 +500,9 @@ void ktftpd_server_shutdown(struct ktftpd_server *srv)
 
 void ktftpd_server_exit(struct ktftpd_server *srv)
 {
+	/* Waits for the last runs' tails (they free their transfers). */
+	if (srv->wq)
+		destroy_workqueue(srv->wq);
 	ktftpd_stats_exit(&srv->stats);
 	ktftpd_config_exit(srv);
 }

@@ -16,6 +16,7 @@
 
 struct net;
 struct ctl_table_header;
+struct workqueue_struct;
 struct ktftpd_listener;
 struct ktftpd_xfer;
 struct ktftpd_config_change;
@@ -32,6 +33,12 @@ struct ktftpd_server {
 	struct ktftpd_stats stats;
 	struct ktftpd_listener *listeners[KTFTPD_LISTEN_MAX];
 	unsigned int n_listeners;
+	/*
+	 * Its transfers' runs: a server's own, made at its first start, so
+	 * that one namespace's transfers stuck on a hung file system cannot
+	 * take the active slots another's need (WQ_MAX_ACTIVE a CPU).
+	 */
+	struct workqueue_struct *wq;
 	bool running;
 	bool unloading;			/* going away: never start again */
 	u64 started_ns;
@@ -48,11 +55,16 @@ struct ktftpd_server {
 	bool module_pinned;
 	u64 last_xfer_id;
 	wait_queue_head_t xfers_wq;
+	atomic_t port_cursor;		/* see struct ktftpd_port_plan */
 
 	struct ctl_table_header *sysctl;	/* net.ktftpd (sysctl.c) */
+	/* pernet.c's list of every server, and rmmod's marks on it. */
+	struct list_head pernet_node;
+	bool unload_seen;
+	bool rmmod_stopping;
 };
 
-/* The server of @net, or NULL if @net has none. */
+/* The server of @net: every namespace has one (pernet.c). */
 struct ktftpd_server *ktftpd_server_of(const struct net *net);
 
 /* Set up @srv, stopped, with the default config, for @net. */

@@ -11,7 +11,8 @@ struct ktftpd_pcpu_stats {
 
 int ktftpd_stats_init(struct ktftpd_stats *st)
 {
-	st->pcpu = alloc_percpu(struct ktftpd_pcpu_stats);
+	/* Charged to whoever makes the namespace, as the config is. */
+	st->pcpu = alloc_percpu_gfp(struct ktftpd_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	atomic_set(&st->active_xfers, 0);
 	atomic_set(&st->peak_xfers, 0);
 	return st->pcpu ? 0 : -ENOMEM;

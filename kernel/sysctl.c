@@ -361,11 +361,20 @@ int ktftpd_sysctl_init(struct ktftpd_server *srv)
 		     FIRST_PARAM + KTFTPD_P_COUNT + 1);
 	/* @srv's own copy: each entry finds its server in ->extra2. */
 	table = kmemdup(ktftpd_sysctl_table, sizeof(ktftpd_sysctl_table),
-			GFP_KERNEL);
+			GFP_KERNEL_ACCOUNT);
 	if (!table)
 		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(ktftpd_sysctl_table) - 1; i++)
+	for (i = 0; i < ARRAY_SIZE(ktftpd_sysctl_table) - 1; i++) {
 		table[i].extra2 = srv;
+		/*
+		 * A namespace of an unprivileged user namespace: its root
+		 * owns these files, but administering a kernel file server
+		 * takes CAP_NET_ADMIN in the initial user namespace (so
+		 * netlink, from there): read-only.
+		 */
+		if (srv->net->user_ns != &init_user_ns)
+			table[i].mode &= ~0222;
+	}
 	/*
 	 * In the server's namespace's set, seen only from there: a global
 	 * table would let a container with its own network namespace and

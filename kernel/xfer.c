@@ -49,14 +49,13 @@
  */
 #define KTFTPD_RUN_BUDGET 64
 
-static struct workqueue_struct *xfer_wq;
 static void xfer_run(struct work_struct *work);
 static bool xfer_setup(struct ktftpd_xfer *x);
 
 void ktftpd_xfer_kick(struct ktftpd_xfer *x)
 {
 	/* Queued once however often kicked: one run handles every event. */
-	queue_work(xfer_wq, &x->work);
+	queue_work(x->srv->wq, &x->work);
 }
 
 static void xfer_data_ready(struct sock *sk)
@@ -204,6 +203,13 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_XFER_FAILED);
 		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
 	}
+	/*
+	 * The socket is its namespace's, which may go once the server is
+	 * released: it goes first.
+	 */
+	if (x->sock)
+		sock_release(x->sock);
+	x->sock = NULL;
 	/* Leave the transfer list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
 	ktftpd_xfer_free(x);
@@ -576,6 +582,7 @@ static int xfer_socket(struct ktftpd_xfer *x, bool *exhausted)
 	struct ktftpd_port_plan plan = {
 		.low = x->cfg->port_low,
 		.high = x->cfg->port_high,
+		.cursor = &x->srv->port_cursor,
 	};
 	const struct ktftpd_addr *local = x->local.len ? &x->local : NULL;
 	const struct cred *identity;
@@ -592,7 +599,9 @@ static int xfer_socket(struct ktftpd_xfer *x, bool *exhausted)
 	if (err == -EADDRINUSE && !plan.shared && plan.low) {
 		*exhausted = true;
 		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PORTS_EXHAUSTED);
-		plan = (struct ktftpd_port_plan) { .shared = val[KTFTPD_P_PORT] };
+		plan = (struct ktftpd_port_plan) {
+			.shared = val[KTFTPD_P_PORT],
+		};
 		x->shared_port = true;
 		err = ktftpd_net_transfer_socket(x->srv->net, x->family, local,
 						 &x->peer, &plan, &x->sock);
@@ -655,13 +664,3 @@ void ktftpd_xfer_abort(struct ktftpd_xfer *x)
 	ktftpd_xfer_kick(x);
 }
 
-int ktftpd_xfer_init(void)
-{
-	xfer_wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
-	return xfer_wq ? 0 : -ENOMEM;
-}
-
-void ktftpd_xfer_exit(void)
-{
-	destroy_workqueue(xfer_wq);
-}

@@ -156,9 +156,7 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct ktftpd_server *srv, int family,
 void ktftpd_xfer_start(struct ktftpd_xfer *x);
 
 /* The transfers' workqueue, for the module's whole life (past a stop). */
-int ktftpd_xfer_init(void);
 /* Waits for every run, even one a hung file system holds. */
-void ktftpd_xfer_exit(void);
 
 /* Free a transfer that was created but never started. */
 void ktftpd_xfer_free(struct ktftpd_xfer *x);

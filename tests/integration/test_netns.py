@@ -1,8 +1,15 @@
-"""Network namespaces: what one namespace may see and change of ktftpd."""
+"""Network namespaces: one independent server in each, and nothing of one
+namespace seen or changed from another."""
+import json
+import signal
 import subprocess
 import sys
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
-from conftest import KTFTPCTL, PORT, TFTP_ROOT, make_file, run, status, sysctl_read
+from conftest import (KTFTPCTL, PORT, TFTP_ROOT, fetch_in_namespace, make_file,
+                      run, status, sysctl_read)
 from tftp import Client
 
 
@@ -12,14 +19,46 @@ def in_namespace(ns, code):
                           capture_output=True, text=True, timeout=60)
 
 
+@contextmanager
+def namespace(ns):
+    """A network namespace with its loopback up; deleted after."""
+    run("ip", "netns", "add", ns)
+    try:
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+        yield ns
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def ns_sysctl(ns, **settings):
+    """sysctl -w in @ns's network namespace alone: `ip netns exec` would
+    also give it a mount namespace of its own, gone with it, and a root set
+    there would lose the mounts beneath it (docs/operating.md)."""
+    run("nsenter", f"--net=/run/netns/{ns}", "sysctl", "-q", "-w",
+        *[f"net.ktftpd.{k}={v}" for k, v in settings.items()])
+
+
+def ns_sysctl_read(ns, name):
+    return run("ip", "netns", "exec", ns, "sysctl", "-n",
+               f"net.ktftpd.{name}").stdout.strip()
+
+
+def ns_ctl(ns, *args):
+    """ktftpctl --json ARGS in @ns, parsed."""
+    out = run("ip", "netns", "exec", ns, str(KTFTPCTL), "--json", *args).stdout
+    return json.loads(out) if out.strip() else None
+
+
+def serve_in(ns, root: Path, port=69):
+    ns_sysctl(ns, root=root, port=port, stop=0)
+
+
 def test_a_namespace_cannot_reconfigure_the_hosts_server(server, tmp_path):
     """A process in another network namespace (a container with a writable
     /proc/sys) writes net.ktftpd.root and port: the initial namespace's
     server keeps serving its own root on its own port."""
     blob = make_file(TFTP_ROOT / "netns-host.bin", 3000)
-    ns = "ktftpd-nsA"
-    run("ip", "netns", "add", ns)
-    try:
+    with namespace("ktftpd-nsA") as ns:
         root_before, port_before = sysctl_read("root"), sysctl_read("port")
         assert root_before == str(TFTP_ROOT)
         r = in_namespace(ns, f"""
@@ -43,17 +82,13 @@ for name, value in (("root", {str(tmp_path)!r}), ("port", "6969")):
         assert sysctl_read("port") == port_before, r.stdout
         with Client(port=PORT) as c:
             assert c.fetch("netns-host.bin") == blob.read_bytes()
-    finally:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
 
 
 def test_a_namespace_cannot_stop_the_hosts_server(server):
     """ktftpctl stop, and a config change, from another network namespace
     leave the initial namespace's server running as it was."""
     blob = make_file(TFTP_ROOT / "netns-host.bin", 3000)
-    ns = "ktftpd-nsA"
-    run("ip", "netns", "add", ns)
-    try:
+    with namespace("ktftpd-nsA") as ns:
         for args in (["stop"], ["config", "set", "port=6970"]):
             subprocess.run(["ip", "netns", "exec", ns, str(KTFTPCTL), *args],
                            capture_output=True, text=True, timeout=60)
@@ -61,5 +96,325 @@ def test_a_namespace_cannot_stop_the_hosts_server(server):
         assert st["running"] and st["config"]["port"] == PORT, st
         with Client(port=PORT) as c:
             assert c.fetch("netns-host.bin") == blob.read_bytes()
+
+
+def test_four_servers_each_serve_their_own_root(server, tmp_path):
+    """Three namespaces and the initial one, each serving its own root on
+    port 69 (6969 in the initial one) at once: each client gets its own
+    namespace's file, and each server counts only its own."""
+    names = ["ktftpd-nsA", "ktftpd-nsB", "ktftpd-nsC"]
+    make_file(TFTP_ROOT / "who.bin", 7000)
+    files = {}
+    with ExitStack() as stack:
+        for i, ns in enumerate(names):
+            stack.enter_context(namespace(ns))
+            root = tmp_path / ns
+            root.mkdir()
+            root.chmod(0o755)
+            files[ns] = make_file(root / "who.bin", 3000 + 1000 * i)
+            make_file(root / f"only-{ns}.bin", 100)
+            serve_in(ns, root)
+        for ns in names:
+            rc, out = fetch_in_namespace(ns, "127.0.0.1", "who.bin", files[ns], port=69)
+            assert rc == 0, (ns, out)
+        # Another namespace's file is not there.
+        rc, out = fetch_in_namespace(names[0], "127.0.0.1", f"only-{names[1]}.bin",
+                                     files[names[1]], port=69)
+        assert rc != 0, out
+        with Client(port=PORT) as c:
+            assert c.fetch("who.bin") == (TFTP_ROOT / "who.bin").read_bytes()
+        for i, ns in enumerate(names):
+            st = ns_ctl(ns, "status")
+            assert st["running"] and st["config"]["root"] == str(tmp_path / ns), st
+            assert st["config"]["port"] == 69
+            assert st["stats"]["transfers_completed"] == 1, (ns, st["stats"])
+            assert st["stats"]["bytes_sent"] == 3000 + 1000 * i, (ns, st["stats"])
+            want_errors = 1 if ns == names[0] else 0
+            assert st["stats"]["errors_sent"]["1"] == want_errors, (ns, st["stats"])
+        own = server.stats()
+        assert own["transfers_completed"] == 1 and own["bytes_sent"] == 7000, own
+        assert own["errors_sent"]["1"] == 0, own
+
+
+def test_a_new_namespaces_server_starts_only_once_its_root_is_set(server):
+    """A new namespace's server is stopped, at the defaults, and its root is
+    not looked up in whatever mount namespace its creator had: a start
+    before root is set is refused, even with /srv/tftp there."""
+    made = not Path("/srv/tftp").exists()
+    Path("/srv/tftp").mkdir(parents=True, exist_ok=True)
+    try:
+        with namespace("ktftpd-nsA") as a:
+            st = ns_ctl(a, "status")
+            assert not st["running"] and st["config"]["root"] == "/srv/tftp", st
+            r = subprocess.run(["ip", "netns", "exec", a, "sysctl", "-w",
+                                "net.ktftpd.stop=0"], capture_output=True, text=True)
+            assert r.returncode != 0 and not ns_ctl(a, "status")["running"], r
+            ns_sysctl(a, root="/srv/tftp", stop=0)
+            assert ns_ctl(a, "status")["running"]
     finally:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        if made:
+            Path("/srv/tftp").rmdir()
+
+
+def test_sysctl_and_netlink_agree_per_namespace(server):
+    """A change through either surface in one namespace shows through the
+    other in that namespace, and nowhere else."""
+    with namespace("ktftpd-nsA") as a, namespace("ktftpd-nsB") as b:
+        ns_sysctl(a, timeout=2000)
+        run("ip", "netns", "exec", b, str(KTFTPCTL), "config", "set", "retries=7")
+        assert ns_ctl(a, "status")["config"]["timeout"] == 2000
+        assert ns_sysctl_read(b, "retries") == "7"
+        assert ns_ctl(b, "status")["config"]["timeout"] == 1000
+        assert ns_sysctl_read(a, "retries") == "5"
+        assert sysctl_read("timeout") == "1000" and sysctl_read("retries") == "5"
+        assert status()["config"]["retries"] == 5
+
+
+def test_sessions_and_events_stay_in_their_namespace(server, tmp_path):
+    """A transfer in one namespace is listed, and reported as events, in
+    that namespace alone."""
+    with namespace("ktftpd-nsA") as a, namespace("ktftpd-nsB") as b:
+        root = tmp_path / "a"
+        root.mkdir()
+        root.chmod(0o755)
+        src = make_file(root / "ev.bin", 5000)
+        serve_in(a, root)
+        monitors = {}
+        try:
+            for ns in (a, b, None):
+                prefix = ["ip", "netns", "exec", ns] if ns else []
+                monitors[ns] = subprocess.Popen(
+                    prefix + [str(KTFTPCTL), "--json", "monitor"],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.5)  # each has joined the group by now
+            # Hold a transfer at DATA 1 in A: listed there alone.
+            held = subprocess.Popen(
+                ["ip", "netns", "exec", a, sys.executable, "-c", f"""
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(10)
+s.sendto(b"\\0\\1ev.bin\\0octet\\0", ("127.0.0.1", 69))
+s.recvfrom(600)
+print("held", flush=True)
+time.sleep(30)
+"""], stdout=subprocess.PIPE, text=True)
+            assert held.stdout.readline().strip() == "held"
+            assert len(ns_ctl(a, "sessions")) == 1
+            assert ns_ctl(b, "sessions") == []
+            assert json.loads(run(str(KTFTPCTL), "--json", "sessions").stdout) == []
+            held.kill()
+            held.wait()
+            rc, out = fetch_in_namespace(a, "127.0.0.1", "ev.bin", src, port=69)
+            assert rc == 0, out
+            time.sleep(1.0)
+        finally:
+            outs = {}
+            for ns, p in monitors.items():
+                p.send_signal(signal.SIGINT)
+                outs[ns] = p.communicate(timeout=10)[0]
+        events = {ns: [json.loads(x) for x in out.splitlines()] for ns, out in outs.items()}
+        seen = [(e["event"], e["session"]["file"]) for e in events[a]]
+        assert ("start", "ev.bin") in seen and ("finish", "ev.bin") in seen, events
+        assert events[b] == [] and events[None] == [], events
+
+
+HOLD_TRANSFERS = """
+import socket, sys, time
+n, name, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+socks = []
+for i in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(20)
+    s.sendto(b"\\0\\1" + name.encode() + b"\\0octet\\0", ("127.0.0.1", port))
+    socks.append(s)
+for s in socks:
+    s.recvfrom(600)
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def hold_transfers(ns, n, name, port=69):
+    """@n transfers of @name in @ns, each held at DATA 1 (never ACKed) by a
+    process that lives until killed."""
+    p = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-c",
+                          HOLD_TRANSFERS, str(n), name, str(port)],
+                         stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "held"
+    return p
+
+
+def test_deleting_a_namespace_under_load_aborts_its_transfers(ktftpd, tmp_path):
+    """ip netns del with 200 transfers in flight there: they end, the other
+    servers keep serving, and rmmod finds every object freed (an unfreed
+    one WARNs, and fails the run)."""
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    make_file(root / "big.bin", 512 * 200)
+    make_file(TFTP_ROOT / "after.bin", 2000)
+    run("sysctl", "-q", "-w", f"net.ktftpd.root={TFTP_ROOT}", f"net.ktftpd.port={PORT}",
+        "net.ktftpd.stop=0")
+    with namespace("ktftpd-nsB") as b:
+        serve_in(b, root)
+        with namespace("ktftpd-nsA") as a:
+            ns_sysctl(a, max_sessions_per_client=256, timeout=10000)
+            serve_in(a, root)
+            ns_sysctl(b, timeout=10000)
+            held_b = hold_transfers(b, 5, "big.bin")
+            held_a = hold_transfers(a, 200, "big.bin")
+            assert ns_ctl(a, "status")["stats"]["active"] == 200
+            # The namespace goes when its last process leaves it.
+            held_a.kill()
+            held_a.wait()
+        # A's server is gone with it; B's transfers and server are untouched.
+        assert ns_ctl(b, "status")["stats"]["active"] == 5
+        rc, out = fetch_in_namespace(b, "127.0.0.1", "big.bin", root / "big.bin", port=69)
+        assert rc == 0, out
+        with Client(port=PORT) as c:
+            assert c.fetch("after.bin") == (TFTP_ROOT / "after.bin").read_bytes()
+        held_b.kill()
+        held_b.wait()
+    run("sysctl", "-q", "-w", "net.ktftpd.stop=1")
+
+
+def test_rmmod_with_four_running_servers(ktftpd, tmp_path):
+    """rmmod while the initial namespace and three others serve, two of
+    them with transfers in flight: every server stops, and each
+    namespace's net.ktftpd goes with the module."""
+    from conftest import insmod, rmmod
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    make_file(root / "big.bin", 512 * 200)
+    run("sysctl", "-q", "-w", f"net.ktftpd.root={root}", f"net.ktftpd.port={PORT}",
+        "net.ktftpd.stop=0")
+    names = ["ktftpd-nsA", "ktftpd-nsB", "ktftpd-nsC"]
+    with ExitStack() as stack:
+        held = []
+        for ns in names:
+            stack.enter_context(namespace(ns))
+            ns_sysctl(ns, timeout=10000)
+            serve_in(ns, root)
+        held.append(hold_transfers(names[0], 20, "big.bin"))
+        held.append(hold_transfers(names[1], 20, "big.bin"))
+        rmmod()
+        for ns in names:
+            r = subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-n", "net.ktftpd.root"],
+                               capture_output=True, text=True)
+            assert r.returncode != 0, (ns, r.stdout)
+        for p in held:
+            p.kill()
+            p.wait()
+    insmod()    # for the fixture, which unloads it
+
+
+def in_user_namespace(script):
+    """Run sh @script as root of a new user namespace, in a network
+    namespace of its own (unshare -Urn), from the repository.  The guest's
+    tests run chrooted, and a chrooted process may not make a user
+    namespace: busybox's unshare starts from PID 1's root, then chroots
+    back (allowed in the mount namespace the new user namespace owns)."""
+    from conftest import REPO
+    return subprocess.run(
+        ["chroot", "/proc/1/root", "/bin/busybox", "unshare", "-Urmn",
+         "/bin/busybox", "chroot", "/newroot", "/bin/sh", "-c",
+         f"cd {REPO} && {script}"],
+        capture_output=True, text=True, timeout=60)
+
+
+def test_a_user_namespace_root_cannot_administer_its_server(server):
+    """A network namespace of an unprivileged user namespace (unshare -Urn):
+    its root may read net.ktftpd but not write it, and netlink commands need
+    CAP_NET_ADMIN in the initial user namespace."""
+    r = in_user_namespace(
+        f"cat /proc/sys/net/ktftpd/port; echo /tmp > /proc/sys/net/ktftpd/root;"
+        f" echo write=$?; {KTFTPCTL} start; echo start=$?;"
+        f" {KTFTPCTL} config set retries=7; echo set=$?;"
+        f" {KTFTPCTL} --json status")
+    lines = r.stdout.splitlines()
+    assert lines[:4] == ["69", "write=2", "start=77", "set=77"], r.stdout + r.stderr
+    st = json.loads(lines[4])
+    assert not st["running"] and st["config"]["root"] == "/srv/tftp", st
+
+
+def test_deleting_a_namespace_whose_transfer_hangs_pins_the_module(ktftpd, tmp_path):
+    """A namespace goes while its server's transfer waits in a hung file
+    system: its cleanup waits for the file system (as umount does), and
+    meanwhile rmmod is refused (EBUSY), never left waiting on the kernel's
+    namespace lock, which would stop every namespace from being made."""
+    from conftest import TIME_SCALE, module_loaded
+    from hungfs import HungFs
+    from tftp import wait_for
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    with HungFs(root / "hung", hang="open") as fs:
+        with namespace("ktftpd-nsA") as a:
+            serve_in(a, root)
+            asker = subprocess.Popen(["ip", "netns", "exec", a, sys.executable, "-c", """
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"\\0\\1hung/file.bin\\0octet\\0", ("127.0.0.1", 69))
+time.sleep(300)
+"""])
+            fs.wait_for_hold(timeout=10 * TIME_SCALE)
+            asker.kill()
+            asker.wait()
+        # The namespace's cleanup now waits for the file system.
+        time.sleep(1)
+        r = run("rmmod", "ktftpd", check=False, timeout=30)
+        assert r.returncode != 0 and "in use" in r.stderr, r
+        assert module_loaded()
+        # Namespaces are still made and serve meanwhile.
+        with namespace("ktftpd-nsB") as b:
+            make_file(root / "ok.bin", 1000)
+            serve_in(b, root)
+            rc, out = fetch_in_namespace(b, "127.0.0.1", "ok.bin", root / "ok.bin", port=69)
+            assert rc == 0, out
+        fs.release()
+    # The transfer ends, the namespace goes, and the pin is let go: the
+    # fixture's rmmod succeeds.
+    wait_for(lambda: run("rmmod", "ktftpd", check=False).returncode == 0,
+             timeout=20 * TIME_SCALE, what="rmmod once the file system answered")
+    from conftest import insmod
+    insmod()
+
+
+LEAVE_AND_STOP = """
+import ctypes, os, sys, time
+fd = os.open("/proc/sys/net/ktftpd/stop", os.O_WRONLY)
+libc = ctypes.CDLL(None, use_errno=True)
+host = os.open("/proc/1/ns/net", os.O_RDONLY)
+assert libc.setns(host, 0x40000000) == 0, ctypes.get_errno()   # CLONE_NEWNET
+print("left", flush=True)
+t0 = time.monotonic()
+os.write(fd, b"1")
+print(round(time.monotonic() - t0, 1), flush=True)
+"""
+
+
+def test_a_namespaces_deletion_cuts_its_servers_drain_short(server, tmp_path):
+    """A stop with a long drain is under way in a namespace (written by a
+    process that has left it) when the namespace goes: its cleanup, which
+    every namespace shares, ends the drain instead of waiting it out."""
+    from conftest import TIME_SCALE
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    make_file(root / "big.bin", 512 * 200)
+    with namespace("ktftpd-nsA") as a:
+        # The held transfer would outlive the test: only a cut ends the drain.
+        ns_sysctl(a, timeout=10000, handshake_timeout=600000, drain_timeout=600000)
+        serve_in(a, root)
+        held = hold_transfers(a, 1, "big.bin")
+        stopper = subprocess.Popen(["ip", "netns", "exec", a, sys.executable, "-c",
+                                    LEAVE_AND_STOP], stdout=subprocess.PIPE, text=True)
+        assert stopper.stdout.readline().strip() == "left"
+        time.sleep(1)
+        assert stopper.poll() is None, "the drain did not wait for the held transfer"
+        held.kill()
+        held.wait()
+    # The namespace's last process is gone: its cleanup cuts the drain.
+    out, _ = stopper.communicate(timeout=30 * TIME_SCALE)
+    assert stopper.returncode == 0 and float(out.strip()) < 10 * TIME_SCALE, out
