@@ -663,4 +663,3 @@ void ktftpd_xfer_abort(struct ktftpd_xfer *x)
 	set_bit(XFER_EV_ABORT, &x->events);
 	ktftpd_xfer_kick(x);
 }
-
