@@ -33,6 +33,10 @@ void build_app(CLI::App &app, Invocation &inv)
 	app.require_subcommand(1, 1);
 	app.add_flag("-j,--json", inv.json, "Machine-readable JSON output");
 	app.add_flag("-p,--pretty", inv.pretty, "Indent JSON output");
+	app.add_option("-n,--netns", inv.netns,
+		       "Act on the server of this network namespace: a name in "
+		       "/run/netns (ip netns) or a path such as /proc/PID/ns/net")
+		->type_name("NAME|PATH");
 	setup_start(app, inv);
 	setup_stop(app, inv);
 	setup_status(app, inv);

@@ -20,6 +20,7 @@ namespace ktftpd {
 struct Invocation {
 	bool json = false;
 	bool pretty = false;
+	std::string netns;			// --netns NAME|PATH, or empty
 	std::string command;			// the subcommand chosen
 	std::function<int()> action;		// its work; returns the exit status
 	// The chosen subcommand's own options, a std::shared_ptr<T> to the

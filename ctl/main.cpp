@@ -9,6 +9,7 @@
 #include "app.hpp"
 #include "config.hpp"
 #include "errors.hpp"
+#include "netns.hpp"
 
 int main(int argc, char **argv)
 {
@@ -23,6 +24,9 @@ int main(int argc, char **argv)
 		return code == 0 ? 0 : ktftpd::EXIT_USAGE;
 	}
 	try {
+		// Before any socket: a command acts on the namespace it is sent from.
+		if (!inv.netns.empty())
+			ktftpd::enter_netns(inv.netns);
 		return inv.action ? inv.action() : ktftpd::EXIT_USAGE;
 	} catch (const ktftpd::Failure &e) {
 		std::cerr << "ktftpctl: " << e.what() << '\n';

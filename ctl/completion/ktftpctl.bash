@@ -30,13 +30,14 @@ _ktftpctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local globals="--json -j --pretty -p --help -h --version"
+	local globals="--json -j --pretty -p --netns -n --help -h --version"
 	local commands="start stop status stats sessions monitor config rewrite version"
 
 	# The subcommand (and config's or rewrite's own), skipping global options.
 	local i cmd="" sub=""
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
+		--netns | -n) ((i++)) ;;	# and its value
 		-*) ;;
 		*)
 			if [[ -z $cmd ]]; then
@@ -49,6 +50,12 @@ _ktftpctl()
 	done
 
 	case $prev in
+	--netns | -n)
+		# ip netns's names, or a path.
+		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
+		[[ $cur == */* ]] && _filedir
+		return
+		;;
 	--config | -c)
 		_filedir json
 		return

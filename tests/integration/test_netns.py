@@ -136,6 +136,37 @@ def test_four_servers_each_serve_their_own_root(server, tmp_path):
         assert own["errors_sent"]["1"] == 0, own
 
 
+def test_ktftpctl_netns_acts_on_that_namespaces_server(server, tmp_path):
+    """ktftpctl --netns NAME|PATH enters the network namespace alone: the
+    root it sets is resolved in the caller's mount namespace (a mount
+    beneath it stays), and the command reaches that namespace's server,
+    never the caller's.  A name that is no namespace is a clear error."""
+    root = tmp_path / "ctl"
+    root.mkdir()
+    root.chmod(0o755)
+    blob = make_file(root / "ctl.bin", 4321)
+    before = status()
+    with namespace("ktftpd-ctl"):
+        run(KTFTPCTL, "--netns", "ktftpd-ctl", "start", "--root", str(root), "--port", "69")
+        rc, out = fetch_in_namespace("ktftpd-ctl", "127.0.0.1", "ctl.bin", blob, port=69)
+        assert rc == 0, out
+        st = json.loads(run(KTFTPCTL, "--json", "-n", "/run/netns/ktftpd-ctl",
+                            "status").stdout)
+        assert st["running"] and st["config"]["root"] == str(root), st
+        assert st["stats"]["bytes_sent"] == 4321, st["stats"]
+        run(KTFTPCTL, "--netns", "ktftpd-ctl", "stop")
+        assert not ns_ctl("ktftpd-ctl", "status")["running"]
+    after = status()
+    assert after["running"] and after["config"] == before["config"], after
+    assert server.stats()["bytes_sent"] == 0
+    for bad, why in [("ktftpd-none", "cannot open /run/netns/ktftpd-none"),
+                     ("/etc/hostname", "/etc/hostname is not a network namespace")]:
+        r = run(KTFTPCTL, "--netns", bad, "status", check=False)
+        assert r.returncode == 65 and why in r.stderr, (bad, r.returncode, r.stderr)
+    r = run(KTFTPCTL, "--netns", "..", "status", check=False)
+    assert r.returncode == 64, r.stderr
+
+
 def test_a_new_namespaces_server_starts_only_once_its_root_is_set(server):
     """A new namespace's server is stopped, at the defaults, and its root is
     not looked up in whatever mount namespace its creator had: a start

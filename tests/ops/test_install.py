@@ -274,6 +274,9 @@ def test_completion_knows_subcommands_keys_and_options():
     assert set(complete("ktftpctl config set ")) == {k + "=" for k in config_keys()}
     assert set(complete("ktftpctl stats --format ")) == {"text", "json", "prometheus"}
     assert "--drain" in complete("ktftpctl stop --")
+    # --netns's value is no subcommand.
+    assert set(SUBCOMMANDS) <= set(complete("ktftpctl --netns tenant-a "))
+    assert set(complete("ktftpctl -n tenant-a config ")) >= {"show", "set", "apply"}
     # Every option `start` really has, and no other.
     helptext = run(KTFTPCTL, "start", "--help").stdout
     real = set(re.findall(r"(--[a-z-]+)", helptext)) - {"--help"}

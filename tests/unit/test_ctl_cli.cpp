@@ -15,6 +15,8 @@
 #include "cmd_stats.hpp"
 #include "cmd_stop.hpp"
 #include "config.hpp"
+#include "errors.hpp"
+#include "netns.hpp"
 #include "render.hpp"
 
 using namespace ktftpd;
@@ -53,6 +55,28 @@ TEST(Args, GlobalJsonAndPretty)
 	ASSERT_TRUE(parse({"--json", "--pretty", "status"}, inv));
 	EXPECT_TRUE(inv.json && inv.pretty);
 	EXPECT_EQ(inv.output().format, Format::json);
+}
+
+TEST(Args, GlobalNetnsTakesANameOrAPath)
+{
+	Invocation inv;
+	ASSERT_TRUE(parse({"--netns", "tenant-a", "status"}, inv));
+	EXPECT_EQ(inv.netns, "tenant-a");
+	EXPECT_EQ(netns_path(inv.netns), "/run/netns/tenant-a");
+	Invocation path;
+	ASSERT_TRUE(parse({"-n", "/proc/1/ns/net", "stop"}, path));
+	EXPECT_EQ(netns_path(path.netns), "/proc/1/ns/net");
+	// A name is a file in /run/netns: never its parent.
+	for (const char *bad : {"", ".", ".."}) {
+		try {
+			netns_path(bad);
+			ADD_FAILURE() << "accepted " << bad;
+		} catch (const Failure &e) {
+			EXPECT_EQ(e.exit_code(), EXIT_USAGE);
+		}
+	}
+	Invocation none;
+	EXPECT_FALSE(parse({"--netns"}, none));
 }
 
 TEST(Args, StartTakesAFileAndEveryKey)
