@@ -32,14 +32,21 @@ def junit(path: Path, prefix: str) -> bool:
         return False
     for c in cases:
         name = f"{prefix}: {c.get('classname', '')}::{c.get('name')}"
-        bad = c.find("failure") is not None or c.find("error") is not None
+        bad = c.find("failure") if c.find("failure") is not None else c.find("error")
         skipped = c.find("skipped") is not None
         if skipped:
             # A skip hides a result: it counts as a failure here.
             record(name, False, "skipped")
         else:
-            record(name, not bad)
+            record(name, bad is None, "" if bad is None else why(bad))
     return True
+
+
+def why(failure: ET.Element, most: int = 400) -> str:
+    """A failure's own message, on one line: the summary is often all of a
+    run that is kept (CI shows its tail), so it must say what failed."""
+    text = " ".join((failure.get("message") or failure.text or "").split())
+    return text[:most] + ("..." if len(text) > most else "")
 
 
 def spent(stage: str, start: float, end: float) -> None:
