@@ -114,13 +114,23 @@ bench-firmware: setup
 	$(MAKE) all test-build modules-all
 	tests/bench/firmware --kernel $(BENCH_KERNEL) --doc docs/benchmarks.md $(FIRMWARE_BENCH_ARGS)
 
+# The units, from one source: the initial namespace's server, and the
+# template that serves network namespace NAME (/run/netns/NAME) from
+# /etc/ktftpd/NAME.json.
+UNIT_SED = -e 's|@SBINDIR@|$(SBINDIR)|g'
+UNIT_INITIAL = -e 's|@IN_NETNS@||' -e 's|@CONF@|ktftpd|g' \
+	-e 's|@NETNS_PATH@|\# The initial network namespace.|'
+UNIT_TEMPLATE = -e 's|@IN_NETNS@| in network namespace %i|' -e 's|@CONF@|%i|g' \
+	-e 's|@NETNS_PATH@|NetworkNamespacePath=/run/netns/%i|'
+
 # Installs only what `make` built: run `make` first, as yourself.
 install:
 	@test -x $(BUILD)/ctl/ktftpctl || { echo "make install: no $(BUILD)/ctl/ktftpctl: run make first" >&2; exit 1; }
 	install -D -m 0755 $(BUILD)/ctl/ktftpctl $(DESTDIR)$(SBINDIR)/ktftpctl
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/ktftpd.service.in >$(DESTDIR)$(UNITDIR)/ktftpd.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/ktftpd.service
+	sed $(UNIT_SED) $(UNIT_INITIAL) systemd/ktftpd.service.in >$(DESTDIR)$(UNITDIR)/ktftpd.service
+	sed $(UNIT_SED) $(UNIT_TEMPLATE) systemd/ktftpd.service.in >$(DESTDIR)$(UNITDIR)/ktftpd@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ktftpd.service $(DESTDIR)$(UNITDIR)/ktftpd@.service
 	@# The example config only where there is none: never overwrite an admin's.
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json"; \

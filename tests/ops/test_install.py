@@ -52,6 +52,7 @@ def test_install_puts_every_file_in_its_fhs_place(installed):
     want = [
         "usr/local/sbin/ktftpctl",
         f"{UNITDIR.lstrip('/')}/ktftpd.service",
+        f"{UNITDIR.lstrip('/')}/ktftpd@.service",
         "etc/ktftpd/ktftpd.json",
         "usr/local/share/man/man8/ktftpctl.8",
         "usr/local/share/man/man8/ktftpd.8",
@@ -142,6 +143,34 @@ def test_unit_verifies_clean(live_prefix):
                  "CapabilityBoundingSet=CAP_NET_ADMIN CAP_SETUID CAP_SETGID\n",
                  "RestrictAddressFamilies=AF_NETLINK AF_UNIX"]:
         assert need in text, need
+
+
+def test_template_unit_serves_a_named_namespace_and_verifies_clean(live_prefix, tmp_path):
+    """ktftpd@NAME.service: the same unit (one source), run by systemd in
+    network namespace NAME with NAME's config file; no privilege added."""
+    template = (live_prefix / "unit" / "ktftpd@.service").read_text()
+    plain = (live_prefix / "unit" / "ktftpd.service").read_text()
+    instance = tmp_path / "ktftpd@tenant-a.service"
+    instance.write_text(template)
+    r = verify(live_prefix, instance)
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    ctl = f"{live_prefix}/sbin/ktftpctl"
+    for need in ["NetworkNamespacePath=/run/netns/%i\n",
+                 "Description=ktftpd in-kernel TFTP server in network namespace %i\n",
+                 f"ExecStart={ctl} start --config /etc/ktftpd/%i.json\n",
+                 f"ExecReload={ctl} config apply /etc/ktftpd/%i.json\n"]:
+        assert need in template, need
+    assert "\nNetworkNamespacePath=" not in plain and "%i" not in plain
+    # Every placeholder filled (systemd's own @sets aside).
+    assert not re.search(r"@[A-Z_]+@", template), template
+    # Nothing else differs: the same sandbox, the same commands.
+    back = (template.replace(" in network namespace %i", "")
+            .replace("/etc/ktftpd/%i.json", "/etc/ktftpd/ktftpd.json")
+            .replace("NetworkNamespacePath=/run/netns/%i", "# The initial network namespace."))
+    assert back == plain
+    r = run("systemd-analyze", "security", "--offline=yes", "--threshold=35", instance,
+            check=False)
+    assert r.returncode == 0, r.stdout
 
 
 def test_unit_sandbox_exposure_stays_low(live_prefix):
