@@ -113,9 +113,10 @@ int on_error(sockaddr_nl *, nlmsgerr *err, void *arg) noexcept
 	std::string what = std::strerror(err);
 	if (!ext_ack.empty())
 		what = ext_ack + " (" + what + ")";
-	// A value the kernel refused: out of range, or a root that is not there.
+	// A value the kernel refused: out of range, a root that is not there,
+	// or an id the namespace's user namespace does not map (EOVERFLOW).
 	if (err == EINVAL || err == ERANGE || err == E2BIG || err == ENOENT ||
-	    err == ENOTDIR)
+	    err == ENOTDIR || err == EOVERFLOW)
 		throw Failure(EXIT_DATAERR, what);
 	throw Failure(EXIT_FAILURE_OTHER, what);
 }

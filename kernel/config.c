@@ -20,6 +20,7 @@
 #include "identity.h"
 #include "lifetime.h"
 #include "params.h"
+#include "privilege.h"
 #include "server.h"
 
 
@@ -151,7 +152,9 @@ static int check_nets(const struct ktftpd_netlist *nets, int field, int *bad,
  * Whom the server acts as is a decision for whoever may switch identities
  * (CAP_SETUID, CAP_SETGID), not for CAP_NET_ADMIN alone: otherwise a
  * network admin (the systemd unit, a --net=host container) could make the
- * server write as root.  Checked in the caller's context.
+ * server write as root.  Checked in the caller's context, over the user
+ * namespace the ids are read in (the network namespace's owner): its
+ * root may choose among its own ids, and nobody else's.
  */
 static int check_identity_change(struct ktftpd_server *srv,
 				 const struct ktftpd_config_change *chg,
@@ -161,18 +164,29 @@ static int check_identity_change(struct ktftpd_server *srv,
 	long gid = ktftpd_config_value(srv, KTFTPD_P_GROUP);
 
 	if ((chg->set & BIT(KTFTPD_P_USER)) && chg->val[KTFTPD_P_USER] != uid &&
-	    !capable(CAP_SETUID)) {
+	    !ns_capable(srv->net->user_ns, CAP_SETUID)) {
 		*bad = KTFTPD_P_USER;
 		*why = "changing the serving user needs CAP_SETUID";
 		return -EPERM;
 	}
 	if ((chg->set & BIT(KTFTPD_P_GROUP)) && chg->val[KTFTPD_P_GROUP] != gid &&
-	    !capable(CAP_SETGID)) {
+	    !ns_capable(srv->net->user_ns, CAP_SETGID)) {
 		*bad = KTFTPD_P_GROUP;
 		*why = "changing the serving group needs CAP_SETGID";
 		return -EPERM;
 	}
 	return 0;
+}
+
+/* @cfg's serving identity, in the caller's context (identity.h). */
+static const struct cred *make_identity(struct ktftpd_server *srv,
+					const struct ktftpd_config *cfg)
+{
+	return ktftpd_identity_prepare(srv->net->user_ns,
+				       cfg->val[KTFTPD_P_USER],
+				       cfg->val[KTFTPD_P_GROUP],
+				       ktftpd_admin_userns(srv->net) !=
+				       &init_user_ns);
 }
 
 struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
@@ -183,6 +197,7 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 	struct ktftpd_config *cur, *next;
 	char buf[KTFTPD_ROOT_MAX];
 	struct path path;
+	bool same_ids;
 	int i, err;
 
 	for (i = 0; i < KTFTPD_P_COUNT; i++) {
@@ -259,12 +274,22 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 		next->rules = rules;
 	kref_init(&next->ref);
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
+	same_ids = (!(chg->set & BIT(KTFTPD_P_USER)) ||
+		    chg->val[KTFTPD_P_USER] == next->val[KTFTPD_P_USER]) &&
+		   (!(chg->set & BIT(KTFTPD_P_GROUP)) ||
+		    chg->val[KTFTPD_P_GROUP] == next->val[KTFTPD_P_GROUP]);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		if (chg->set & BIT(i))
 			next->val[i] = chg->val[i];
-	/* Each config its own identity: the old one's goes with it. */
-	next->creds = ktftpd_identity_prepare(next->val[KTFTPD_P_USER],
-					      next->val[KTFTPD_P_GROUP]);
+	/*
+	 * The identity in force, while user and group stay: made when they
+	 * were set, it is not remade from whoever changes something else
+	 * (as_writer would take that writer's groups).
+	 */
+	if (same_ids && next->creds)
+		get_cred(next->creds);
+	else
+		next->creds = make_identity(srv, next);
 	if (chg->root) {
 		memcpy(next->root, buf, chg->root_len + 1);
 		next->root_path = path;
@@ -284,11 +309,20 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 		memcpy(next->listen, chg->listen,
 		       chg->n_listen * sizeof(chg->listen[0]));
 	}
+	/*
+	 * An id the namespace's user namespace does not map: no identity.
+	 * A stopped server may be configured one setting at a time, so
+	 * that is no error yet; a server with no identity does not run
+	 * (server.c).
+	 */
+	if (next->creds == ERR_PTR(-EINVAL))
+		next->creds = NULL;
 	if (IS_ERR(next->creds)) {
 		err = PTR_ERR(next->creds);
+		next->creds = NULL;
 		ktftpd_config_put(next);
-		*bad = err == -EINVAL ? KTFTPD_P_USER : -1;
-		*why = err == -EINVAL ? "no such uid or gid" : "out of memory";
+		*bad = -1;
+		*why = "out of memory";
 		return ERR_PTR(err);
 	}
 	return next;
@@ -324,7 +358,9 @@ bool ktftpd_config_same(const struct ktftpd_config *a,
 	       a->port_low == b->port_low && a->port_high == b->port_high &&
 	       nets_equal(&a->allow, &b->allow) &&
 	       nets_equal(&a->deny, &b->deny) &&
-	       ktftpd_rules_equal(a->rules, b->rules);
+	       ktftpd_rules_equal(a->rules, b->rules) &&
+	       /* The same ids, newly mapped (uid_map written since). */
+	       !a->creds == !b->creds;
 }
 
 int ktftpd_listen_parse(const char *text, struct ktftpd_config_change *chg)
@@ -492,11 +528,14 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		cfg->val[i] = ktftpd_params[i].def;
-	cfg->creds = ktftpd_identity_prepare(cfg->val[KTFTPD_P_USER],
-					     cfg->val[KTFTPD_P_GROUP]);
+	cfg->creds = make_identity(srv, cfg);
+	/* A user namespace that maps no nobody: set user and group. */
+	if (cfg->creds == ERR_PTR(-EINVAL))
+		cfg->creds = NULL;
 	if (IS_ERR(cfg->creds)) {
 		int err = PTR_ERR(cfg->creds);
 
+		cfg->creds = NULL;
 		ktftpd_config_put(cfg);
 		return err;
 	}

@@ -41,7 +41,11 @@ struct ktftpd_config {
 	 */
 	struct path root_path;
 	bool root_ok;
-	/* The serving identity of val[USER] and val[GROUP] (identity.h). */
+	/*
+	 * The serving identity of val[USER] and val[GROUP] (identity.h);
+	 * NULL when the namespace's user namespace maps either not, and
+	 * then the server does not run.
+	 */
 	const struct cred *creds;
 	/* None: every address, IPv4 and IPv6, on one dual-stack socket. */
 	unsigned int n_listen;

@@ -7,15 +7,28 @@
 #include <linux/uidgid.h>
 #include "identity.h"
 
-const struct cred *ktftpd_identity_prepare(u32 uid, u32 gid)
+const struct cred *ktftpd_identity_prepare(struct user_namespace *ns,
+					   u32 uid, u32 gid, bool as_writer)
 {
-	kuid_t kuid = make_kuid(&init_user_ns, uid);
-	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	kuid_t kuid = make_kuid(ns, uid);
+	kgid_t kgid = make_kgid(ns, gid);
 	struct group_info *none;
 	struct cred *c;
 
 	if (!uid_valid(kuid) || !gid_valid(kgid))
 		return ERR_PTR(-EINVAL);
+	if (as_writer) {
+		/*
+		 * The writer's own, capabilities aside: an unprivileged
+		 * user may not shed the groups that deny it a file
+		 * (setgroups is denied in its user namespace), nor the
+		 * LSM or Landlock domain that confines it.
+		 */
+		c = prepare_creds();
+		if (!c)
+			return ERR_PTR(-ENOMEM);
+		goto ids;
+	}
 	/* From init's credentials, not the caller's: nothing of theirs leaks in. */
 	c = prepare_kernel_cred(&init_task);
 	if (!c)
@@ -27,6 +40,7 @@ const struct cred *ktftpd_identity_prepare(u32 uid, u32 gid)
 	}
 	set_groups(c, none);
 	put_group_info(none);
+ids:
 	c->uid = c->euid = c->suid = c->fsuid = kuid;
 	c->gid = c->egid = c->sgid = c->fsgid = kgid;
 	/* Not even the capabilities root keeps over files: DAC applies. */

@@ -10,11 +10,18 @@
 
 #include <linux/cred.h>
 
+struct user_namespace;
+
 /*
- * Credentials of @uid and @gid in the initial user namespace, with no
- * capabilities and no supplementary groups.  An ERR_PTR on failure.
+ * Credentials of @uid and @gid as @ns (the server's network namespace's
+ * owner) sees them, with no capabilities.  Built from init's, with no
+ * supplementary groups; or, @as_writer (a server administered from a
+ * user namespace other than the initial one: privilege.h), from the
+ * caller's, keeping its groups and its LSM and Landlock confinement.
+ * An ERR_PTR on failure: -EINVAL when @ns maps no such id.
  */
-const struct cred *ktftpd_identity_prepare(u32 uid, u32 gid);
+const struct cred *ktftpd_identity_prepare(struct user_namespace *ns,
+					   u32 uid, u32 gid, bool as_writer);
 
 /*
  * Does the filesystem of @sb hold kernel state rather than files (proc,

@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 #include "client_id.h"
 #include "config.h"
+#include "privilege.h"
 #include "rules.h"
 #include "server.h"
 #include "stats.h"
@@ -305,7 +306,9 @@ static int ktftpd_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	struct ktftpd_server *srv = info_server(info);
 	struct status_reply st = {
 		.srv = srv,
-		.admin = netlink_capable(skb, CAP_NET_ADMIN),
+		.admin = netlink_ns_capable(skb,
+					    ktftpd_admin_userns(genl_info_net(info)),
+					    CAP_NET_ADMIN),
 	};
 	int err;
 
@@ -751,7 +754,8 @@ static int ktftpd_nl_stop(struct sk_buff *skb, struct genl_info *info)
 	return ktftpd_server_stop(srv);
 }
 
-static const struct genl_ops ktftpd_genl_ops[] = {
+/* Not const: the admin commands' flag is chosen at load (privilege.h). */
+static struct genl_ops ktftpd_genl_ops[] __ro_after_init = {
 	{
 		.cmd	= KTFTPD_CMD_GET_STATUS,
 		.doit	= ktftpd_nl_get_status,
@@ -807,8 +811,8 @@ struct genl_family ktftpd_genl_family __ro_after_init = {
 	/*
 	 * A command acts on the server of the namespace it came from, and
 	 * events go to that namespace's listeners alone.  The privilege
-	 * (GENL_ADMIN_PERM) stays CAP_NET_ADMIN in the initial user
-	 * namespace.
+	 * is CAP_NET_ADMIN in the initial user namespace unless the
+	 * operator chose otherwise (privilege.h).
 	 */
 	.netnsok	= true,
 	.module		= THIS_MODULE,
@@ -845,6 +849,9 @@ int ktftpd_netlink_init(void)
 		param_range[i].min = ktftpd_params[i].min;
 		param_range[i].max = ktftpd_params[i].max;
 	}
+	for (i = 0; i < ARRAY_SIZE(ktftpd_genl_ops); i++)
+		if (ktftpd_genl_ops[i].flags & GENL_ADMIN_PERM)
+			ktftpd_genl_ops[i].flags = ktftpd_admin_genl_flag();
 	err = genl_register_family(&ktftpd_genl_family);
 	if (!err)
 		ktftpd_nl_events_on();

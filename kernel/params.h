@@ -109,13 +109,17 @@ enum ktftpd_param_kind {
 	  "before they are parsed. 0: no limit.")			\
 	X(USER, "user", KTFTPD_CFG_USER, 32, ID, "uid",			\
 	  0, 4294967294L, 65534,					\
-	  "The user every file operation runs as, with no capabilities. " \
-	  "Changing it needs CAP_SETUID in the writer's context. "	\
+	  "The user every file operation runs as, with no capabilities, " \
+	  "numbered as the network namespace's user namespace numbers " \
+	  "it: an id it does not map keeps the server from starting. " \
+	  "Changing it needs CAP_SETUID over that user namespace, in " \
+	  "the writer's context. "					\
 	  "ktftpctl also takes a name, and warns about 0 (root).")	\
 	X(GROUP, "group", KTFTPD_CFG_GROUP, 32, ID, "gid",		\
 	  0, 4294967294L, 65534,					\
 	  "The group every file operation runs as, with no "		\
-	  "supplementary groups. Changing it needs CAP_SETGID in the "	\
+	  "supplementary groups, numbered as user is. Changing it "	\
+	  "needs CAP_SETGID over that user namespace, in the "		\
 	  "writer's context. ktftpctl also takes a name.")		\
 	X(WORLD_READABLE, "require_world_readable",			\
 	  KTFTPD_CFG_REQUIRE_WORLD_READABLE, 8, BOOL, "", 0, 1, 1,	\

@@ -85,7 +85,7 @@ static int start_listeners(struct ktftpd_server *srv,
 		srv->n_listeners++;
 	}
 	if (err) {
-		pr_err("ktftpd: cannot listen on port %u: %pe\n", port, ERR_PTR(err));
+		pr_err_ratelimited("ktftpd: cannot listen on port %u: %pe\n", port, ERR_PTR(err));
 		stop_listeners(srv);
 	}
 	return err;
@@ -101,8 +101,13 @@ static int start_locked(struct ktftpd_server *srv,
 	if (READ_ONCE(srv->unloading))
 		return -ESHUTDOWN;
 	if (!cfg->root_ok) {
-		pr_err("ktftpd: cannot start: root does not name a directory (set net.ktftpd.root)\n");
+		pr_err_ratelimited("ktftpd: cannot start: root does not name a directory (set net.ktftpd.root)\n");
 		return -ENOENT;
+	}
+	if (!cfg->creds) {
+		pr_err_ratelimited("ktftpd: cannot start: user %ld or group %ld has no mapping in the namespace's user namespace (set net.ktftpd.user and group)\n",
+		       cfg->val[KTFTPD_P_USER], cfg->val[KTFTPD_P_GROUP]);
+		return -EOVERFLOW;
 	}
 	if (!srv->wq) {
 		srv->wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
@@ -114,7 +119,7 @@ static int start_locked(struct ktftpd_server *srv,
 		return err;
 	WRITE_ONCE(srv->started_ns, ktime_get_ns());
 	WRITE_ONCE(srv->running, true);
-	pr_info("ktftpd: serving on port %ld\n", cfg->val[KTFTPD_P_PORT]);
+	pr_info_ratelimited("ktftpd: serving on port %ld\n", cfg->val[KTFTPD_P_PORT]);
 	return 0;
 }
 
@@ -146,11 +151,14 @@ static int rebind_locked(struct ktftpd_server *srv,
 	stop_listeners(srv);
 	err = start_listeners(srv, next);
 	if (err && start_listeners(srv, cur)) {
-		pr_err("ktftpd: cannot listen on the old addresses again: stopped listening\n");
+		pr_err_ratelimited("ktftpd: cannot listen on the old addresses again: stopped listening\n");
 		WRITE_ONCE(srv->running, false);
 	}
 	return err;
 }
+
+static const char unmapped_identity[] =
+	"user or group has no mapping in the namespace's user namespace";
 
 int ktftpd_server_configure(struct ktftpd_server *srv,
 			    const struct ktftpd_config_change *chg, bool start,
@@ -167,6 +175,12 @@ int ktftpd_server_configure(struct ktftpd_server *srv,
 	}
 	cur = ktftpd_config_get(srv);
 	*changed = !ktftpd_config_same(cur, next);
+	if (srv->running && !next->creds) {
+		err = -EOVERFLOW;
+		*bad = KTFTPD_P_USER;
+		*why = unmapped_identity;
+		goto out_put;
+	}
 	if (srv->running && !ktftpd_config_same_listen(cur, next)) {
 		err = rebind_locked(srv, cur, next);
 		if (err) {
@@ -180,6 +194,7 @@ int ktftpd_server_configure(struct ktftpd_server *srv,
 		if (err) {
 			*bad = -1;
 			*why = err == -ENOENT ? "root does not name a directory" :
+			       err == -EOVERFLOW ? unmapped_identity :
 			       "cannot start: the port or an address could not be bound";
 			goto out_put;
 		}
@@ -306,13 +321,13 @@ int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 		left = wait_aborted(srv);
 		/* ...unless it is in a file operation: it ends when that returns. */
 		if (left) {
-			pr_warn("ktftpd: %u transfers still in a file operation (a hung file system?); each ends when it returns\n",
-				left);
+			pr_warn_ratelimited("ktftpd: %u transfers still in a file operation (a hung file system?); each ends when it returns\n",
+					    left);
 			pin_module(srv);
 		}
 	}
 	if (was_running)
-		pr_info("ktftpd: stopped\n");
+		pr_info_ratelimited("ktftpd: stopped\n");
 	mutex_unlock(&srv->lock);
 	return 0;
 }
@@ -341,6 +356,15 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 	 * (ktftpd_listener_take).  Read under the lock abort_all() takes.
 	 */
 	if (!READ_ONCE(srv->running)) {
+		err = -ESHUTDOWN;
+		goto out;
+	}
+	/*
+	 * Made under a config with no identity (unmapped ids), read just
+	 * before a start with another config published it: never run, as
+	 * if it came before the start.  The client asks again.
+	 */
+	if (!x->cfg->creds) {
 		err = -ESHUTDOWN;
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include <linux/inet.h>
 #include "compat.h"
 #include "config.h"
+#include "privilege.h"
 #include "server.h"
 #include "sysctl.h"
 
@@ -367,12 +368,13 @@ int ktftpd_sysctl_init(struct ktftpd_server *srv)
 	for (i = 0; i < ARRAY_SIZE(ktftpd_sysctl_table) - 1; i++) {
 		table[i].extra2 = srv;
 		/*
-		 * A namespace of an unprivileged user namespace: its root
-		 * owns these files, but administering a kernel file server
-		 * takes CAP_NET_ADMIN in the initial user namespace (so
-		 * netlink, from there): read-only.
+		 * The files' owner is root of the namespace's user
+		 * namespace (net_ctl_permissions).  Unless that user
+		 * namespace administers the server (privilege.h), it is
+		 * the wrong one: read-only, and netlink from the initial
+		 * user namespace changes the server.
 		 */
-		if (srv->net->user_ns != &init_user_ns)
+		if (ktftpd_admin_userns(srv->net) != srv->net->user_ns)
 			table[i].mode &= ~0222;
 	}
 	/*

@@ -8,6 +8,8 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import pytest
+
 from conftest import (KTFTPCTL, PORT, TFTP_ROOT, fetch_in_namespace, make_file,
                       run, status, sysctl_read)
 from tftp import Client
@@ -340,18 +342,29 @@ def test_rmmod_with_four_running_servers(ktftpd, tmp_path):
     insmod()    # for the fixture, which unloads it
 
 
-def in_user_namespace(script):
+def in_user_namespace(script, uid=None, netns=True, groups=()):
     """Run sh @script as root of a new user namespace, in a network
-    namespace of its own (unshare -Urn), from the repository.  The guest's
-    tests run chrooted, and a chrooted process may not make a user
-    namespace: busybox's unshare starts from PID 1's root, then chroots
-    back (allowed in the mount namespace the new user namespace owns)."""
+    namespace of its own (unshare -Urn; netns=False: the caller's), from
+    the repository.  The guest's tests run chrooted, and a chrooted process
+    may not make a user namespace: busybox's unshare starts from PID 1's
+    root, then chroots back (allowed in the mount namespace the new user
+    namespace owns).  With @uid, an unprivileged user makes it: its root
+    is then that uid (and gid) outside, with @groups, and nothing more."""
+    import os
     from conftest import REPO
+
+    def drop():
+        os.chroot("/proc/1/root")
+        os.chdir("/")
+        if uid is not None:
+            os.setgroups(list(groups))
+            os.setgid(uid)
+            os.setuid(uid)
     return subprocess.run(
-        ["chroot", "/proc/1/root", "/bin/busybox", "unshare", "-Urmn",
+        ["/bin/busybox", "unshare", "-Urm" + ("n" if netns else ""),
          "/bin/busybox", "chroot", "/newroot", "/bin/sh", "-c",
          f"cd {REPO} && {script}"],
-        capture_output=True, text=True, timeout=60)
+        capture_output=True, text=True, timeout=60, preexec_fn=drop)
 
 
 def test_a_user_namespace_root_cannot_administer_its_server(server):
@@ -449,3 +462,97 @@ def test_a_namespaces_deletion_cuts_its_servers_drain_short(server, tmp_path):
     # The namespace's last process is gone: its cleanup cuts the drain.
     out, _ = stopper.communicate(timeout=30 * TIME_SCALE)
     assert stopper.returncode == 0 and float(out.strip()) < 10 * TIME_SCALE, out
+
+
+@pytest.fixture
+def userns_admin():
+    """A fresh module loaded with userns_admin=1, unloaded after."""
+    from conftest import insmod, module_loaded, rmmod
+    if module_loaded():
+        rmmod()
+    insmod("userns_admin=1")
+    try:
+        yield
+    finally:
+        rmmod()
+
+
+UNPRIVILEGED = 4242
+DENIED_GROUP = 4343
+
+# In the user namespace's network namespace: loopback up, then one line
+# a file, "NAME ok" or "NAME error N".
+FETCH_EACH = """ip link set lo up && python3 -c '
+import sys; sys.path.insert(0, "tests/integration")
+from tftp import Client
+for name in sys.argv[1:]:
+    with Client(port=6969) as c:
+        c.request(name)
+        r = c.recv(5)
+        print(name, "none" if r is None else
+              "ok" if r[0][0] == "DATA" else f"error {r[0][1]}")
+' """
+
+
+def test_userns_admin_serves_only_what_the_mapped_identity_may_read(userns_admin):
+    """userns_admin=1: root of an unprivileged user's user namespace runs
+    the server of its network namespace.  Its ids are read through that
+    user namespace (its 0 is uid 4242 outside): nobody is not mapped there,
+    so start is refused until user and group are set; then the server
+    reads what uid 4242 may read, and not root's own 0600 file, nor one
+    its supplementary group is denied."""
+    import os
+    import shutil
+    import tempfile
+    # Not beneath tmp_path: pytest's base directory is root's alone (0700).
+    root = Path(tempfile.mkdtemp(prefix="userns-root-", dir="/tmp"))
+    root.chmod(0o755)
+    mine = make_file(root / "mine.bin", 700, mode=0o600)
+    os.chown(mine, UNPRIVILEGED, UNPRIVILEGED)
+    make_file(root / "roots.bin", 700, mode=0o600)
+    # World-readable, but not by its group, of which the user is one: the
+    # user cannot read it, and its user namespace cannot drop the group
+    # (setgroups is denied there); nor can the server on its behalf.
+    denied = make_file(root / "denied.bin", 700, mode=0o604)
+    os.chown(denied, 0, DENIED_GROUP)
+    ctl = f"{KTFTPCTL}"
+    r = in_user_namespace(
+        f"{ctl} start --root {root} --port 6969; echo unmapped=$?;"
+        f" echo 0 > /proc/sys/net/ktftpd/user && echo 0 > /proc/sys/net/ktftpd/group"
+        f" && echo sysctl=$?;"
+        f" {ctl} config set require_world_readable=0 >/dev/null && {ctl} start --root {root}"
+        f" --port 6969 >/dev/null; echo start=$?;"
+        f" {ctl} --json status | python3 -c 'import json,sys; c=json.load(sys.stdin);"
+        f" print(\"running\", c[\"running\"], c[\"config\"][\"user\"])';"
+        f" {FETCH_EACH} mine.bin roots.bin denied.bin",
+        uid=UNPRIVILEGED, groups=[DENIED_GROUP])
+    shutil.rmtree(root)
+    out = r.stdout.splitlines()
+    assert out == ["unmapped=65", "sysctl=0", "start=0", "running True 0",
+                   "mine.bin ok", "roots.bin error 2", "denied.bin error 2"], \
+        r.stdout + r.stderr
+    assert "no mapping in the namespace's user namespace" in r.stderr, r.stderr
+
+
+def test_userns_admin_reaches_no_other_namespaces_server(userns_admin, tmp_path):
+    """userns_admin=1, the initial namespace's server running: root of a
+    user namespace without a network namespace of its own (unshare -Urm)
+    is still refused every change to it, through netlink and sysctl, and
+    one with its own network namespace sees only its own server."""
+    from conftest import serve
+    serve()
+    blob = make_file(TFTP_ROOT / "userns-host.bin", 2000)
+    before = status()
+    r = in_user_namespace(
+        f"{KTFTPCTL} stop; echo stop=$?; {KTFTPCTL} config set retries=7;"
+        f" echo set=$?; echo /tmp > /proc/sys/net/ktftpd/root; echo write=$?",
+        uid=UNPRIVILEGED, netns=False)
+    assert r.stdout.splitlines() == ["stop=77", "set=77", "write=2"], r.stdout + r.stderr
+    r = in_user_namespace(f"{KTFTPCTL} --json status", uid=UNPRIVILEGED)
+    own = json.loads(r.stdout)
+    assert not own["running"] and own["stats"]["requests"] == 0, own
+    after = status()
+    assert after["running"] and after["config"] == before["config"], after
+    with Client(port=PORT) as c:
+        assert c.fetch(blob.name) == blob.read_bytes()
+    run("sh", "-c", f"echo 1 > /proc/sys/net/ktftpd/stop")
