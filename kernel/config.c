@@ -513,22 +513,25 @@ bool ktftpd_config_allows(const struct ktftpd_config *cfg,
 				   from->v6.sin6_addr.s6_addr);
 }
 
-int ktftpd_config_init(struct ktftpd_server *srv)
+/*
+ * A config at the defaults, root not looked up, whose ids are read in @ns
+ * (identity.h); ERR_PTR on failure.  Charged to whoever makes it: an
+ * unprivileged user can make many namespaces.
+ */
+static struct ktftpd_config *default_config(struct user_namespace *ns,
+					    bool as_writer)
 {
-	/*
-	 * Charged to whoever makes the namespace (and its server): an
-	 * unprivileged user can make many.
-	 */
 	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	int i;
 
 	if (!cfg)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&cfg->ref);
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		cfg->val[i] = ktftpd_params[i].def;
-	cfg->creds = make_identity(srv, cfg);
+	cfg->creds = ktftpd_identity_prepare(ns, cfg->val[KTFTPD_P_USER],
+					     cfg->val[KTFTPD_P_GROUP], as_writer);
 	/* A user namespace that maps no nobody: set user and group. */
 	if (cfg->creds == ERR_PTR(-EINVAL))
 		cfg->creds = NULL;
@@ -537,9 +540,51 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 
 		cfg->creds = NULL;
 		ktftpd_config_put(cfg);
-		return err;
+		return ERR_PTR(err);
 	}
 	strscpy(cfg->root, KTFTPD_DEFAULT_ROOT, sizeof(cfg->root));
+	return cfg;
+}
+
+/*
+ * What every namespace of the initial user namespace but the initial one
+ * starts with, shared until its first change (a config is never changed
+ * in place): a stopped server there costs no config of its own.
+ */
+static struct ktftpd_config *shared_default;
+
+int ktftpd_config_shared_init(void)
+{
+	shared_default = default_config(&init_user_ns, false);
+	if (IS_ERR(shared_default)) {
+		int err = PTR_ERR(shared_default);
+
+		shared_default = NULL;
+		return err;
+	}
+	return 0;
+}
+
+void ktftpd_config_shared_exit(void)
+{
+	ktftpd_config_put(shared_default);
+	shared_default = NULL;
+}
+
+int ktftpd_config_init(struct ktftpd_server *srv)
+{
+	struct ktftpd_config *cfg;
+
+	if (!net_eq(srv->net, &init_net) &&
+	    srv->net->user_ns == &init_user_ns) {
+		kref_get(&shared_default->ref);
+		RCU_INIT_POINTER(srv->config, shared_default);
+		return 0;
+	}
+	cfg = default_config(srv->net->user_ns,
+			     ktftpd_admin_userns(srv->net) != &init_user_ns);
+	if (IS_ERR(cfg))
+		return PTR_ERR(cfg);
 	/*
 	 * The default root may well not exist: then start asks for one.
 	 * Only the initial namespace's is looked up, at load, in insmod's

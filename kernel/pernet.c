@@ -15,6 +15,7 @@
 #include <linux/wait.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include "config.h"
 #include "pernet.h"
 #include "server.h"
 #include "sysctl.h"
@@ -109,9 +110,14 @@ int ktftpd_pernet_init(int (*setup)(struct ktftpd_server *srv))
 {
 	int err;
 
+	err = ktftpd_config_shared_init();
+	if (err)
+		return err;
 	init_net_setup = setup;
 	err = register_pernet_subsys(&ktftpd_net_ops);
 	init_net_setup = NULL;
+	if (err)
+		ktftpd_config_shared_exit();
 	return err;
 }
 
@@ -154,4 +160,5 @@ void ktftpd_pernet_shutdown(void)
 void ktftpd_pernet_exit(void)
 {
 	unregister_pernet_subsys(&ktftpd_net_ops);
+	ktftpd_config_shared_exit();
 }

@@ -109,6 +109,10 @@ static int start_locked(struct ktftpd_server *srv,
 		       cfg->val[KTFTPD_P_USER], cfg->val[KTFTPD_P_GROUP]);
 		return -EOVERFLOW;
 	}
+	/* What only a running server needs, made at its first start. */
+	err = ktftpd_stats_ready(&srv->stats);
+	if (err)
+		return err;
 	if (!srv->wq) {
 		srv->wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
 		if (!srv->wq)
@@ -492,13 +496,8 @@ int ktftpd_server_init(struct ktftpd_server *srv, struct net *net)
 	spin_lock_init(&srv->xfers_lock);
 	INIT_LIST_HEAD(&srv->xfers);
 	init_waitqueue_head(&srv->xfers_wq);
-	err = ktftpd_config_init(srv);
-	if (err)
-		return err;
-	err = ktftpd_stats_init(&srv->stats);
-	if (err)
-		ktftpd_config_exit(srv);
-	return err;
+	ktftpd_stats_init(&srv->stats);
+	return ktftpd_config_init(srv);
 }
 
 void ktftpd_server_shutdown(struct ktftpd_server *srv)

@@ -9,13 +9,26 @@ struct ktftpd_pcpu_stats {
 	u64 errors_sent[TFTP_ERROR_CODES];
 };
 
-int ktftpd_stats_init(struct ktftpd_stats *st)
+void ktftpd_stats_init(struct ktftpd_stats *st)
 {
-	/* Charged to whoever makes the namespace, as the config is. */
-	st->pcpu = alloc_percpu_gfp(struct ktftpd_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	st->pcpu = NULL;
 	atomic_set(&st->active_xfers, 0);
 	atomic_set(&st->peak_xfers, 0);
-	return st->pcpu ? 0 : -ENOMEM;
+}
+
+int ktftpd_stats_ready(struct ktftpd_stats *st)
+{
+	struct ktftpd_pcpu_stats __percpu *pcpu;
+
+	if (st->pcpu)
+		return 0;
+	/* Charged to whoever starts the server first. */
+	pcpu = alloc_percpu_gfp(struct ktftpd_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (!pcpu)
+		return -ENOMEM;
+	/* Read without the server's lock by ktftpd_stats_snapshot(). */
+	smp_store_release(&st->pcpu, pcpu);
+	return 0;
 }
 
 void ktftpd_stats_exit(struct ktftpd_stats *st)
@@ -54,17 +67,21 @@ void ktftpd_stats_xfer_end(struct ktftpd_stats *st)
 void ktftpd_stats_snapshot(struct ktftpd_stats *st,
 			   struct ktftpd_stats_snapshot *snap)
 {
+	struct ktftpd_pcpu_stats __percpu *pcpu = smp_load_acquire(&st->pcpu);
 	int cpu, i;
 
 	memset(snap, 0, sizeof(*snap));
+	snap->active = atomic_read(&st->active_xfers);
+	snap->peak = atomic_read(&st->peak_xfers);
+	/* Never started: nothing counted, nothing allocated. */
+	if (!pcpu)
+		return;
 	for_each_possible_cpu(cpu) {
-		const struct ktftpd_pcpu_stats *s = per_cpu_ptr(st->pcpu, cpu);
+		const struct ktftpd_pcpu_stats *s = per_cpu_ptr(pcpu, cpu);
 
 		for (i = 0; i < KTFTPD_C_COUNT; i++)
 			snap->counter[i] += READ_ONCE(s->counter[i]);
 		for (i = 0; i < TFTP_ERROR_CODES; i++)
 			snap->errors_sent[i] += READ_ONCE(s->errors_sent[i]);
 	}
-	snap->active = atomic_read(&st->active_xfers);
-	snap->peak = atomic_read(&st->peak_xfers);
 }

@@ -30,7 +30,14 @@ struct ktftpd_stats_snapshot {
 	u32 peak;
 };
 
-int ktftpd_stats_init(struct ktftpd_stats *st);
+/* Counts nothing yet, and allocates nothing: a stopped server is cheap. */
+void ktftpd_stats_init(struct ktftpd_stats *st);
+/*
+ * The per-CPU counters, made at the first start (before anything can
+ * count: the listeners and transfers come after).  Under the server's
+ * lock.
+ */
+int ktftpd_stats_ready(struct ktftpd_stats *st);
 void ktftpd_stats_exit(struct ktftpd_stats *st);
 
 void ktftpd_stats_add(struct ktftpd_stats *st, enum ktftpd_counter c, u64 n);

@@ -556,3 +556,39 @@ def test_userns_admin_reaches_no_other_namespaces_server(userns_admin, tmp_path)
     with Client(port=PORT) as c:
         assert c.fetch(blob.name) == blob.read_bytes()
     run("sh", "-c", f"echo 1 > /proc/sys/net/ktftpd/stop")
+
+
+def test_a_stopped_namespaces_server_costs_no_config_or_counters(tmp_path):
+    """A namespace's server, until it is first changed or started, shares
+    the default config and has no counters of its own: 20 namespaces made
+    and deleted make no config (the unload's lifetime report counts the
+    initial namespace's and the shared one); a never-started server reads
+    all zeros, and counts once started."""
+    import re
+    from conftest import insmod, module_loaded, rmmod
+    if module_loaded():
+        rmmod()
+    insmod()
+    try:
+        for i in range(20):
+            with namespace(f"ktftpd-idle{i}"):
+                st = ns_ctl(f"ktftpd-idle{i}", "status")
+                assert not st["running"] and set(st["stats"]["errors_sent"].values()) == {0}
+                assert st["stats"]["requests"] == st["stats"]["peak"] == 0, st["stats"]
+        root = tmp_path / "idle"
+        root.mkdir()
+        root.chmod(0o755)
+        blob = make_file(root / "idle.bin", 1500)
+        with namespace("ktftpd-idle-run"):
+            serve_in("ktftpd-idle-run", root)
+            rc, out = fetch_in_namespace("ktftpd-idle-run", "127.0.0.1", "idle.bin", blob,
+                                         port=69)
+            assert rc == 0, out
+            assert ns_ctl("ktftpd-idle-run", "stats")["bytes_sent"] == 1500
+    finally:
+        rmmod()
+    report = [l for l in run("dmesg").stdout.splitlines() if "every object freed" in l][-1]
+    # The initial namespace's, the shared default and the running
+    # namespace's few (one a setting): not one a namespace (22 or more).
+    m = re.search(r"(\d+) configs", report)
+    assert m and int(m.group(1)) < 10, report
