@@ -4,12 +4,13 @@
 
 #include "app.hpp"
 #include "cmd_stats.hpp"
+#include "errors.hpp"
 #include "netlink.hpp"
 
 namespace ktftpd {
 namespace {
 
-int run_stats(const StatsOptions &opts, Output o)
+int run_stats(const StatsOptions &opts, const std::string &netns, Output o)
 {
 	if (opts.format == "json")
 		o.format = Format::json;
@@ -17,6 +18,13 @@ int run_stats(const StatsOptions &opts, Output o)
 		o.format = Format::prometheus;
 	else if (opts.format == "text")
 		o.format = Format::text;
+	if (opts.netns_label) {
+		if (o.format != Format::prometheus)
+			throw Failure(EXIT_USAGE, "--netns-label is for --format prometheus");
+		o.netns_label = opts.netns_label->empty() ? netns : *opts.netns_label;
+		if (o.netns_label->empty())
+			throw Failure(EXIT_USAGE, "--netns-label needs a NAME, or --netns NAME");
+	}
 	if (opts.watch_s)
 		install_interrupt_handlers();
 	Client client;
@@ -41,10 +49,14 @@ void setup_stats(CLI::App &app, Invocation &inv)
 		->check(CLI::Range(0.1, 86400.0));
 	cmd->add_option("-f,--format", opts->format, "Output format (default text, or json with --json)")
 		->check(CLI::IsMember({"text", "json", "prometheus"}));
+	cmd->add_option("--netns-label", opts->netns_label,
+			"Label every Prometheus sample netns=\"NAME\" (default: --netns's NAME)")
+		->expected(0, 1)
+		->type_name("[NAME]");
 	cmd->callback([&inv, opts]() {
 		inv.command = "stats";
 		inv.command_options = opts;
-		inv.action = [&inv, opts] { return run_stats(*opts, inv.output()); };
+		inv.action = [&inv, opts] { return run_stats(*opts, inv.netns, inv.output()); };
 	});
 }
 

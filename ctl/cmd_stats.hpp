@@ -10,6 +10,8 @@ namespace ktftpd {
 struct StatsOptions {
 	std::optional<double> watch_s;	// --watch
 	std::string format;		// --format: "", text, json, prometheus
+	// --netns-label [NAME]: "" when given without NAME (then --netns's)
+	std::optional<std::string> netns_label;
 };
 
 } // namespace ktftpd

@@ -82,12 +82,37 @@ void row(std::ostream &out, const std::string &key, const std::string &value)
 }
 
 // One counter in the Prometheus text format.
-void metric(std::ostream &out, const char *name, const char *type, const char *help,
-	    std::uint64_t value)
+// A label value in Prometheus' text format: \, " and newline escaped.
+std::string label_value(const std::string &v)
+{
+	std::string out;
+	for (char c : v) {
+		if (c == '\\' || c == '"')
+			out += '\\';
+		if (c == '\n') {
+			out += "\\n";
+			continue;
+		}
+		out += c;
+	}
+	return out;
+}
+
+// The labels every sample carries ("" or "netns=\"A\""), and @more.
+std::string labels(const Output &o, const std::string &more = "")
+{
+	std::string l = o.netns_label ? "netns=\"" + label_value(*o.netns_label) + "\"" : "";
+	if (!more.empty())
+		l += (l.empty() ? "" : ",") + more;
+	return l.empty() ? "" : "{" + l + "}";
+}
+
+void metric(std::ostream &out, const Output &o, const char *name, const char *type,
+	    const char *help, std::uint64_t value)
 {
 	out << "# HELP ktftpd_" << name << ' ' << help << '\n'
 	    << "# TYPE ktftpd_" << name << ' ' << type << '\n'
-	    << "ktftpd_" << name << ' ' << value << '\n';
+	    << "ktftpd_" << name << labels(o) << ' ' << value << '\n';
 }
 
 // The counters of counters.h, in its order.
@@ -244,17 +269,19 @@ void render_stats(std::ostream &out, const Status &st, const Output &o)
 	if (o.format == Format::json)
 		return dump(out, to_json(s), o);
 	if (o.format == Format::prometheus) {
-		metric(out, "up", "gauge", "1 while the server is running.", st.running);
+		metric(out, o, "up", "gauge", "1 while the server is running.", st.running);
 		for (const auto &c : counter_names)
-			metric(out, c.metric, "counter", c.help, s[c.id]);
-		metric(out, "sessions_active", "gauge", "Transfers in flight.", s.active);
-		metric(out, "sessions_peak", "gauge", "Most transfers in flight at once.",
+			metric(out, o, c.metric, "counter", c.help, s[c.id]);
+		metric(out, o, "sessions_active", "gauge", "Transfers in flight.", s.active);
+		metric(out, o, "sessions_peak", "gauge", "Most transfers in flight at once.",
 		       s.peak);
 		out << "# HELP ktftpd_errors_sent_total TFTP ERROR packets sent, by code.\n"
 		    << "# TYPE ktftpd_errors_sent_total counter\n";
 		for (auto [code, n] : s.errors_sent)
-			out << "ktftpd_errors_sent_total{code=\"" << code << "\",name=\""
-			    << tftp_error_name(code) << "\"} " << n << '\n';
+			out << "ktftpd_errors_sent_total"
+			    << labels(o, "code=\"" + std::to_string(code) + "\",name=\"" +
+						 tftp_error_name(code) + "\"")
+			    << ' ' << n << '\n';
 		return;
 	}
 	auto line = [&out](const std::string &name, std::uint64_t v) {

@@ -19,6 +19,9 @@ enum class Format { text, json, prometheus };
 struct Output {
 	Format format = Format::text;
 	bool pretty = false;	// indent JSON
+	// Prometheus: a netns="..." label on every sample (stats
+	// --netns-label), for one scrape of several namespaces' servers.
+	std::optional<std::string> netns_label;
 };
 
 nlohmann::ordered_json to_json(const Stats &s);

@@ -107,7 +107,7 @@ _ktftpctl()
 		COMPREPLY=($(compgen -W "--drain --help" -- "$cur"))
 		;;
 	stats)
-		COMPREPLY=($(compgen -W "--watch --format --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--watch --format --netns-label --help" -- "$cur"))
 		;;
 	status | sessions | monitor | version)
 		COMPREPLY=($(compgen -W "--help" -- "$cur"))

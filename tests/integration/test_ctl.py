@@ -101,6 +101,10 @@ def test_stats_match_real_transfers(server, tmp_path):
     assert f"ktftpd_sent_bytes_total {after['bytes_sent']}\n" in prom
     assert f"ktftpd_transfers_completed_total {after['transfers_completed']}\n" in prom
     assert 'ktftpd_errors_sent_total{code="1",name="file_not_found"} ' in prom
+    # Labelled for a scrape of several namespaces' servers.
+    labelled = ctl("stats", "--format", "prometheus", "--netns-label", "host").stdout
+    assert f'ktftpd_sent_bytes_total{{netns="host"}} {after["bytes_sent"]}\n' in labelled
+    assert 'ktftpd_errors_sent_total{netns="host",code="1",name="file_not_found"} ' in labelled
     rows = dict(line.split() for line in ctl("stats").stdout.splitlines())
     assert rows["bytes_sent"] == str(after["bytes_sent"])
     assert rows["errors_sent.file_not_found"] == str(after["errors_sent"]["1"])

@@ -268,6 +268,40 @@ TEST(Render, WatchBreakIsABlankLineInTextOnly)
 	}
 }
 
+TEST(Args, StatsNetnsLabelTakesANameOrNone)
+{
+	Invocation named;
+	ASSERT_TRUE(parse({"stats", "-f", "prometheus", "--netns-label", "tenant-a"}, named));
+	EXPECT_EQ(named.options<StatsOptions>().netns_label, "tenant-a");
+	Invocation bare;
+	ASSERT_TRUE(parse({"-n", "tenant-b", "stats", "-f", "prometheus", "--netns-label"}, bare));
+	EXPECT_EQ(bare.options<StatsOptions>().netns_label, "");
+	Invocation none;
+	ASSERT_TRUE(parse({"stats"}, none));
+	EXPECT_FALSE(none.options<StatsOptions>().netns_label);
+}
+
+// --netns-label: every sample, and only samples, carry netns="...",
+// escaped as the text format wants.
+TEST(Render, PrometheusNetnsLabel)
+{
+	Output o{Format::prometheus};
+	o.netns_label = "a\"b\\c";
+	std::string p = render(render_stats, sample_status(), o);
+	EXPECT_NE(p.find("ktftpd_up{netns=\"a\\\"b\\\\c\"} 1\n"), std::string::npos) << p;
+	EXPECT_NE(p.find("ktftpd_errors_sent_total{netns=\"a\\\"b\\\\c\",code=\"1\","
+			 "name=\"file_not_found\"} 3\n"),
+		  std::string::npos)
+		<< p;
+	std::istringstream in(p);
+	for (std::string line; std::getline(in, line);) {
+		if (line[0] == '#')
+			EXPECT_EQ(line.find("netns"), std::string::npos) << line;
+		else
+			EXPECT_NE(line.find("{netns=\"a\\\"b\\\\c\""), std::string::npos) << line;
+	}
+}
+
 TEST(Render, PrometheusTextFormat)
 {
 	std::string p = render(render_stats, sample_status(), {Format::prometheus});
