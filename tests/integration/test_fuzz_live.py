@@ -193,9 +193,18 @@ def exchange(g, cmd, version, flags, payload):
                 return -struct.unpack_from("=i", msg, 16)[0]
 
 
-def test_random_netlink_messages_get_clean_answers(server, fuzz_root):
-    rng = seed()
-    config = {k: sysctl_read(k) for k in ("root", "port", "listen", "timeout", "retries")}
+# What a random message may be answered with: nothing like ENOMEM or
+# EFAULT.
+ENOTSUPP = 524          # the kernel's own "operation not supported"
+CLEAN_ANSWERS = {0, errno.EINVAL, errno.ERANGE, errno.EOPNOTSUPP, ENOTSUPP, errno.EMSGSIZE,
+                 errno.ENOENT, errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.ENOTDIR,
+                 errno.EACCES, errno.ENAMETOOLONG, errno.E2BIG}
+
+
+def fuzz_netlink(rng, seconds):
+    """Random messages to the family, from the caller's network namespace
+    (so to its server), for @seconds or until 500 were sent; a STOP that
+    hit is undone now and then.  (messages sent, {errno: answers})."""
     g = Genl()
     g.sock.settimeout(30)
     answers = {}
@@ -203,7 +212,7 @@ def test_random_netlink_messages_get_clean_answers(server, fuzz_root):
     n = 0
     start = time.monotonic()
     try:
-        while keep_fuzzing(start, max(SECONDS // 2, 10), lambda: n > 500):
+        while keep_fuzzing(start, seconds, lambda: n > 500):
             cmd = rng.choice(cmds)
             version = rng.choice([1, 1, 1, 0, 2, 255])
             flags = NLM_F_REQUEST | rng.choice([NLM_F_ACK, NLM_F_ACK, NLM_F_DUMP, 0x20, 0])
@@ -218,19 +227,62 @@ def test_random_netlink_messages_get_clean_answers(server, fuzz_root):
                 sysctl_write("stop", "0")
     finally:
         g.close()
+    return n, answers
+
+
+def check_answers(n, answers):
     named = {errno.errorcode.get(e, e): k for e, k in answers.items()}
     print(f"{n} messages, answers {named}")
     assert n > 500, n
-    # Errors are the expected kinds: nothing like ENOMEM or EFAULT.
-    ENOTSUPP = 524          # the kernel's own "operation not supported"
-    assert set(answers) <= {0, errno.EINVAL, errno.ERANGE, errno.EOPNOTSUPP, ENOTSUPP,
-                            errno.EMSGSIZE, errno.ENOENT, errno.EADDRINUSE, errno.EADDRNOTAVAIL,
-                            errno.ENOTDIR, errno.EACCES, errno.ENAMETOOLONG, errno.E2BIG}, named
+    assert set(answers) <= CLEAN_ANSWERS, named
     assert answers.get(errno.EINVAL, 0) > n // 10, named
+
+
+def test_random_netlink_messages_get_clean_answers(server, fuzz_root):
+    rng = seed()
+    config = {k: sysctl_read(k) for k in ("root", "port", "listen", "timeout", "retries")}
+    n, answers = fuzz_netlink(rng, max(SECONDS // 2, 10))
+    check_answers(n, answers)
     # Put back what a lucky SET_CONFIG changed, and serve again.
     sysctl_write("stop", "1")
     for k, v in config.items():
         sysctl_write(k, v)
     sysctl_write("stop", "0")
+    with Client() as c:
+        assert c.fetch("small.bin") == (TFTP_ROOT / "small.bin").read_bytes()
+
+
+def test_random_netlink_messages_from_a_namespace_reach_only_its_server(server, fuzz_root):
+    """The same fuzz from another network namespace, whose server has a
+    root to start with: clean answers there, and the initial namespace's
+    server (serving all along) sees none of it: config, state and
+    counters as they were."""
+    import json
+    import subprocess
+    from conftest import REPO, run, status
+    rng = seed()
+    before = status()
+    ns = "ktftpd-fuzz"
+    run("ip", "netns", "add", ns)
+    try:
+        run("ip", "-n", ns, "link", "set", "lo", "up")
+        run("nsenter", f"--net=/run/netns/{ns}", "sysctl", "-q", "-w",
+            f"net.ktftpd.root={TFTP_ROOT}")
+        child = subprocess.run(
+            ["nsenter", f"--net=/run/netns/{ns}", "python3", "-c", f"""
+import json, random, sys
+sys.path.insert(0, "{REPO / 'tests' / 'integration'}")
+from test_fuzz_live import fuzz_netlink
+n, answers = fuzz_netlink(random.Random({rng.randrange(1 << 32)}), {max(SECONDS // 4, 10)})
+print(json.dumps([n, answers]))
+"""], capture_output=True, text=True, timeout=60 * max(SECONDS, 10))
+        assert child.returncode == 0, child.stderr
+        n, answers = json.loads(child.stdout.splitlines()[-1])
+        check_answers(n, {int(e): k for e, k in answers.items()})
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    after = status()
+    assert after["running"] and after["config"] == before["config"], after
+    assert after["stats"] == before["stats"], (before["stats"], after["stats"])
     with Client() as c:
         assert c.fetch("small.bin") == (TFTP_ROOT / "small.bin").read_bytes()
