@@ -261,6 +261,21 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 		path_get(&next->root_path);
 	if (next && !chg->set_rules)
 		ktftpd_rules_get(next->rules);
+	/*
+	 * The identity in force, while user and group stay: made when they
+	 * were set, it is not remade from whoever changes something else
+	 * (as_writer would take that writer's groups).
+	 */
+	if (next) {
+		same_ids = (!(chg->set & BIT(KTFTPD_P_USER)) ||
+			    chg->val[KTFTPD_P_USER] == next->val[KTFTPD_P_USER]) &&
+			   (!(chg->set & BIT(KTFTPD_P_GROUP)) ||
+			    chg->val[KTFTPD_P_GROUP] == next->val[KTFTPD_P_GROUP]);
+		if (same_ids && next->creds)
+			get_cred(next->creds);
+		else
+			next->creds = NULL;
+	}
 	ktftpd_config_put(cur);
 	if (!next) {
 		if (chg->root)
@@ -274,21 +289,11 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 		next->rules = rules;
 	kref_init(&next->ref);
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
-	same_ids = (!(chg->set & BIT(KTFTPD_P_USER)) ||
-		    chg->val[KTFTPD_P_USER] == next->val[KTFTPD_P_USER]) &&
-		   (!(chg->set & BIT(KTFTPD_P_GROUP)) ||
-		    chg->val[KTFTPD_P_GROUP] == next->val[KTFTPD_P_GROUP]);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		if (chg->set & BIT(i))
 			next->val[i] = chg->val[i];
-	/*
-	 * The identity in force, while user and group stay: made when they
-	 * were set, it is not remade from whoever changes something else
-	 * (as_writer would take that writer's groups).
-	 */
-	if (same_ids && next->creds)
-		get_cred(next->creds);
-	else
+	/* New ids, or ones the namespace's user namespace maps only now. */
+	if (!next->creds)
 		next->creds = make_identity(srv, next);
 	if (chg->root) {
 		memcpy(next->root, buf, chg->root_len + 1);
@@ -515,13 +520,14 @@ bool ktftpd_config_allows(const struct ktftpd_config *cfg,
 
 /*
  * A config at the defaults, root not looked up, whose ids are read in @ns
- * (identity.h); ERR_PTR on failure.  Charged to whoever makes it: an
- * unprivileged user can make many namespaces.
+ * (identity.h); ERR_PTR on failure.  A namespace's own is charged to
+ * whoever makes it (GFP_KERNEL_ACCOUNT): an unprivileged user can make
+ * many namespaces.
  */
 static struct ktftpd_config *default_config(struct user_namespace *ns,
-					    bool as_writer)
+					    bool as_writer, gfp_t gfp)
 {
-	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
+	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), gfp);
 	int i;
 
 	if (!cfg)
@@ -555,7 +561,8 @@ static struct ktftpd_config *shared_default;
 
 int ktftpd_config_shared_init(void)
 {
-	shared_default = default_config(&init_user_ns, false);
+	/* The module's own: charged to no one's memory cgroup. */
+	shared_default = default_config(&init_user_ns, false, GFP_KERNEL);
 	if (IS_ERR(shared_default)) {
 		int err = PTR_ERR(shared_default);
 
@@ -582,7 +589,8 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 		return 0;
 	}
 	cfg = default_config(srv->net->user_ns,
-			     ktftpd_admin_userns(srv->net) != &init_user_ns);
+			     ktftpd_admin_userns(srv->net) != &init_user_ns,
+			     GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
 	/*

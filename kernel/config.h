@@ -100,10 +100,10 @@ enum {
 
 struct ktftpd_server;
 
-/* @srv's config: the defaults, published; and at exit, let go. */
 /* The default config namespaces share (before any server is made). */
 int ktftpd_config_shared_init(void);
 void ktftpd_config_shared_exit(void);
+/* @srv's config: the defaults, published; and at exit, let go. */
 int ktftpd_config_init(struct ktftpd_server *srv);
 void ktftpd_config_exit(struct ktftpd_server *srv);
 

@@ -199,6 +199,7 @@ int ktftpd_server_configure(struct ktftpd_server *srv,
 			*bad = -1;
 			*why = err == -ENOENT ? "root does not name a directory" :
 			       err == -EOVERFLOW ? unmapped_identity :
+			       err == -ENOMEM ? "out of memory" :
 			       "cannot start: the port or an address could not be bound";
 			goto out_put;
 		}
@@ -489,8 +490,6 @@ int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
 
 int ktftpd_server_init(struct ktftpd_server *srv, struct net *net)
 {
-	int err;
-
 	srv->net = net;
 	mutex_init(&srv->lock);
 	spin_lock_init(&srv->xfers_lock);
