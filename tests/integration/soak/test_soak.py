@@ -166,3 +166,120 @@ def test_stop_start_and_reload_under_load(load, capsys):
               f"after ({grown:+d} KiB)")
     # What stays is the kernel's own caching (slab pages kept per CPU).
     assert grown < 2048, f"{grown} KiB not returned"
+
+
+# Namespaces: four servers under load at once, each stopped and started,
+# while a fifth namespace is made, loaded and deleted again and again.
+NAMESPACES = [f"ktftpd-soak{i}" for i in range(4)]
+NS_STOP_START = int(os.environ.get("KTFTPD_SOAK_NS_STOP_START", "10"))
+NS_CYCLES = int(os.environ.get("KTFTPD_SOAK_NS_CYCLES", "10"))
+
+
+def ns_ctl(ns, *args):
+    return subprocess.run([str(KTFTPCTL), "--netns", ns, *args], check=True,
+                          capture_output=True, text=True)
+
+
+def ns_stats(ns):
+    return json.loads(ns_ctl(ns, "--json", "stats").stdout)
+
+
+def ns_serve(ns):
+    """Its loopback up and its server serving TFTP_ROOT on PORT, with the
+    settings of load_and_configure."""
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
+    ns_ctl(ns, "start", "--root", str(TFTP_ROOT), "--port", str(PORT),
+           "--max-sessions", str(4 * IN_FLIGHT),
+           "--max-sessions-per-client", str(4 * IN_FLIGHT),
+           "--timeout", str(SERVER_TIMEOUT_MS), "--retries", "3", "--drain-timeout", "0",
+           "--windowsize-max", "8")
+
+
+def ns_load(ns, clients):
+    return subprocess.Popen(["ip", "netns", "exec", ns, str(BENCH), "--port", str(PORT),
+                             "--file", "soak.bin", "--clients", str(clients),
+                             "--transfers", "100000000", "--windowsize", "4",
+                             "--timeout", str(CLIENT_TIMEOUT_MS), "--retries", "2",
+                             "--digest", "xxh3", "--verify-dir", str(TFTP_ROOT)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def test_namespaces_under_load(load, capsys):
+    """1000 transfers in flight over four namespaces' servers; each server
+    stopped and started (netlink and its own sysctl, alternately) while
+    the others serve; a fifth namespace made, loaded and deleted with
+    its transfers in flight, again and again.  Then every object is
+    freed at unload, the slab comes back, and nothing of one namespace
+    showed in another's counters."""
+    if module_loaded():
+        rmmod()
+    base = settle()
+    insmod()
+    loads = []
+    try:
+        for ns in NAMESPACES:
+            ns_serve(ns)
+            loads.append(ns_load(ns, IN_FLIGHT // len(NAMESPACES)))
+        deadline = time.monotonic() + WAIT_S
+        while sum(ns_stats(ns)["peak"] for ns in NAMESPACES) < IN_FLIGHT:
+            assert time.monotonic() < deadline, [ns_stats(ns) for ns in NAMESPACES]
+            for p in loads:
+                assert p.poll() is None, p.stderr.read()
+            time.sleep(0.5)
+
+        t0 = time.monotonic()
+        for i in range(NS_STOP_START):
+            for ns in NAMESPACES:
+                if i % 2:
+                    ns_ctl(ns, "stop", "--drain", "0")
+                    ns_ctl(ns, "start")
+                else:
+                    for v in ("1", "0"):
+                        subprocess.run(["nsenter", f"--net=/run/netns/{ns}", "sysctl", "-q",
+                                        "-w", f"net.ktftpd.stop={v}"], check=True)
+        stop_start_s = time.monotonic() - t0
+
+        t0 = time.monotonic()
+        for i in range(NS_CYCLES):
+            ns = "ktftpd-soak-cycle"
+            ns_serve(ns)
+            p = ns_load(ns, 100)
+            deadline = time.monotonic() + WAIT_S
+            while ns_stats(ns)["active"] < 50:
+                assert time.monotonic() < deadline and p.poll() is None, ns_stats(ns)
+                time.sleep(0.2)
+            # Its last process gone and its name removed: the namespace
+            # goes, with its transfers in flight.
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            subprocess.run(["ip", "netns", "del", ns], check=True)
+        cycles_s = time.monotonic() - t0
+
+        for ns, p in zip(NAMESPACES, loads):
+            assert p.poll() is None, f"{ns}'s load generator died: {p.stderr.read()}"
+        # The initial namespace's server saw none of it.
+        st = status()
+        assert not st["running"] and st["stats"]["requests"] == 0, st["stats"]
+        counts = [ns_stats(ns)["transfers_completed"] for ns in NAMESPACES]
+        assert all(c > 0 for c in counts), counts
+    finally:
+        for p in loads:
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+            p.wait()
+        for ns in NAMESPACES + ["ktftpd-soak-cycle"]:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    reports = len(freed_reports())
+    rmmod()
+    lines = freed_reports()
+    assert len(lines) == reports + 1, "no lifetime report at unload"
+    after = settle()
+    grown = after - base
+    with capsys.disabled():
+        print(f"\n  soak (namespaces): {IN_FLIGHT} in flight over {len(NAMESPACES)} namespaces; "
+              f"{NS_STOP_START} stop/start each in {stop_start_s:.0f} s; "
+              f"{NS_CYCLES} namespaces made, loaded and deleted in {cycles_s:.0f} s; "
+              f"completed per namespace {counts}; {lines[-1].split('ktftpd: ')[-1]}; "
+              f"slab+stacks {base} KiB before, {after} KiB after ({grown:+d} KiB)")
+    assert grown < 2048, f"{grown} KiB not returned"
