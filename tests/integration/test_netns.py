@@ -291,9 +291,13 @@ def test_deleting_a_namespace_under_load_aborts_its_transfers(ktftpd, tmp_path):
     with namespace("ktftpd-nsB") as b:
         serve_in(b, root)
         with namespace("ktftpd-nsA") as a:
-            ns_sysctl(a, max_sessions_per_client=256, timeout=10000)
+            # Held transfers never make progress: without a long
+            # handshake_timeout they end on their own after 15 s, which a
+            # debug kernel setting up 200 of them can take.
+            ns_sysctl(a, max_sessions_per_client=256, timeout=10000,
+                      handshake_timeout=600000)
             serve_in(a, root)
-            ns_sysctl(b, timeout=10000)
+            ns_sysctl(b, timeout=10000, handshake_timeout=600000)
             held_b = hold_transfers(b, 5, "big.bin")
             held_a = hold_transfers(a, 200, "big.bin")
             assert ns_ctl(a, "status")["stats"]["active"] == 200
