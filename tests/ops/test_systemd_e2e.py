@@ -9,7 +9,8 @@ these tests run as a unit after multi-user.target.  In file order:
   a config change through Ansible reloads (never restarts) the service,
   and a transfer in flight during that reload completes byte-exact;
   a third Ansible run changes nothing, and so does one in check mode;
-  (those two, marked ansible, run on one kernel: tests/check)
+  the role's instance serves its own network namespace alone;
+  (those three, marked ansible, run on one kernel: tests/check)
   systemctl stop drains and closes the port; systemctl start serves again.
 """
 import hashlib
@@ -38,6 +39,8 @@ VERSION = (TOP / "VERSION").read_text().strip()
 VARS_FROM = "tests/ops/e2e-vars-1.yml"
 VARS_TO = "tests/ops/e2e-vars-2.yml"
 RERUN = "tests/ops/e2e-playbook-rerun.yml"
+# The network namespace of VARS_TO's instance (ktftpd@e2e-tenant).
+TENANT = "e2e-tenant"
 
 
 def config_of(vars_file: str) -> tuple[int, int]:
@@ -226,6 +229,10 @@ def test_ansible_config_change_reloads_and_keeps_a_transfer():
     assert dl.started_.wait(20)
     wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=20, what="session")
 
+    # The namespace VARS_TO's instance serves: made by its owner, not by
+    # the role (as ip netns or a container runtime would).
+    run("ip", "netns", "add", TENANT)
+    run("ip", "-n", TENANT, "link", "set", "lo", "up")
     out, changed = ansible("-e", "@" + VARS_TO)
     assert changed >= 1
     assert "RUNNING HANDLER [ktftpd : ktftpd config changed]" in out
@@ -266,6 +273,40 @@ def test_third_run_changes_nothing():
     assert "ktftpd : The config file, validated by ktftpctl" in tasks, out
     for task in tasks:
         assert f"TASK [{task}] [CHECK MODE]" in check, task
+
+
+@pytest.mark.ansible
+def test_an_instance_serves_its_namespace_alone():
+    """ktftpd@e2e-tenant.service, from the role's ktftpd_instances: the
+    server of that network namespace, with its own config, beside the
+    initial namespace's ktftpd.service; it reloads and stops alone, and
+    an instance whose namespace does not exist fails."""
+    unit = f"ktftpd@{TENANT}.service"
+    assert run("systemctl", "is-active", unit).stdout.strip() == "active"
+    st = ctl_json("--netns", TENANT, "status")
+    assert st["running"] and st["config"]["root"] == str(ROOT), st
+    assert st["config"]["windowsize_max"] == 8
+    fetch = run("nsenter", f"--net=/run/netns/{TENANT}", "python3", "-c", f"""
+import sys; sys.path.insert(0, "{TOP / 'tests' / 'integration'}")
+from tftp import Client
+with Client("127.0.0.1", 69) as c:
+    sys.stdout.buffer.write(c.fetch("hello.txt"))
+""")
+    assert fetch.stdout == "hello from ktftpd, configured by ansible\n"
+    assert ctl_json("--netns", TENANT, "stats")["transfers_completed"] == 1
+    host = ctl_json("status")
+    assert host["running"]
+    assert (host["config"]["windowsize_max"], host["config"]["timeout"]) == config_of(VARS_TO)
+
+    run("systemctl", "reload", unit)
+    run("systemctl", "stop", unit)
+    assert not ctl_json("--netns", TENANT, "status")["running"]
+    assert ctl_json("status")["running"]
+    missing = run("systemctl", "start", "ktftpd@e2e-none.service", check=False)
+    assert missing.returncode != 0
+    run("systemctl", "reset-failed", "ktftpd@e2e-none.service")
+    run("systemctl", "start", unit)
+    assert ctl_json("--netns", TENANT, "status")["running"]
 
 
 def test_unit_verifies_and_its_sandbox_holds_on_a_real_systemd():
