@@ -60,6 +60,7 @@ modules-all:
 	@for v in $$(scripts/kver list); do \
 		scripts/build-kmod $$v kernel $(BUILD)/kmod/$$v >/dev/null || exit 1; \
 		scripts/build-kmod $$v tests/vm/warnmod $(BUILD)/kmod/$$v >/dev/null || exit 1; \
+		scripts/build-kmod $$v tests/vm/racemod $(BUILD)/kmod/$$v >/dev/null || exit 1; \
 		echo "  KMOD    $(BUILD)/kmod/$$v/kernel/ktftpd.ko"; \
 	done
 

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only module for race tests: it widens windows so that a test can
+ * act inside them.  Loaded with func=F1[,F2], delay_ms=D1[,D2] and
+ * max_hits=M1[,M2], it busy-waits Dn when a call of Fn returns, the first
+ * Mn times (1 unless told) a workqueue worker (a transfer's run, not the
+ * listener thread) makes that call.  hits (in /sys/module/racemod/
+ * parameters/) counts each one's waits begun, "N1,N2": a test polls it to
+ * know it is inside a window.  A wait spins on the clock, as a kretprobe
+ * handler may not sleep: keep it seconds, well under the soft-lockup
+ * watchdog's 20 s.
+ */
+#include <linux/module.h>
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+
+#define RACEMOD_PROBES 2
+
+static char *func[RACEMOD_PROBES];
+static int n_func;
+module_param_array(func, charp, &n_func, 0444);
+MODULE_PARM_DESC(func, "the functions whose returns are delayed");
+
+static unsigned int delay_ms[RACEMOD_PROBES] = { 1000, 1000 };
+module_param_array(delay_ms, uint, NULL, 0444);
+MODULE_PARM_DESC(delay_ms, "how long each function's delayed return waits");
+
+static unsigned int max_hits[RACEMOD_PROBES] = { 1, 1 };
+module_param_array(max_hits, uint, NULL, 0444);
+MODULE_PARM_DESC(max_hits, "how many returns of each function are delayed, at most");
+
+struct racemod_probe {
+	struct kretprobe rp;
+	unsigned int delay_ms;
+	unsigned int max_hits;
+	atomic_t hits;
+};
+
+static struct racemod_probe probes[RACEMOD_PROBES];
+
+static int hits_get(char *buf, const struct kernel_param *kp)
+{
+	int i, n = 0;
+
+	for (i = 0; i < n_func; i++)
+		n += sysfs_emit_at(buf, n, "%s%d", i ? "," : "",
+				   atomic_read(&probes[i].hits));
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+static const struct kernel_param_ops hits_ops = { .get = hits_get };
+module_param_cb(hits, &hits_ops, NULL, 0444);
+MODULE_PARM_DESC(hits, "each function's delayed returns begun so far");
+
+static int on_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kretprobe *rp = get_kretprobe(ri);
+	struct racemod_probe *p;
+	ktime_t end;
+
+	if (!rp || !(current->flags & PF_WQ_WORKER))
+		return 0;
+	p = container_of(rp, struct racemod_probe, rp);
+	if (atomic_inc_return(&p->hits) > p->max_hits) {
+		atomic_dec(&p->hits);
+		return 0;
+	}
+	end = ktime_add_ms(ktime_get(), p->delay_ms);
+	while (ktime_before(ktime_get(), end))
+		cpu_relax();
+	return 0;
+}
+
+static void unregister_first(int n)
+{
+	while (n--)
+		unregister_kretprobe(&probes[n].rp);
+}
+
+static int __init racemod_init(void)
+{
+	int i, err;
+
+	if (!n_func)
+		return -EINVAL;
+	for (i = 0; i < n_func; i++) {
+		if (delay_ms[i] > 10000) {
+			unregister_first(i);
+			return -EINVAL;
+		}
+		probes[i].delay_ms = delay_ms[i];
+		probes[i].max_hits = max_hits[i];
+		probes[i].rp.kp.symbol_name = func[i];
+		probes[i].rp.handler = on_return;
+		probes[i].rp.maxactive = 16;
+		err = register_kretprobe(&probes[i].rp);
+		if (err) {
+			unregister_first(i);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void __exit racemod_exit(void)
+{
+	unregister_first(n_func);
+}
+
+module_init(racemod_init);
+module_exit(racemod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ktftpd race tests: delay functions' returns in workers");
