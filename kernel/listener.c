@@ -126,8 +126,8 @@ static void serve_request(struct ktftpd_server *srv, struct socket *sock,
 		return;
 	}
 	switch (ktftpd_server_admit(x, &ref)) {
-	case 0:
-		break;
+	case 0:			/* started: @x may be gone already */
+		return;
 	case -EEXIST:		/* a duplicate of one in flight */
 	case -ESHUTDOWN:	/* stopping: the client asks again */
 		ktftpd_xfer_free(x);
@@ -138,7 +138,6 @@ static void serve_request(struct ktftpd_server *srv, struct socket *sock,
 		refuse_request(srv, sock, from, &req, &ref);
 		return;
 	}
-	ktftpd_xfer_start(x);
 }
 
 void ktftpd_listener_take(struct ktftpd_server *srv, struct socket *sock,

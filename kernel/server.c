@@ -408,6 +408,13 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 	list_add_tail(&x->node, &srv->xfers);
 	srv->n_xfers++;
 	ktftpd_stats_xfer_begin(&srv->stats);
+	/*
+	 * Queued before the lock goes: once listed, a stop's abort_all() may
+	 * free @x at any moment (a single_port transfer's run admits while
+	 * the server stops), so a kick after the unlock could touch freed
+	 * memory.
+	 */
+	ktftpd_xfer_start(x);
 out:
 	spin_unlock_bh(&srv->xfers_lock);
 	return err;

@@ -111,8 +111,9 @@ int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
 				void *arg);
 
 /*
- * Admission of @x into its server (x->srv): 0 and @x counted in;
- * -EBUSY, refused with @ref set; -ESHUTDOWN, stopping (no answer); or
+ * Admission of @x into its server (x->srv): 0, @x counted in and its first
+ * run queued (from then on the caller must not touch @x: a stop may free
+ * it); -EBUSY, refused with @ref set; -ESHUTDOWN, stopping (no answer); or
  * -EEXIST when the same client address and port has a transfer already
  * (a retransmitted request: drop it unanswered, the transfer's timer
  * answers it).

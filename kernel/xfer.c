@@ -14,8 +14,9 @@
  * NFS or FUSE server never answers), the pool wakes another kworker for
  * the rest.  So a hung mount beneath root holds up only its own transfers.
  *
- * Lifetime: the listener makes a transfer, has the server admit it, and
- * queues its first run: that is its last touch.  The first run sets it up
+ * Lifetime: the listener makes a transfer and has the server admit it,
+ * which lists it and queues its first run under the lock a stop's abort
+ * takes: admission is the listener's last touch.  The first run sets it up
  * (xfer_setup: the file, the options, the socket) and only then publishes
  * it to its socket's callbacks; a callback's kick queues a later run,
  * which the workqueue starts only after this one.  A transfer is freed

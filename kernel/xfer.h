@@ -58,7 +58,8 @@ struct ktftpd_xfer {
 	bool ending;			/* being destroyed: abort_all() skips it */
 	/*
 	 * Set up by its first run and its socket's callbacks hooked: until
-	 * then nothing but that run knows it is there (see ktftpd_xfer_start).
+	 * then no packet reaches it (the server's list, a stop's abort and
+	 * the sessions dump see it; the dump skips it).
 	 * Read locklessly by the GET_SESSIONS dump: smp_store_release and
 	 * smp_load_acquire.
 	 */
@@ -151,7 +152,8 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct ktftpd_server *srv, int family,
 
 /*
  * Queue an admitted transfer's first run, which opens the file, negotiates,
- * creates the socket and serves.  The caller's last touch of @x.
+ * creates the socket and serves.  Only ktftpd_server_admit() calls it,
+ * under the lock a stop's abort takes.
  */
 void ktftpd_xfer_start(struct ktftpd_xfer *x);
 

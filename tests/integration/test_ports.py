@@ -2,16 +2,20 @@
 single_port (dnsmasq's tftp-single-port), each through a client-side
 firewall that lets in only those ports."""
 import errno
+import os
 import selectors
 import socket
 import struct
 import subprocess
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from conftest import (PORT, TFTP_ROOT, client_namespace, fetch_in_namespace, make_file,
                       nl_status, run, sysctl_read, sysctl_write)
-from tftp import Client, ack, rrq
+from tftp import Client, ack, rrq, wait_for
 
 NS = "ktftpd-ports"
 SRV4, CLI4 = "198.18.8.1", "198.18.8.2"
@@ -169,8 +173,6 @@ def test_stop_under_a_single_port_flood_leaves_nothing_running(server, blob):
     """Requests keep coming to the shared port while the server stops: a
     stop must end every transfer, and none may be admitted after it (a
     transfer's socket hands on the requests it catches)."""
-    import threading
-    import time
     server.set(single_port=1, max_sessions_per_client=1024)
     stop = threading.Event()
 
@@ -192,3 +194,42 @@ def test_stop_under_a_single_port_flood_leaves_nothing_running(server, blob):
         stop.set()
         for t in threads:
             t.join()
+
+
+def test_stop_while_a_handed_on_request_is_admitted(server):
+    """single_port: a transfer's socket catches requests that come before
+    its connect, and its run hands them to the listener's code
+    (ktftpd_listener_take).  A request admitted there, then aborted and
+    freed by a stop before its first run was queued, had that queueing
+    write freed memory.  racemod
+    holds both windows open: a transfer's bind (to port 69, not yet
+    connected) waits 1 s while requests flood in, so its socket
+    catches some; the admission of one, in that transfer's run, waits
+    3 s, and the server stops (drain 0) inside it."""
+    make_file(TFTP_ROOT / "race.bin", 512 * 100)
+    server.set(single_port=1, max_sessions_per_client=1024, drain_timeout=0)
+    hits = Path("/sys/module/racemod/parameters/hits")
+    # Any worker's bind counts (a listener's rebind too): five of them.
+    run("insmod", os.environ["KTFTPD_RACEMOD"], "func=kernel_bind,ktftpd_server_admit",
+        "delay_ms=1000,3000", "max_hits=5,1")
+    done = threading.Event()
+
+    def flood():
+        while not done.is_set():
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(rrq("race.bin"), ("127.0.0.1", PORT))
+            time.sleep(0.001)
+    threads = [threading.Thread(target=flood) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        wait_for(lambda: hits.read_text().split(",")[1].strip() != "0", timeout=120,
+                 what="a request handed on by a transfer's run")
+        sysctl_write("stop", "1")
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+        time.sleep(3.5)    # the window closes before its probe goes
+        run("rmmod", "racemod")
+    assert nl_status()["stats"]["active"] == 0
