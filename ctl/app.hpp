@@ -32,7 +32,7 @@ struct Invocation {
 
 	Output output() const
 	{
-		return {json ? Format::json : Format::text, pretty};
+		return {.format = json ? Format::json : Format::text, .pretty = pretty, .netns_label = {}};
 	}
 
 	// The options of the chosen subcommand; throws std::bad_any_cast if
