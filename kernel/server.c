@@ -255,7 +255,8 @@ static bool xfers_unaborted(struct ktftpd_server *srv)
 /*
  * Wait for aborted transfers to end, as long as they do.  Returns how many
  * are left: each is in a run that waits on a file system, and ends when
- * that answers (its abort is queued behind it).
+ * that answers (its abort is queued behind it), or its run waits behind
+ * a backlog the pool had no time for in KTFTPD_ABORT_PROGRESS_MS.
  */
 static unsigned int wait_aborted(struct ktftpd_server *srv)
 {
@@ -324,9 +325,12 @@ int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 		abort_all(srv);
 		/* Each run ends its aborted transfer at once... */
 		left = wait_aborted(srv);
-		/* ...unless it is in a file operation: it ends when that returns. */
+		/*
+		 * ...unless it is in a file operation (it ends when that
+		 * returns), or its run is still queued behind a backlog.
+		 */
 		if (left) {
-			pr_warn_ratelimited("ktftpd: %u transfers still in a file operation (a hung file system?); each ends when it returns\n",
+			pr_warn_ratelimited("ktftpd: %u transfers not ended after the stop's abort; each ends at its next run, or, in a file operation (a hung file system?), when that returns\n",
 					    left);
 			pin_module(srv);
 		}
