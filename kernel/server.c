@@ -27,6 +27,7 @@
 #include "config.h"
 #include "listener.h"
 #include "server.h"
+#include "runq.h"
 #include "stats.h"
 #include "xfer.h"
 
@@ -113,6 +114,11 @@ static int start_locked(struct ktftpd_server *srv,
 	err = ktftpd_stats_ready(&srv->stats);
 	if (err)
 		return err;
+	if (!srv->runq) {
+		err = ktftpd_runq_init(srv);
+		if (err)
+			return err;
+	}
 	if (!srv->wq) {
 		srv->wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
 		if (!srv->wq)
@@ -504,6 +510,7 @@ int ktftpd_server_init(struct ktftpd_server *srv, struct net *net)
 	srv->net = net;
 	mutex_init(&srv->lock);
 	spin_lock_init(&srv->xfers_lock);
+	spin_lock_init(&srv->runq_lock);
 	INIT_LIST_HEAD(&srv->xfers);
 	init_waitqueue_head(&srv->xfers_wq);
 	ktftpd_stats_init(&srv->stats);
@@ -536,6 +543,7 @@ void ktftpd_server_exit(struct ktftpd_server *srv)
 	/* Waits for the last runs' tails (they free their transfers). */
 	if (srv->wq)
 		destroy_workqueue(srv->wq);
+	ktftpd_runq_exit(srv);
 	ktftpd_stats_exit(&srv->stats);
 	ktftpd_config_exit(srv);
 }

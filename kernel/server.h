@@ -39,6 +39,9 @@ struct ktftpd_server {
 	 * take the active slots another's need (WQ_MAX_ACTIVE a CPU).
 	 */
 	struct workqueue_struct *wq;
+	/* How many runs wait in each CPU's pool, and who waits for room. */
+	struct ktftpd_runq __percpu *runq;
+	spinlock_t runq_lock;
 	bool running;
 	bool unloading;			/* going away: never start again */
 	u64 started_ns;

@@ -7,8 +7,9 @@
  * do the I/O for each direction.
  *
  * Runs: every event (a datagram, the timer, a stop's abort) queues the
- * transfer's work item on the ktftpd workqueue, and each run handles all
- * that is pending.  The workqueue is per-CPU and concurrency-managed: the
+ * transfer's work item on the ktftpd workqueue (through its server's run
+ * queue, runq.c, which bounds how many wait there), and each run handles
+ * all that is pending.  The workqueue is per-CPU and concurrency-managed: the
  * runs queued on a CPU take turns on one kworker, as long as none blocks;
  * when one waits on a file system (an open, a read or a write that a hung
  * NFS or FUSE server never answers), the pool wakes another kworker for
@@ -56,7 +57,7 @@ static bool xfer_setup(struct ktftpd_xfer *x);
 void ktftpd_xfer_kick(struct ktftpd_xfer *x)
 {
 	/* Queued once however often kicked: one run handles every event. */
-	queue_work(x->srv->wq, &x->work);
+	ktftpd_runq_kick(x);
 }
 
 static void xfer_data_ready(struct sock *sk)
@@ -185,7 +186,7 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	 * it spun on a stale XFER_BUSY.)
 	 */
 	ktftpd_server_ending(x);
-	cancel_work(&x->work);
+	ktftpd_runq_cancel(x);
 	/*
 	 * An upload not committed loses its temporary file before anyone
 	 * can see the transfer end (its counter, its event, the server
@@ -389,6 +390,7 @@ static void xfer_run(struct work_struct *work)
 	const struct cred *old = override_creds(creds);
 	bool was_marked = fault_mark();
 
+	ktftpd_runq_begun(x);
 	fault_mark_set(x->make_it_fail);
 
 	/* The fast path holds it for one ACK in a softirq: not for long. */
@@ -398,6 +400,7 @@ static void xfer_run(struct work_struct *work)
 		if (x->opening)		/* its first packet is out */
 			ktftpd_server_opened(x);
 		clear_bit_unlock(XFER_BUSY, &x->busy);
+		ktftpd_runq_ended(x);
 	}
 	fault_mark_set(was_marked);
 	revert_creds(old);
@@ -421,6 +424,7 @@ struct ktftpd_xfer *ktftpd_xfer_create(struct ktftpd_server *srv, int family,
 	x->srv = srv;
 	INIT_LIST_HEAD(&x->node);
 	INIT_WORK(&x->work, xfer_run);
+	INIT_LIST_HEAD(&x->run_wait);
 	x->make_it_fail = fault_mark();
 	x->peer = *peer;
 	if (local)

@@ -12,6 +12,7 @@
 #include <linux/timer.h>
 #include <linux/fs.h>
 #include <linux/workqueue.h>
+#include "runq.h"
 #include "net.h"
 #include "netascii.h"
 #include "options.h"
@@ -48,6 +49,14 @@ struct ktftpd_xfer {
 	 * others run the other transfers.
 	 */
 	struct work_struct work;
+	/*
+	 * Where its next run is (runq.c), under the server's runq_lock: on
+	 * run_cpu's kworker pool, or waiting for room there (run_wait).
+	 */
+	enum ktftpd_run_state run_state;
+	bool run_again;			/* kicked while RUNNING */
+	int run_cpu;
+	struct list_head run_wait;
 	unsigned long events;
 	/*
 	 * A run holds XFER_BUSY from start to end; the softirq fast path

@@ -14,8 +14,9 @@
  *  - packets it does not take go on to the receive queue (return 1), and
  *    sk_data_ready queues a run;
  *  - it only runs when that queue is empty, so packets keep their order;
- *  - it only runs while no run of the transfer is queued: one that is
- *    reads the ACK anyway, batched with the transfer's other events;
+ *  - it only runs while no run of the transfer is queued, waiting or
+ *    going (runq.c): one that is reads the ACK anyway, batched with the
+ *    transfer's other events;
  *  - the transfer's state is owned by whoever holds XFER_BUSY: a run
  *    holds it from start to end, and a softirq that cannot get it leaves
  *    the packet to the run.
@@ -328,7 +329,7 @@ static int fast_rcv(struct sock *sk, struct sk_buff *skb)
 
 	read_lock(&sk->sk_callback_lock);
 	x = rcu_dereference_sk_user_data(sk);
-	if (!x || work_pending(&x->work) ||
+	if (!x || !ktftpd_runq_idle(x) ||
 	    test_and_set_bit_lock(XFER_BUSY, &x->busy))
 		goto out;
 	skb_source(sk, skb, &from);

@@ -332,3 +332,121 @@ def test_socket_buffers_follow_the_window_within_the_systems_limits(server, dire
     grown = tb if direction == "read" else rb
     assert grown > 2 * max(wmem_max, rmem_max)
     assert grown <= 2 * (8 << 20)
+
+
+
+def pin_listeners(cpu):
+    """Every listener thread onto @cpu: the first runs it queues go to
+    that CPU's kworker pool.  (A stop and start makes new threads.)"""
+    pinned = 0
+    for p in Path("/proc").iterdir():
+        try:
+            if p.name.isdigit() and (p / "comm").read_text().strip() == "ktftpd-listen":
+                run("taskset", "-p", str(1 << cpu), p.name)
+                pinned += 1
+        except (OSError, subprocess.CalledProcessError):
+            pass                # a process that ended meanwhile
+    assert pinned, "no listener thread"
+
+
+@pytest.mark.parametrize("hang", ["open", "read"])
+def test_more_runs_held_by_a_hung_file_system_than_a_cpu_queues(server, hang):
+    """Runs that wait on a file system hold their own kworkers, not the
+    CPU's room for queued runs (kernel/runq.c, 64 a CPU), and neither
+    does a kick while one waits (a resent ACK, its timer).  80 transfers
+    held by a hung file system, all queued from CPU 0 (the listener's,
+    and the test's: its packets' kicks come from there); reading, each
+    kicked again while held.  A request for another file still gets its
+    DATA 1 within a second."""
+    server.set(max_sessions_per_client=1024, drain_timeout=0)
+    make_file(TFTP_ROOT / "other.bin", 2000)
+    pin_listeners(0)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {0})
+    try:
+        with HungFs(TFTP_ROOT / "hung", hang=hang) as fs:
+            held = [Client() for _ in range(80)]
+            try:
+                tids = []
+                for c in held:
+                    c.request("hung/file.bin")
+                    if hang == "read":
+                        for block in range(1, HANG_AT // 512 + 1):
+                            num, payload, tid = c.expect("DATA", timeout=5 * TIME_SCALE)
+                            assert num == block, (num, block)
+                            c.ack(block, tid)
+                        tids.append(tid)
+                wait_for(lambda: len(fs.held) == 80, timeout=20 * TIME_SCALE,
+                         what=f"eighty {hang}s held by the file system")
+                for c, tid in zip(held, tids):
+                    c.ack(HANG_AT // 512, tid)      # again: a kick while held
+                first_data_within("other.bin", 1.0 * TIME_SCALE)
+                fs.release()
+                why = "Cannot open file" if hang == "open" else "Read error"
+                for c in held:
+                    assert c.expect_error(0, timeout=5 * TIME_SCALE) == why
+            finally:
+                for c in held:
+                    c.close()
+    finally:
+        os.sched_setaffinity(0, cpus)
+    wait_for(lambda: active_transfers() == 0, timeout=10 * TIME_SCALE,
+             what="the released transfers to end")
+
+
+# kernel/runq.c: KTFTPD_RUNS_QUEUED, a server's runs queued and not yet
+# begun in one CPU's kworker pool.
+RUNS_QUEUED = 64
+
+
+def test_a_backlog_of_runs_holds_up_the_kernels_other_work_briefly(server):
+    """A CPU's kworker pool is shared with the rest of the kernel, and
+    takes its work in order; a storm beyond the server's capacity keeps
+    every transfer's run queued.  Other work must wait behind at most
+    RUNS_QUEUED runs of the server, not behind the whole storm (on the
+    debug kernel, the namespace soak's umount waited past the hung-task
+    watchdog's 60 s for its expedited RCU grace period, a work item on
+    6.1).  racemod makes each run take 30 ms; 600 requests queue 600
+    first runs on the listener's CPU, 18 s of them.  A write to
+    vm.stat_refresh queues a work item on every CPU's pool and waits for
+    them all: it must return within RUNS_QUEUED runs' time and a margin.
+    Queued straight onto the pool, it waited for 512 runs."""
+    delay_ms, requests = 30, 600
+    # Twice RUNS_QUEUED runs, for a run's own cost and the write's.
+    bound = 2 * RUNS_QUEUED * delay_ms / 1000 + 0.5 * TIME_SCALE
+    # The old wait, behind 512 runs, fails it.
+    assert 512 * delay_ms / 1000 > 1.5 * bound
+    make_file(TFTP_ROOT / "one.bin", 100)
+    # Each transfer waits for its first ACK without resending: one run each.
+    server.set(max_sessions=4 * requests, max_sessions_per_client=4 * requests,
+               timeout=120000, handshake_timeout=600000, drain_timeout=0)
+    pin_listeners(0)
+    hits = Path("/sys/module/racemod/parameters/hits")
+    clients = []
+    run("insmod", os.environ["KTFTPD_RACEMOD"], "func=xfer_run", f"delay_ms={delay_ms}",
+        "max_hits=1000000")
+    try:
+        clients = [Client() for _ in range(requests)]
+        for c in clients:
+            c.request("one.bin")
+        # Every request admitted: its first run queued, or waiting.
+        wait_for(lambda: active_transfers() >= requests, timeout=10 * TIME_SCALE,
+                 what="the requests to be admitted")
+        begun = int(hits.read_text())
+        assert requests - begun >= 512, f"only {requests - begun} runs to come: no backlog"
+        t0 = time.monotonic()
+        Path("/proc/sys/vm/stat_refresh").write_text("1")
+        waited = time.monotonic() - t0
+        behind = int(hits.read_text()) - begun
+        print(f"backlog: vm.stat_refresh waited {waited:.2f} s (bound {bound:.2f} s); "
+              f"{behind} runs began meanwhile")
+        assert waited < bound, (f"vm.stat_refresh waited {waited:.1f} s, while {behind} runs "
+                                f"of {delay_ms} ms began; at most {RUNS_QUEUED} were ahead")
+    finally:
+        run("rmmod", "racemod", check=False)
+        sysctl_write("stop", "1")
+        for c in clients:
+            c.close()
+        sysctl_write("stop", "0")
+    wait_for(lambda: active_transfers() == 0, timeout=30 * TIME_SCALE,
+             what="the aborted transfers to end")
