@@ -175,6 +175,17 @@ def test_stop_start_and_reload_under_load(load, capsys):
 NAMESPACES = [f"ktftpd-soak{i}" for i in range(4)]
 NS_STOP_START = int(os.environ.get("KTFTPD_SOAK_NS_STOP_START", "4"))
 NS_CYCLES = int(os.environ.get("KTFTPD_SOAK_NS_CYCLES", "10"))
+# Each namespace's clients must finish transfers while four servers share
+# the guest, so they are patient and their file is short.  On the debug
+# kernel (--tcg single), 4 x 250 clients at the timers above collapsed
+# into retransmissions: 47k requests and 13k transfers held in 240 s, none
+# completed.  At 10 s and 5 resends: 2k requests, 1000 held, 600 packets/s;
+# but 256 KiB is 513 packets a transfer, and none of the 1000 had ended
+# after 280 s.
+NS_FILE = "soak-ns.bin"
+NS_FILE_SIZE = 32 * 1024
+NS_CLIENT_TIMEOUT_MS = int(1000 * TIME_SCALE)
+NS_CLIENT_RETRIES = 5
 
 
 def ns_ctl(ns, *args):
@@ -200,9 +211,10 @@ def ns_serve(ns):
 
 def ns_load(ns, clients):
     return subprocess.Popen(["ip", "netns", "exec", ns, str(BENCH), "--port", str(PORT),
-                             "--file", "soak.bin", "--clients", str(clients),
+                             "--file", NS_FILE, "--clients", str(clients),
                              "--transfers", "100000000", "--windowsize", "4",
-                             "--timeout", str(CLIENT_TIMEOUT_MS), "--retries", "2",
+                             "--timeout", str(NS_CLIENT_TIMEOUT_MS),
+                             "--retries", str(NS_CLIENT_RETRIES),
                              "--digest", "xxh3", "--verify-dir", str(TFTP_ROOT)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -216,6 +228,7 @@ def test_namespaces_under_load(load, capsys):
     showed in another's counters."""
     if module_loaded():
         rmmod()
+    make_file(TFTP_ROOT / NS_FILE, NS_FILE_SIZE)
     base = settle()
     insmod()
     loads = []
