@@ -102,10 +102,13 @@ def test_a_namespace_cannot_stop_the_hosts_server(server):
 
 def test_four_servers_each_serve_their_own_root(server, tmp_path):
     """Three namespaces and the initial one, each serving its own root on
-    port 69 (6969 in the initial one) at once: each client gets its own
-    namespace's file, and each server counts only its own."""
+    port 69 at once, with a client in each at the same time: each client
+    gets its own namespace's file, and each server counts only its own."""
+    from concurrent.futures import ThreadPoolExecutor
     names = ["ktftpd-nsA", "ktftpd-nsB", "ktftpd-nsC"]
-    make_file(TFTP_ROOT / "who.bin", 7000)
+    host_file = make_file(TFTP_ROOT / "who.bin", 7000)
+    server.set(stop=1)
+    server.set(port=69, stop=0)
     files = {}
     with ExitStack() as stack:
         for i, ns in enumerate(names):
@@ -116,15 +119,22 @@ def test_four_servers_each_serve_their_own_root(server, tmp_path):
             files[ns] = make_file(root / "who.bin", 3000 + 1000 * i)
             make_file(root / f"only-{ns}.bin", 100)
             serve_in(ns, root)
-        for ns in names:
-            rc, out = fetch_in_namespace(ns, "127.0.0.1", "who.bin", files[ns], port=69)
-            assert rc == 0, (ns, out)
+
+        def fetch_host():
+            with Client(port=69) as c:
+                return c.fetch("who.bin") == host_file.read_bytes()
+        with ThreadPoolExecutor(len(names) + 1) as pool:
+            host = pool.submit(fetch_host)
+            done = {ns: pool.submit(fetch_in_namespace, ns, "127.0.0.1", "who.bin",
+                                    files[ns], port=69) for ns in names}
+            for ns, f in done.items():
+                rc, out = f.result()
+                assert rc == 0, (ns, out)
+            assert host.result()
         # Another namespace's file is not there.
         rc, out = fetch_in_namespace(names[0], "127.0.0.1", f"only-{names[1]}.bin",
                                      files[names[1]], port=69)
         assert rc != 0, out
-        with Client(port=PORT) as c:
-            assert c.fetch("who.bin") == (TFTP_ROOT / "who.bin").read_bytes()
         for i, ns in enumerate(names):
             st = ns_ctl(ns, "status")
             assert st["running"] and st["config"]["root"] == str(tmp_path / ns), st
@@ -167,6 +177,27 @@ def test_ktftpctl_netns_acts_on_that_namespaces_server(server, tmp_path):
         assert r.returncode == 65 and why in r.stderr, (bad, r.returncode, r.stderr)
     r = run(KTFTPCTL, "--netns", "..", "status", check=False)
     assert r.returncode == 64, r.stderr
+
+
+def test_a_root_is_resolved_in_its_configurers_mount_namespace(server, tmp_path):
+    """ktftpctl, in a mount namespace of its own with a tmpfs mounted on the
+    root it sets, starts a namespace's server: the server serves the
+    tmpfs's file, which the initial mount namespace never sees, and still
+    does once that mount namespace is gone."""
+    root = tmp_path / "private"
+    root.mkdir()
+    root.chmod(0o755)
+    copy = tmp_path / "copy.bin"
+    with namespace("ktftpd-mnt"):
+        run("unshare", "-m", "--propagation", "private", "sh", "-c",
+            f"mount -t tmpfs -o mode=0755 ktftpd-private {root}"
+            f" && head -c 2345 /dev/urandom > {root}/private.bin"
+            f" && chmod 644 {root}/private.bin && cp {root}/private.bin {copy}"
+            f" && {KTFTPCTL} --netns ktftpd-mnt start --root {root} --port 69")
+        assert not (root / "private.bin").exists()
+        rc, out = fetch_in_namespace("ktftpd-mnt", "127.0.0.1", "private.bin", copy, port=69)
+        assert rc == 0, out
+        assert ns_ctl("ktftpd-mnt", "stats")["bytes_sent"] == 2345
 
 
 def test_a_new_namespaces_server_starts_only_once_its_root_is_set(server):
@@ -249,6 +280,79 @@ time.sleep(30)
         seen = [(e["event"], e["session"]["file"]) for e in events[a]]
         assert ("start", "ev.bin") in seen and ("finish", "ev.bin") in seen, events
         assert events[b] == [] and events[None] == [], events
+
+
+# One process with sockets in two namespaces, both sending from
+# 127.0.0.1 (each namespace's own): a burst of RRQs, each from a port of
+# its own, to the first namespace's server, then at once a few to the
+# second's; it prints how many each answered.
+TWO_NAMESPACE_BURST = """
+import ctypes, os, socket, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+def sockets_in(ns, n):
+    fd = os.open("/run/netns/" + ns, os.O_RDONLY)
+    if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), "setns " + ns)
+    os.close(fd)
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+        s.setblocking(False)
+    return socks
+a, b, flood, few = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+sa, sb = sockets_in(a, flood), sockets_in(b, few)
+rrq = b"\\0\\1no-such-file\\0octet\\0"
+for s in sa + sb:
+    s.sendto(rrq, ("127.0.0.1", 69))
+deadline = time.monotonic() + float(sys.argv[5])
+answered = {id(s): 0 for s in sa + sb}
+while time.monotonic() < deadline:
+    for s in sa + sb:
+        try:
+            s.recvfrom(2048)
+            answered[id(s)] = 1
+        except BlockingIOError:
+            pass
+    time.sleep(0.05)
+print(sum(answered[id(s)] for s in sa), sum(answered[id(s)] for s in sb))
+"""
+
+
+def test_rate_limit_buckets_stay_in_their_namespace(server, tmp_path):
+    """Two namespaces' servers, each with rate_limit=10, and a client at
+    127.0.0.1 in each (the same address, in two namespaces): a burst of 200
+    requests to the first is cut to its bucket, and the second's 8 sent
+    at the same moment are all answered; only the first counts the drops,
+    and the initial namespace's server none."""
+    from conftest import TIME_SCALE
+    with namespace("ktftpd-rlA") as a, namespace("ktftpd-rlB") as b:
+        for ns in (a, b):
+            root = tmp_path / ns
+            root.mkdir()
+            root.chmod(0o755)
+            ns_sysctl(ns, rate_limit=10)
+            serve_in(ns, root)
+        r = subprocess.run([sys.executable, "-c", TWO_NAMESPACE_BURST, a, b, "200", "8",
+                            str(3 * TIME_SCALE)],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        answered_a, answered_b = (int(x) for x in r.stdout.split())
+        # A bucket holds a second's worth; refilled at 10 a second for as
+        # long as the burst took to arrive.
+        assert answered_a <= 10 + 10 * TIME_SCALE, r.stdout
+        assert answered_b == 8, r.stdout
+        st_a, st_b = ns_ctl(a, "stats"), ns_ctl(b, "stats")
+        assert st_a["rate_limited"] >= 200 - answered_a - 5, st_a
+        assert st_b["rate_limited"] == 0 and st_b["errors_sent"]["1"] == 8, st_b
+        # The control: the same 8 sent to the first namespace's server,
+        # its bucket full again, right behind the burst: cut with it.
+        time.sleep(2 * TIME_SCALE)
+        r = subprocess.run([sys.executable, "-c", TWO_NAMESPACE_BURST, a, a, "200", "8",
+                            str(3 * TIME_SCALE)],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert int(r.stdout.split()[1]) <= 2, r.stdout
+    assert server.stats()["rate_limited"] == 0
 
 
 HOLD_TRANSFERS = """
