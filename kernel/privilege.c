@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Who administers a namespace's server: see privilege.h. */
+#include <linux/capability.h>
 #include <linux/moduleparam.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
@@ -20,6 +21,11 @@ bool ktftpd_userns_admin(void)
 struct user_namespace *ktftpd_admin_userns(const struct net *net)
 {
 	return userns_admin ? net->user_ns : &init_user_ns;
+}
+
+bool ktftpd_may_administer(const struct net *net)
+{
+	return ns_capable(ktftpd_admin_userns(net), CAP_NET_ADMIN);
 }
 
 u8 ktftpd_admin_genl_flag(void)

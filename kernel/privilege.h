@@ -21,6 +21,13 @@ bool ktftpd_userns_admin(void);
 /* The user namespace whose CAP_NET_ADMIN administers @net's server. */
 struct user_namespace *ktftpd_admin_userns(const struct net *net);
 
+/*
+ * May the current task change @net's server?  For a sysctl write: the
+ * files' mode admits uid 0 whatever its capabilities, and the files of
+ * net.ktftpd steer a file server, so they ask what netlink asks.
+ */
+bool ktftpd_may_administer(const struct net *net);
+
 /* The generic-netlink flag of a command that changes a server. */
 u8 ktftpd_admin_genl_flag(void);
 

@@ -54,6 +54,15 @@ static int sysctl_int(int *val, int write, void *buffer, size_t *lenp,
 	return 0;
 }
 
+/*
+ * Every handler starts here: a write needs CAP_NET_ADMIN over the user
+ * namespace that administers the server, as a netlink change does.
+ */
+static int may_write(const struct ktftpd_server *srv, int write)
+{
+	return write && !ktftpd_may_administer(srv->net) ? -EPERM : 0;
+}
+
 static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 			      void *buffer, size_t *lenp, loff_t *ppos)
 {
@@ -61,6 +70,10 @@ static int ktftpd_sysctl_stop(ktftpd_ctl_table *table, int write,
 	int stop = !ktftpd_server_running(srv);
 	bool written;
 	int ret;
+
+	ret = may_write(srv, write);
+	if (ret)
+		return ret;
 
 	ret = sysctl_int(&stop, write, buffer, lenp, ppos, &written);
 	if (ret || !written)
@@ -109,6 +122,10 @@ static int ktftpd_sysctl_param(ktftpd_ctl_table *table, int write,
 	long val;
 	int ret;
 
+	ret = may_write(srv, write);
+	if (ret)
+		return ret;
+
 	if (!write) {
 		val = ktftpd_config_value(srv, p);
 		if (d->kind != KTFTPD_KIND_CHOICE ||
@@ -145,6 +162,10 @@ static int ktftpd_sysctl_root(ktftpd_ctl_table *table, int write,
 	struct ctl_table tmp = { .data = root, .maxlen = sizeof(root) };
 	size_t len;
 	int ret;
+
+	ret = may_write(srv, write);
+	if (ret)
+		return ret;
 
 	if (!write) {
 		cfg = ktftpd_config_get(srv);
@@ -185,6 +206,10 @@ static int ktftpd_sysctl_listen(ktftpd_ctl_table *table, int write,
 	char *text;
 	struct ctl_table tmp = { .maxlen = KTFTPD_LISTEN_TEXT_MAX };
 	int ret;
+
+	ret = may_write(srv, write);
+	if (ret)
+		return ret;
 
 	text = kzalloc(KTFTPD_LISTEN_TEXT_MAX, GFP_KERNEL);
 	if (!text)
@@ -230,8 +255,13 @@ static int ktftpd_sysctl_nets(ktftpd_ctl_table *table, int write,
 	struct ktftpd_netlist *nets;
 	char *text;
 	struct ctl_table tmp = { .maxlen = KTFTPD_NETS_TEXT_MAX };
-	int ret = -ENOMEM;
+	int ret;
 
+	ret = may_write(srv, write);
+	if (ret)
+		return ret;
+
+	ret = -ENOMEM;
 	text = kzalloc(KTFTPD_NETS_TEXT_MAX, GFP_KERNEL);
 	nets = kzalloc(sizeof(*nets), GFP_KERNEL);
 	if (!text || !nets)
@@ -275,6 +305,10 @@ static int ktftpd_sysctl_port_range(ktftpd_ctl_table *table, int write,
 	char text[16] = "";
 	struct ctl_table tmp = { .data = text, .maxlen = sizeof(text) };
 	int ret;
+
+	ret = may_write(srv, write);
+	if (ret)
+		return ret;
 
 	if (!write) {
 		cfg = ktftpd_config_get(srv);

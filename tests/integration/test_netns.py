@@ -490,6 +490,31 @@ def test_a_user_namespace_root_cannot_administer_its_server(server):
     assert not st["running"] and st["config"]["root"] == "/srv/tftp", st
 
 
+def test_root_without_cap_net_admin_cannot_write_the_sysctls(server, tmp_path):
+    """uid 0 without CAP_NET_ADMIN (a container on the host's network with
+    a writable /proc/sys, a root service with a narrowed bounding set):
+    the files' owner bits would let it write, but every write is refused
+    (EPERM) as netlink refuses it, in the initial namespace and in another;
+    reads still work."""
+    no_admin = ["setpriv", "--inh-caps=-all", "--bounding-set=-net_admin", "sh", "-c"]
+    writes = " ".join(f"echo {v} > /proc/sys/net/ktftpd/{k} 2>/dev/null; echo {k}=$?;"
+                      for k, v in (("root", tmp_path), ("stop", 1), ("retries", 7),
+                                   ("listen", "127.0.0.2"), ("allow", "10.0.0.0/8"),
+                                   ("port_range", "40000:40100")))
+    before = status()
+    r = run(*no_admin, f"cat /proc/sys/net/ktftpd/port; {writes}")
+    assert r.stdout.split() == [str(PORT), "root=1", "stop=1", "retries=1", "listen=1",
+                                "allow=1", "port_range=1"], r.stdout
+    after = status()
+    assert after["running"] and after["config"] == before["config"], after
+    with namespace("ktftpd-nocap") as ns:
+        default_root = ns_sysctl_read(ns, "root")
+        r = run("nsenter", f"--net=/run/netns/{ns}", *no_admin,
+                f"echo {tmp_path} > /proc/sys/net/ktftpd/root; echo root=$?")
+        assert r.stdout.split() == ["root=1"], r.stdout
+        assert ns_sysctl_read(ns, "root") == default_root
+
+
 def test_deleting_a_namespace_whose_transfer_hangs_pins_the_module(ktftpd, tmp_path):
     """A namespace goes while its server's transfer waits in a hung file
     system: its cleanup waits for the file system (as umount does), and
