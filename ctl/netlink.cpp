@@ -113,10 +113,11 @@ int on_error(sockaddr_nl *, nlmsgerr *err, void *arg) noexcept
 	std::string what = std::strerror(err);
 	if (!ext_ack.empty())
 		what = ext_ack + " (" + what + ")";
-	// A value the kernel refused: out of range, a root that is not there,
-	// or an id the namespace's user namespace does not map (EOVERFLOW).
+	// A value the kernel refused: out of range, a root that is not there
+	// (or passes through a magic link, ELOOP, or is in /proc, EXDEV), or
+	// an id the namespace's user namespace does not map (EOVERFLOW).
 	if (err == EINVAL || err == ERANGE || err == E2BIG || err == ENOENT ||
-	    err == ENOTDIR || err == EOVERFLOW)
+	    err == ENOTDIR || err == EOVERFLOW || err == ELOOP || err == EXDEV)
 		throw Failure(EXIT_DATAERR, what);
 	throw Failure(EXIT_FAILURE_OTHER, what);
 }
