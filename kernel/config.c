@@ -21,6 +21,7 @@
 #include "lifetime.h"
 #include "params.h"
 #include "privilege.h"
+#include "root_lookup.h"
 #include "server.h"
 
 
@@ -80,12 +81,6 @@ long ktftpd_config_value(struct ktftpd_server *srv, enum ktftpd_param p)
 	v = cfg->val[p];
 	rcu_read_unlock();
 	return v;
-}
-
-/* Resolve @root, which must name a directory, in the caller's context. */
-static int resolve_root(const char *root, struct path *path)
-{
-	return kern_path(root, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, path);
 }
 
 static bool listen_addr_equal(const struct ktftpd_listen_addr *a,
@@ -236,11 +231,9 @@ struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
 		}
 		memcpy(buf, chg->root, chg->root_len);
 		buf[chg->root_len] = '\0';
-		err = resolve_root(buf, &path);
-		if (err) {
-			*why = "root does not name a directory";
+		err = ktftpd_root_lookup(srv, buf, &path, why);
+		if (err)
 			return ERR_PTR(err);
-		}
 	}
 
 	if (chg->set_rules) {
@@ -581,6 +574,7 @@ void ktftpd_config_shared_exit(void)
 int ktftpd_config_init(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
+	const char *why;
 
 	if (!net_eq(srv->net, &init_net) &&
 	    srv->net->user_ns == &init_user_ns) {
@@ -601,7 +595,8 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 	 * a hung mount): its root is looked up when someone sets it.
 	 */
 	cfg->root_ok = net_eq(srv->net, &init_net) &&
-		       resolve_root(cfg->root, &cfg->root_path) == 0;
+		       ktftpd_root_lookup(srv, cfg->root, &cfg->root_path,
+					  &why) == 0;
 	RCU_INIT_POINTER(srv->config, cfg);
 	return 0;
 }

@@ -202,7 +202,8 @@ enum ktftpd_param_kind {
 	  "The directory served: an absolute path of printable "	\
 	  "characters, shorter than 256 bytes, naming a directory. It is " \
 	  "resolved when it is set, in the setter's mount namespace and " \
-	  "root directory. Nothing outside it is reachable: no .., no "	\
+	  "root directory, never through a magic link (/proc/PID/root) " \
+	  "nor in /proc. Nothing outside it is reachable: no .., no "	\
 	  "absolute or escaping symlinks.")				\
 	X("listen", KTFTPD_CFG_LISTEN, "addresses", "",			\
 	  "IPv4 and IPv6 addresses to listen on, at most 8 (separated by " \

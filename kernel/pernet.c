@@ -4,7 +4,9 @@
  * per namespace: its own config, counters, listeners, transfers, sysctls
  * and events.  A namespace's server is made with the namespace (stopped)
  * and goes with it: pre_exit stops it and ends every transfer, whose
- * sockets are the namespace's; exit frees the rest.
+ * sockets are the namespace's (one that waits on a hung file system is
+ * cut off from the namespace and keeps the server until it ends); exit
+ * drops the namespace's hold.  The namespace's slot holds a pointer.
  *
  * rmmod stops every server first, while the netlink family is still there
  * to report the transfers it aborts, then unregisters the family (no
@@ -38,17 +40,21 @@ static int (*init_net_setup)(struct ktftpd_server *srv);
 
 struct ktftpd_server *ktftpd_server_of(const struct net *net)
 {
-	return net_generic(net, ktftpd_net_id);
+	struct ktftpd_server **slot = net_generic(net, ktftpd_net_id);
+
+	return *slot;
 }
 
 static int __net_init ktftpd_net_init(struct net *net)
 {
-	struct ktftpd_server *srv = ktftpd_server_of(net);
+	struct ktftpd_server **slot = net_generic(net, ktftpd_net_id);
+	struct ktftpd_server *srv;
 	int err;
 
-	err = ktftpd_server_init(srv, net);
-	if (err)
-		return err;
+	srv = ktftpd_server_create(net);
+	if (IS_ERR(srv))
+		return PTR_ERR(srv);
+	*slot = srv;
 	if (net_eq(net, &init_net) && init_net_setup) {
 		err = init_net_setup(srv);
 		if (err)
@@ -72,7 +78,7 @@ static int __net_init ktftpd_net_init(struct net *net)
 	return 0;
 
 err_server:
-	ktftpd_server_exit(srv);
+	ktftpd_server_put(srv);
 	return err;
 }
 
@@ -95,7 +101,7 @@ static void __net_exit ktftpd_net_exit(struct net *net)
 	ktftpd_sysctl_exit(srv);
 	/* ...and a write that came in before pre_exit's shutdown was done. */
 	ktftpd_server_shutdown(srv);
-	ktftpd_server_exit(srv);
+	ktftpd_server_put(srv);
 }
 
 static struct pernet_operations ktftpd_net_ops = {
@@ -103,7 +109,7 @@ static struct pernet_operations ktftpd_net_ops = {
 	.pre_exit	= ktftpd_net_pre_exit,
 	.exit		= ktftpd_net_exit,
 	.id		= &ktftpd_net_id,
-	.size		= sizeof(struct ktftpd_server),
+	.size		= sizeof(struct ktftpd_server *),
 };
 
 int ktftpd_pernet_init(int (*setup)(struct ktftpd_server *srv))
@@ -113,11 +119,20 @@ int ktftpd_pernet_init(int (*setup)(struct ktftpd_server *srv))
 	err = ktftpd_config_shared_init();
 	if (err)
 		return err;
+	err = ktftpd_servers_init();
+	if (err)
+		goto err_shared;
 	init_net_setup = setup;
 	err = register_pernet_subsys(&ktftpd_net_ops);
 	init_net_setup = NULL;
 	if (err)
-		ktftpd_config_shared_exit();
+		goto err_servers;
+	return 0;
+
+err_servers:
+	ktftpd_servers_exit();
+err_shared:
+	ktftpd_config_shared_exit();
 	return err;
 }
 
@@ -160,5 +175,7 @@ void ktftpd_pernet_shutdown(void)
 void ktftpd_pernet_exit(void)
 {
 	unregister_pernet_subsys(&ktftpd_net_ops);
+	/* Servers that transfers cut off from their namespace still hold. */
+	ktftpd_servers_exit();
 	ktftpd_config_shared_exit();
 }

@@ -12,8 +12,11 @@
  * drain or are aborted (each is freed by its own run).  A stop waits for
  * the aborted ones as long as they keep ending; one whose run waits on a
  * hung NFS or FUSE server is left to end when the file system answers
- * (nothing it uses goes away with a stop).  rmmod waits for it too
- * (ktftpd_server_shutdown()), since it runs the module's code.
+ * (nothing it uses goes away with a stop).  When the namespace goes,
+ * ktftpd_server_shutdown() cuts such a transfer off from it instead of
+ * waiting (the namespaces' cleanup is one worker for the whole host),
+ * and the server outlives the namespace until the transfer ends.  rmmod
+ * waits for it (ktftpd_servers_exit()), since it runs the module's code.
  */
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -23,6 +26,8 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/net.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 #include "config.h"
 #include "listener.h"
@@ -48,6 +53,16 @@
  * queued are not counted.
  */
 #define KTFTPD_OPENING_MAX 256
+/*
+ * How often a namespace's shutdown looks again for aborted transfers that
+ * went into a file operation since it last looked, to cut them off.
+ */
+#define KTFTPD_CUT_SCAN_MS 100
+
+/* Frees servers off their own workqueue; unload waits for every one. */
+static struct workqueue_struct *servers_free_wq;
+static atomic_t servers_alive = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(servers_freed);
 
 bool ktftpd_server_running(struct ktftpd_server *srv)
 {
@@ -329,8 +344,12 @@ int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 	 */
 	if (!xfers_empty(srv)) {
 		abort_all(srv);
-		/* Each run ends its aborted transfer at once... */
-		left = wait_aborted(srv);
+		/*
+		 * Each run ends its aborted transfer at once... (not waited
+		 * for when the namespace goes: shutdown cuts off the rest)
+		 */
+		left = READ_ONCE(srv->unloading) ? xfers_count(srv) :
+						   wait_aborted(srv);
 		/*
 		 * ...unless it is in a file operation (it ends when that
 		 * returns), or its run is still queued behind a backlog.
@@ -461,6 +480,8 @@ void ktftpd_server_opened(struct ktftpd_xfer *x)
 void ktftpd_server_release(struct ktftpd_xfer *x)
 {
 	struct ktftpd_server *srv = x->srv;
+	/* The cut took a hold on the server for it (cut_file_waiters()). */
+	bool cut = ktftpd_xfer_cut(x);
 	bool unpin;
 
 	spin_lock_bh(&srv->xfers_lock);
@@ -484,6 +505,8 @@ void ktftpd_server_release(struct ktftpd_xfer *x)
 	 */
 	if (unpin)
 		module_put(THIS_MODULE);
+	if (cut)
+		ktftpd_server_put(srv);
 }
 
 int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
@@ -505,20 +528,142 @@ int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
 	return ret;
 }
 
-int ktftpd_server_init(struct ktftpd_server *srv, struct net *net)
+static void server_free(struct work_struct *work)
 {
+	struct ktftpd_server *srv = container_of(work, struct ktftpd_server,
+						 free_work);
+
+	/* Waits for the last runs' tails (they free their transfers). */
+	if (srv->wq)
+		destroy_workqueue(srv->wq);
+	ktftpd_runq_exit(srv);
+	ktftpd_stats_exit(&srv->stats);
+	ktftpd_config_exit(srv);
+	kfree(srv);
+	if (atomic_dec_and_test(&servers_alive))
+		wake_up(&servers_freed);
+}
+
+static void server_release(struct kref *ref)
+{
+	struct ktftpd_server *srv = container_of(ref, struct ktftpd_server,
+						 ref);
+
+	/* The last put may be a run on srv->wq, which must not destroy it. */
+	queue_work(servers_free_wq, &srv->free_work);
+}
+
+void ktftpd_server_put(struct ktftpd_server *srv)
+{
+	kref_put(&srv->ref, server_release);
+}
+
+void ktftpd_server_get(struct ktftpd_server *srv)
+{
+	kref_get(&srv->ref);
+}
+
+struct ktftpd_server *ktftpd_server_create(struct net *net)
+{
+	struct ktftpd_server *srv;
+	int err;
+
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	if (!srv)
+		return ERR_PTR(-ENOMEM);
 	srv->net = net;
+	kref_init(&srv->ref);
+	INIT_WORK(&srv->free_work, server_free);
 	mutex_init(&srv->lock);
 	spin_lock_init(&srv->xfers_lock);
 	spin_lock_init(&srv->runq_lock);
 	INIT_LIST_HEAD(&srv->xfers);
 	init_waitqueue_head(&srv->xfers_wq);
 	ktftpd_stats_init(&srv->stats);
-	return ktftpd_config_init(srv);
+	atomic_inc(&servers_alive);
+	err = ktftpd_config_init(srv);
+	if (err) {
+		ktftpd_server_put(srv);
+		return ERR_PTR(err);
+	}
+	return srv;
+}
+
+int ktftpd_servers_init(void)
+{
+	servers_free_wq = alloc_workqueue("ktftpd_free", 0, 0);
+	return servers_free_wq ? 0 : -ENOMEM;
+}
+
+void ktftpd_servers_exit(void)
+{
+	/* Each waits for its transfers cut off in a hung file system. */
+	wait_event(servers_freed, !atomic_read(&servers_alive));
+	destroy_workqueue(servers_free_wq);
+}
+
+/*
+ * Whether every transfer left has been cut off (the rest end at their
+ * next run: each was aborted).
+ */
+static bool xfers_all_cut(struct ktftpd_server *srv)
+{
+	struct ktftpd_xfer *x;
+	bool all = true;
+
+	spin_lock_bh(&srv->xfers_lock);
+	list_for_each_entry(x, &srv->xfers, node) {
+		if (!ktftpd_xfer_cut(x)) {
+			all = false;
+			break;
+		}
+	}
+	spin_unlock_bh(&srv->xfers_lock);
+	return all;
+}
+
+/* Sockets released per pass of cut_off_waiters(), outside the lock. */
+#define KTFTPD_CUT_BATCH 16
+
+/*
+ * Cut off every transfer whose run is in a file operation, and if @idle,
+ * every one with no run going on, a batch at a time: their sockets are
+ * released outside the lock (sock_release() sleeps), and a transfer may
+ * end and be freed the moment the lock goes.  How many were cut off.
+ */
+static unsigned int cut_off_waiters(struct ktftpd_server *srv, bool idle)
+{
+	struct socket *socks[KTFTPD_CUT_BATCH];
+	unsigned int n, i, total = 0;
+	struct ktftpd_xfer *x;
+	struct socket *sock;
+
+	do {
+		n = 0;
+		spin_lock_bh(&srv->xfers_lock);
+		list_for_each_entry(x, &srv->xfers, node) {
+			sock = NULL;
+			if (!ktftpd_xfer_cut_off(x, idle, &sock))
+				continue;
+			/* Dropped when it ends (server_release()). */
+			ktftpd_server_get(srv);
+			total++;
+			if (sock)
+				socks[n++] = sock;
+			if (n == KTFTPD_CUT_BATCH)
+				break;
+		}
+		spin_unlock_bh(&srv->xfers_lock);
+		for (i = 0; i < n; i++)
+			sock_release(socks[i]);
+	} while (n == KTFTPD_CUT_BATCH);
+	return total;
 }
 
 void ktftpd_server_shutdown(struct ktftpd_server *srv)
 {
+	unsigned int pass, cut = 0;
+
 	/*
 	 * Before the lock: a stop may hold it through a drain of up to
 	 * drain_timeout, which this ends (the namespace's cleanup, which
@@ -529,21 +674,24 @@ void ktftpd_server_shutdown(struct ktftpd_server *srv)
 	/* No drain: abort whatever is in flight. */
 	ktftpd_server_stop_drain(srv, 0);
 	/*
-	 * Every transfer ends before what it uses goes: one that waits on a
-	 * hung file system too (rmmod waits, as umount does), and one a
-	 * start left behind when it failed halfway (never stopped, as the
-	 * server never ran).
+	 * Every transfer ends before its namespace goes, one a start left
+	 * behind when it failed halfway too (never stopped, as the server
+	 * never ran); one that waits on a hung file system is cut off from
+	 * the namespace instead.  Each aborted run either ends its transfer
+	 * soon or is in a file operation by the next look.
 	 */
-	abort_all(srv);
-	wait_event(srv->xfers_wq, xfers_empty(srv));
-}
-
-void ktftpd_server_exit(struct ktftpd_server *srv)
-{
-	/* Waits for the last runs' tails (they free their transfers). */
-	if (srv->wq)
-		destroy_workqueue(srv->wq);
-	ktftpd_runq_exit(srv);
-	ktftpd_stats_exit(&srv->stats);
-	ktftpd_config_exit(srv);
+	for (pass = 0;; pass++) {
+		abort_all(srv);
+		/*
+		 * The first pass leaves the aborted runs a period to end
+		 * their transfers themselves, with an ERROR to the client.
+		 */
+		cut += cut_off_waiters(srv, pass > 0);
+		if (wait_event_timeout(srv->xfers_wq, xfers_all_cut(srv),
+				       msecs_to_jiffies(KTFTPD_CUT_SCAN_MS)))
+			break;
+	}
+	if (cut)
+		pr_warn_ratelimited("ktftpd: %u transfers cut off from their namespace as it went; each ends when its file operation returns\n",
+				    cut);
 }

@@ -6,6 +6,7 @@
 #ifndef KTFTPD_SERVER_H
 #define KTFTPD_SERVER_H
 
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -24,10 +25,14 @@ struct tftp_refusal;
 
 /*
  * One server: its config, counters, listeners and transfers.  Every
- * socket it makes is in @net, and it lives no longer than @net does.
+ * socket it makes is in @net.  It lives as long as @net does, and as long
+ * as a transfer cut off from @net (see XFER_FS_CUT) waits on a file system:
+ * @ref counts @net's hold and each such transfer's.
  */
 struct ktftpd_server {
-	struct net *net;
+	struct net *net;		/* gone once @net's exit put its hold */
+	struct kref ref;
+	struct work_struct free_work;	/* off the runs' own workqueue */
 	struct mutex lock;		/* serializes start, stop, config */
 	struct ktftpd_config __rcu *config;	/* in force; see config.c */
 	struct ktftpd_stats stats;
@@ -44,6 +49,7 @@ struct ktftpd_server {
 	spinlock_t runq_lock;
 	bool running;
 	bool unloading;			/* going away: never start again */
+	bool root_lookup_busy;		/* see root_lookup.c */
 	u64 started_ns;
 
 	spinlock_t xfers_lock;
@@ -70,15 +76,25 @@ struct ktftpd_server {
 /* The server of @net: every namespace has one (pernet.c). */
 struct ktftpd_server *ktftpd_server_of(const struct net *net);
 
-/* Set up @srv, stopped, with the default config, for @net. */
-int ktftpd_server_init(struct ktftpd_server *srv, struct net *net);
+/* A server for @net, stopped, with the default config; ERR_PTR on error. */
+struct ktftpd_server *ktftpd_server_create(struct net *net);
 /*
  * Take @srv down: never start again; abort every transfer and wait for
- * each, one on a hung file system too.  Again: nothing more to do.
+ * each, but cut off one that waits on a hung file system (its socket goes
+ * now, it ends when the file system answers).  Once it returns, no
+ * transfer touches @srv->net again.  Again: nothing more to do.
  */
 void ktftpd_server_shutdown(struct ktftpd_server *srv);
-/* Free what init made, once shut down and out of every control's reach. */
-void ktftpd_server_exit(struct ktftpd_server *srv);
+/*
+ * Drop @net's hold, once shut down and out of every control's reach: the
+ * server is freed when the last transfer cut off from it has ended.
+ */
+void ktftpd_server_put(struct ktftpd_server *srv);
+/* Another hold, on a server held already. */
+void ktftpd_server_get(struct ktftpd_server *srv);
+/* Module load and unload: unload waits for every server to be freed. */
+int ktftpd_servers_init(void);
+void ktftpd_servers_exit(void);
 
 bool ktftpd_server_running(struct ktftpd_server *srv);
 /* Milliseconds since the last start; 0 while stopped. */

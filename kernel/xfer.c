@@ -127,7 +127,11 @@ void ktftpd_xfer_backoff(struct ktftpd_xfer *x)
  */
 int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
 {
-	int ret = ktftpd_net_send(x->sock, &x->peer, buf, len);
+	int ret;
+
+	if (ktftpd_xfer_cut(x))
+		return 0;	/* lost: the next file operation fails it */
+	ret = ktftpd_net_send(x->sock, &x->peer, buf, len);
 
 	if (ret >= 0) {
 		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PACKETS_SENT);
@@ -139,6 +143,8 @@ int ktftpd_xfer_send(struct ktftpd_xfer *x, const void *buf, size_t len)
 void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 			    const struct tftp_refusal *ref)
 {
+	if (ktftpd_xfer_cut(x))
+		return;
 	if (ktftpd_net_send_error(x->sock, to, ref) >= 0)
 		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_PACKETS_SENT);
 	ktftpd_stats_error_sent(&x->srv->stats, ref->code);
@@ -160,9 +166,50 @@ static void xfer_unhook(struct ktftpd_xfer *x)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
+void ktftpd_xfer_fs_begin(struct ktftpd_xfer *x)
+{
+	/* Once cut, it stays cut: its file operations go on regardless. */
+	atomic_cmpxchg(&x->fs, XFER_FS_OUT, XFER_FS_IN);
+}
+
+bool ktftpd_xfer_fs_end(struct ktftpd_xfer *x)
+{
+	return atomic_cmpxchg(&x->fs, XFER_FS_IN, XFER_FS_OUT) != XFER_FS_CUT;
+}
+
+bool ktftpd_xfer_cut_off(struct ktftpd_xfer *x, bool idle,
+			 struct socket **sock)
+{
+	bool cut;
+
+	/*
+	 * Fully ordered on success, as the run's OUT to IN was: everything
+	 * the run did with its socket before its file operation is seen
+	 * here, and it touches the socket no more.
+	 */
+	cut = atomic_cmpxchg(&x->fs, XFER_FS_IN, XFER_FS_CUT) == XFER_FS_IN;
+	/*
+	 * No run going on (XFER_BUSY is free): one queued behind runs that
+	 * wait on a file system may never begin.  Its next run finds it cut
+	 * off, with the abort still pending, and only ends it.
+	 */
+	if (!cut && idle && !test_and_set_bit_lock(XFER_BUSY, &x->busy)) {
+		cut = atomic_cmpxchg(&x->fs, XFER_FS_OUT, XFER_FS_CUT) ==
+		      XFER_FS_OUT;
+		clear_bit_unlock(XFER_BUSY, &x->busy);
+	}
+	if (!cut)
+		return false;
+	/* No callback of its socket reaches @x once this returns. */
+	xfer_unhook(x);
+	*sock = x->sock;
+	return true;
+}
+
 void ktftpd_xfer_free(struct ktftpd_xfer *x)
 {
-	if (x->sock)
+	/* A cut transfer's socket was released by whoever cut it. */
+	if (x->sock && !ktftpd_xfer_cut(x))
 		sock_release(x->sock);
 	ktftpd_xfer_read_free(x);
 	ktftpd_xfer_write_free(x);
@@ -177,7 +224,11 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x)
 
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 {
-	xfer_unhook(x);
+	bool cut;
+
+	/* Cut off, its callbacks were unhooked then. */
+	if (!ktftpd_xfer_cut(x))
+		xfer_unhook(x);
 	timer_shutdown_sync(&x->timer);
 	/*
 	 * A server stop aborts every listed transfer, which queues its run:
@@ -193,7 +244,13 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	 * idle): whoever looks then finds the old file alone.
 	 */
 	ktftpd_xfer_write_free(x);
-	if (!x->published) {
+	/* From here on no file operation: whether it was cut is settled. */
+	cut = ktftpd_xfer_cut(x);
+	if (cut) {
+		/* Its namespace may be gone: no event, only the count. */
+		ktftpd_stats_inc(&x->srv->stats, completed ?
+				 KTFTPD_C_XFER_COMPLETED : KTFTPD_C_XFER_FAILED);
+	} else if (!x->published) {
 		/* Refused while being set up: a refusal, not a transfer. */
 		ktftpd_nl_event_refused(x->srv, &x->peer, x->name,
 					strlen(x->name), x->is_write,
@@ -209,7 +266,7 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	 * The socket is its namespace's, which may go once the server is
 	 * released: it goes first.
 	 */
-	if (x->sock)
+	if (x->sock && !cut)
 		sock_release(x->sock);
 	x->sock = NULL;
 	/* Leave the transfer list last: the server waits on it to unload. */
@@ -224,7 +281,7 @@ void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref)
 	 * peer that hears it and looks finds the old file alone.
 	 */
 	ktftpd_xfer_write_free(x);
-	if (x->sock)
+	if (x->sock)	/* nothing is sent once cut off (see send_error) */
 		ktftpd_xfer_send_error(x, &x->peer, ref);
 	x->err_code = ref->code;
 	x->err_msg = ref->why;
@@ -297,6 +354,11 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 		}
 		return false;
 	}
+	/* Cut off (its abort is pending then): never set up or served. */
+	if (ktftpd_xfer_cut(x)) {
+		ktftpd_xfer_destroy(x, false);
+		return false;
+	}
 	if (!x->published) {
 		ktftpd_server_opening(x);
 		if (!xfer_setup(x))
@@ -319,6 +381,11 @@ static bool xfer_run_owned(struct ktftpd_xfer *x)
 		 */
 		if (test_bit(XFER_EV_ABORT, &x->events))
 			return true;
+		/* Cut off in a file operation whose caller went on. */
+		if (ktftpd_xfer_cut(x)) {
+			ktftpd_xfer_destroy(x, false);
+			return false;
+		}
 		if (!budget--) {
 			ktftpd_xfer_kick(x);	/* the rest in the next run */
 			break;
@@ -638,7 +705,7 @@ static bool xfer_setup(struct ktftpd_xfer *x)
 		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
-	if (test_bit(XFER_EV_ABORT, &x->events)) {
+	if (test_bit(XFER_EV_ABORT, &x->events) || ktftpd_xfer_cut(x)) {
 		/* Stopped while its open waited: serve nothing, announce nothing. */
 		tftp_refuse(&ref, TFTP_EUNDEF, "Server shutting down");
 		ktftpd_xfer_fail(x, &ref);
@@ -646,6 +713,10 @@ static bool xfer_setup(struct ktftpd_xfer *x)
 	}
 	xfer_reserve(x);
 	x->fast = ktftpd_xfer_fast_eligible(x) && ktftpd_xfer_fast_prepare(x);
+	if (ktftpd_xfer_cut(x)) {	/* in the fast path's first read */
+		ktftpd_xfer_destroy(x, false);
+		return false;
+	}
 	/* The handshake's time counts from here, not from a wait in a queue. */
 	x->started = jiffies;
 	/*

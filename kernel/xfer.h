@@ -8,6 +8,7 @@
 #ifndef KTFTPD_XFER_H
 #define KTFTPD_XFER_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/timer.h>
 #include <linux/fs.h>
@@ -32,6 +33,16 @@ enum {
 
 /* Bit in ktftpd_xfer.busy: held by whoever runs the transfer's state. */
 enum { XFER_BUSY };
+
+/*
+ * ktftpd_xfer.fs: whether the run is in a file operation, which a hung
+ * NFS or FUSE server can make last for ever.  A namespace's cleanup,
+ * which every namespace shares, cannot wait for that: it cuts such a
+ * transfer off (IN to CUT), takes its socket away, and lets it end when
+ * the file system answers.  A cut transfer never touches its socket or
+ * its namespace again; its server outlives the namespace until it ends.
+ */
+enum { XFER_FS_OUT, XFER_FS_IN, XFER_FS_CUT };
 
 struct ktftpd_xfer {
 	/*
@@ -83,6 +94,7 @@ struct ktftpd_xfer {
 	bool opening;
 	/* Its socket shares the listening port (single_port). */
 	bool shared_port;
+	atomic_t fs;			/* XFER_FS_*: see above */
 
 	struct ktftpd_addr peer;
 	struct ktftpd_addr local;	/* where the request was sent (len 0: unknown) */
@@ -174,6 +186,28 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x);
 
 /* Ask a running transfer to end now with an ERROR (server stopping). */
 void ktftpd_xfer_abort(struct ktftpd_xfer *x);
+
+/*
+ * Around each file operation of a run: false at the end if the transfer
+ * was cut off meanwhile (a namespace's cleanup took its socket away),
+ * after which it must only end (ktftpd_xfer_fail() and _destroy() know).
+ */
+void ktftpd_xfer_fs_begin(struct ktftpd_xfer *x);
+bool ktftpd_xfer_fs_end(struct ktftpd_xfer *x);
+
+static inline bool ktftpd_xfer_cut(struct ktftpd_xfer *x)
+{
+	return atomic_read(&x->fs) == XFER_FS_CUT;
+}
+
+/*
+ * Cut @x off if its run is in a file operation, or, if @idle too, if no
+ * run of it is going on: its socket's callbacks unhooked, and *@sock
+ * (maybe NULL) for the caller to release.  False if it was not cut off.
+ * Under the server's transfer list lock.
+ */
+bool ktftpd_xfer_cut_off(struct ktftpd_xfer *x, bool idle,
+			 struct socket **sock);
 
 /* Shared by xfer.c, xfer_read.c, xfer_write.c and xfer_fast.c. */
 void ktftpd_xfer_kick(struct ktftpd_xfer *x);

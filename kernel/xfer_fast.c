@@ -362,10 +362,15 @@ bool ktftpd_xfer_fast_eligible(const struct ktftpd_xfer *x)
  */
 bool ktftpd_xfer_fast_prepare(struct ktftpd_xfer *x)
 {
+	ssize_t n = 1;
 	u8 byte;
 
-	if (x->size > 0 && ktftpd_vfs_read(x->file, &byte, 1, 0) != 1)
-		return false;
+	if (x->size > 0) {
+		ktftpd_xfer_fs_begin(x);
+		n = ktftpd_vfs_read(x->file, &byte, 1, 0);
+		if (!ktftpd_xfer_fs_end(x) || n != 1)
+			return false;
+	}
 	x->sock->sk->sk_allocation = GFP_ATOMIC;
 	return true;
 }

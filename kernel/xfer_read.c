@@ -42,10 +42,13 @@ static bool read_open_one(struct ktftpd_xfer *x, char *name,
 	char *folded;
 	bool opened;
 
+	/* A cut off caller refuses in read_setup(), once x->lookup is set. */
+	ktftpd_xfer_fs_begin(x);
 	opened = ktftpd_vfs_open(&cfg->root_path, name ? name : x->name,
 				 cfg->val[KTFTPD_P_WORLD_READABLE],
 				 cfg->val[KTFTPD_P_CASE_INSENSITIVE], &folded,
 				 &x->file, &x->size, ref);
+	ktftpd_xfer_fs_end(x);
 	if (!opened) {
 		kfree(folded);
 		return false;
@@ -96,6 +99,9 @@ bool ktftpd_xfer_read_setup(struct ktftpd_xfer *x,
 
 	if (!read_open(x, ref))
 		return false;
+	/* The route's MTU is its namespace's, which a cut one may not have. */
+	if (ktftpd_xfer_cut(x))
+		return tftp_refuse(ref, TFTP_EUNDEF, "Server shutting down");
 	ktftpd_xfer_limits(x, &lim);
 	/*
 	 * The size on the wire of a netascii file is not its size: no tsize.
@@ -122,6 +128,16 @@ void ktftpd_xfer_read_free(struct ktftpd_xfer *x)
 	kvfree(x->scratch);
 }
 
+/* One read of the file; -ESHUTDOWN if the transfer was cut off in it. */
+static ssize_t read_file(struct ktftpd_xfer *x, void *out, loff_t pos)
+{
+	ssize_t n;
+
+	ktftpd_xfer_fs_begin(x);
+	n = ktftpd_vfs_read(x->file, out, x->neg.blksize, pos);
+	return ktftpd_xfer_fs_end(x) ? n : -ESHUTDOWN;
+}
+
 /* Read block @block's payload into @out (blksize bytes of room). */
 static ssize_t read_block(struct ktftpd_xfer *x, u64 block, u8 *out)
 {
@@ -129,11 +145,11 @@ static ssize_t read_block(struct ktftpd_xfer *x, u64 block, u8 *out)
 	ssize_t n;
 
 	if (x->mode != TFTP_MODE_NETASCII)
-		return ktftpd_vfs_read(x->file, out, x->neg.blksize,
-				       tftp_block_offset(block, x->neg.blksize));
+		return read_file(x, out,
+				 tftp_block_offset(block, x->neg.blksize));
 	pos = x->ckpt[block % x->ckpt_n];
 	/* Every file byte makes at least one wire byte: blksize is enough. */
-	n = ktftpd_vfs_read(x->file, x->scratch, x->neg.blksize, pos.offset);
+	n = read_file(x, x->scratch, pos.offset);
 	if (n < 0)
 		return n;
 	n = tftp_netascii_encode(&pos, x->scratch, n, out, x->neg.blksize);

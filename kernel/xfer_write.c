@@ -42,14 +42,21 @@ bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
 				      GFP_KERNEL);
 	if (!x->buf || (x->mode == TFTP_MODE_NETASCII && !x->scratch))
 		return tftp_refuse(ref, TFTP_EUNDEF, "Out of memory");
+	ktftpd_xfer_fs_begin(x);
 	x->upload = ktftpd_upload_begin(&cfg->root_path, ktftpd_xfer_path(x), &policy, ref);
+	/* Cut off in it: xfer_setup() ends the transfer. */
+	ktftpd_xfer_fs_end(x);
 	return x->upload != NULL;
 }
 
 void ktftpd_xfer_write_free(struct ktftpd_xfer *x)
 {
+	if (!x->upload)
+		return;
 	/* Removes the temporary file of an upload that did not finish. */
+	ktftpd_xfer_fs_begin(x);
 	ktftpd_upload_free(x->upload);
+	ktftpd_xfer_fs_end(x);
 	x->upload = NULL;
 }
 
@@ -91,7 +98,10 @@ static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
+	ktftpd_xfer_fs_begin(x);
 	err = ktftpd_upload_write(x->upload, data, n);
+	if (!ktftpd_xfer_fs_end(x))
+		err = -ESHUTDOWN;
 	if (err) {
 		/* The partial file goes with the transfer: nothing half-written. */
 		ktftpd_upload_refuse(err, &ref);
@@ -119,7 +129,11 @@ static bool write_finish(struct ktftpd_xfer *x)
 		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
+	ktftpd_xfer_fs_begin(x);
 	err = ktftpd_upload_commit(x->upload);
+	/* Cut off in it, it is stored (or not) all the same: no ACK. */
+	if (!ktftpd_xfer_fs_end(x) && !err)
+		err = -ESHUTDOWN;
 	if (err) {
 		ktftpd_upload_refuse(err, &ref);
 		ktftpd_xfer_fail(x, &ref);

@@ -12,7 +12,8 @@ long as it likes and let it go with an error when it is done.
 hang="open" never answers FUSE_OPEN; hang="read" answers the open (with
 FOPEN_DIRECT_IO: no page cache, every read asks the file system) and the
 reads of the first HANG_AT bytes, then never answers a read again: a
-transfer stalls in its middle.
+transfer stalls in its middle.  hang="lookup" never answers the lookup of
+any name but the file's: a walk through hung/dir waits.
 """
 import ctypes
 import errno
@@ -53,7 +54,7 @@ def _attr(nodeid):
 
 class HungFs:
     def __init__(self, mountpoint: Path, hang="open"):
-        assert hang in ("open", "read"), hang
+        assert hang in ("open", "read", "lookup"), hang
         self.hang = hang
         self.mountpoint = Path(mountpoint)
         self.fd = -1
@@ -135,7 +136,9 @@ class HungFs:
             self._reply(unique, body=out)
         elif opcode == FUSE_LOOKUP:
             name = arg.split(b"\0", 1)[0].decode()
-            if nodeid != ROOT_ID or name != FILE_NAME:
+            if self.hang == "lookup" and name != FILE_NAME:
+                self._hold(unique)
+            elif nodeid != ROOT_ID or name != FILE_NAME:
                 self._reply(unique, -errno.ENOENT)
             else:
                 entry = struct.pack("<QQQQII", FILE_ID, 1, FOREVER, FOREVER, 0, 0)

@@ -286,6 +286,26 @@ def test_reload_during_a_transfer_does_not_break_it(server, tmp_path):
     ctl("config", "set", f"port={PORT}")
 
 
+def test_a_root_that_depends_on_who_looks_it_up_is_refused(server):
+    """A root is looked up in a thread of the module's own (the writer may
+    give up waiting), where /proc/self is that thread, whose root is the
+    host's: a root through a magic link, or in procfs, is refused, by
+    netlink and sysctl alike, and the config stays."""
+    before = ctl_json("config", "show")
+    via = TFTP_ROOT.parent / "via-proc"
+    via.unlink(missing_ok=True)
+    via.symlink_to("/proc/self/root")
+    for root, why in (("/proc/self/root", "magic link"), ("/proc/1/cwd", "magic link"),
+                      (str(via), "magic link"), ("/proc/self/fd", "root is in /proc"),
+                      ("/proc/net", "root is in /proc"), ("/proc", "root is in /proc")):
+        r = ctl("config", "set", f"root={root}", check=False)
+        assert r.returncode == 65 and why in r.stderr, (root, r.stderr)
+        r = subprocess.run(["sysctl", "-w", f"net.ktftpd.root={root}"],
+                           capture_output=True, text=True)
+        assert r.returncode != 0, (root, r.stdout)
+    assert ctl_json("config", "show") == before
+
+
 def test_config_set_is_all_or_nothing(server):
     before = ctl_json("config", "show")
     r = ctl("config", "set", "timeout=1234", "root=/nonexistent", check=False)

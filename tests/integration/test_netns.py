@@ -515,60 +515,115 @@ def test_root_without_cap_net_admin_cannot_write_the_sysctls(server, tmp_path):
         assert ns_sysctl_read(ns, "root") == default_root
 
 
-def test_deleting_a_namespace_whose_transfer_hangs_pins_the_module(ktftpd, tmp_path):
-    """A namespace goes while its server's transfer waits in a hung file
-    system: its cleanup waits for the file system (as umount does), and
-    meanwhile rmmod is refused (EBUSY), never left waiting on the kernel's
-    namespace lock, which would stop every namespace from being made."""
-    from conftest import TIME_SCALE, module_loaded
-    from hungfs import HungFs
+# In a namespace: ask for hung/file.bin and ACK argv[1] blocks, then wait.
+ASK_AND_HOLD = """
+import sys, time
+sys.path.insert(0, "tests/integration")
+from tftp import Client
+c = Client(port=69)
+c.request("hung/file.bin")
+for block in range(1, int(sys.argv[1]) + 1):
+    num, payload, tid = c.expect("DATA", timeout=30)
+    assert num == block, num
+    c.ack(block, tid)
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def veth_to(ns, host_end):
+    """A veth pair, @host_end here and its peer in @ns: the host end goes
+    only when @ns's cleanup has run."""
+    run("modprobe", "veth")     # autoloading runs from init's root, not ours
+    run("ip", "link", "add", host_end, "type", "veth", "peer", "name", "eth9",
+        "netns", ns)
+
+
+def link_exists(name):
+    return run("ip", "link", "show", name, check=False).returncode == 0
+
+
+def another_namespace_is_freed(what):
+    """A second namespace, with a device, goes now: its cleanup must come
+    within 30 s, whatever the first one's waits on."""
+    from conftest import TIME_SCALE
     from tftp import wait_for
-    root = tmp_path / "root"
-    root.mkdir()
-    root.chmod(0o755)
-    with HungFs(root / "hung", hang="open") as fs:
-        with namespace("ktftpd-nsA") as a:
-            serve_in(a, root)
-            asker = subprocess.Popen(["ip", "netns", "exec", a, sys.executable, "-c", """
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.sendto(b"\\0\\1hung/file.bin\\0octet\\0", ("127.0.0.1", 69))
-time.sleep(300)
-"""])
-            fs.wait_for_hold(timeout=10 * TIME_SCALE)
-            asker.kill()
-            asker.wait()
-        # The namespace's cleanup now waits for the file system.
-        time.sleep(1)
-        r = run("rmmod", "ktftpd", check=False, timeout=30)
-        assert r.returncode != 0 and "in use" in r.stderr, r
-        assert module_loaded()
-        # Namespaces are still made and serve meanwhile.
-        with namespace("ktftpd-nsB") as b:
-            make_file(root / "ok.bin", 1000)
-            serve_in(b, root)
-            rc, out = fetch_in_namespace(b, "127.0.0.1", "ok.bin", root / "ok.bin", port=69)
-            assert rc == 0, out
-        fs.release()
-    # The transfer ends, the namespace goes, and the pin is let go: the
-    # fixture's rmmod succeeds.
+    with namespace("ktftpd-nsB") as b:
+        veth_to(b, "ktftpd-vB")
+    wait_for(lambda: not link_exists("ktftpd-vB"), timeout=30 * TIME_SCALE,
+             what=f"namespace B's cleanup while {what}")
+
+
+def module_held_until(fs):
+    """rmmod is refused while @fs holds the module's thread, and works once
+    @fs answers (the unload's counts balance); loaded again after."""
+    from conftest import TIME_SCALE, insmod, module_loaded
+    from tftp import wait_for
+    r = run("rmmod", "ktftpd", check=False, timeout=30)
+    assert r.returncode != 0 and "in use" in r.stderr, r
+    assert module_loaded()
+    fs.release()
     wait_for(lambda: run("rmmod", "ktftpd", check=False).returncode == 0,
              timeout=20 * TIME_SCALE, what="rmmod once the file system answered")
-    from conftest import insmod
     insmod()
 
 
-LEAVE_AND_STOP = """
+@pytest.mark.parametrize("hang", ["open", "read"])
+def test_deleting_a_namespace_whose_transfer_hangs_holds_up_no_other(ktftpd, tmp_path,
+                                                                     hang):
+    """A namespace goes while its server's transfer waits in a hung file
+    system, in its open or in a read in the middle of the file.  The
+    namespaces' cleanup is one worker for the whole host: once it waited
+    here for the file system, and no other namespace was ever freed
+    meanwhile (their devices stayed, their servers too).  Now the transfer
+    is cut off from its namespace and ends when the file system answers;
+    until then rmmod is refused (EBUSY), never left waiting."""
+    from conftest import TIME_SCALE
+    from hungfs import HANG_AT, HungFs
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    with HungFs(root / "hung", hang=hang) as fs:
+        with namespace("ktftpd-nsA") as a:
+            serve_in(a, root)
+            blocks = HANG_AT // 512 if hang == "read" else 0
+            asker = subprocess.Popen(["ip", "netns", "exec", a, sys.executable, "-c",
+                                      ASK_AND_HOLD, str(blocks)],
+                                     stdout=subprocess.PIPE, text=True)
+            assert asker.stdout.readline().strip() == "held"
+            fs.wait_for_hold(timeout=10 * TIME_SCALE)
+            asker.kill()
+            asker.wait()
+        # A's cleanup has begun; namespaces are still made and serve.
+        with namespace("ktftpd-nsC") as c:
+            make_file(root / "ok.bin", 1000)
+            serve_in(c, root)
+            rc, out = fetch_in_namespace(c, "127.0.0.1", "ok.bin", root / "ok.bin", port=69)
+            assert rc == 0, out
+        another_namespace_is_freed("A's transfer waits on the file system")
+        # The transfer ends, its server is freed, and the pin is let go.
+        module_held_until(fs)
+
+
+def leave_then(sysctl, then):
+    """Python that opens net.ktftpd.@sysctl here (as fd), leaves for the
+    initial namespace, says "left", and runs @then there."""
+    return f"""
 import ctypes, os, sys, time
-fd = os.open("/proc/sys/net/ktftpd/stop", os.O_WRONLY)
+fd = os.open("/proc/sys/net/ktftpd/{sysctl}", os.O_WRONLY)
 libc = ctypes.CDLL(None, use_errno=True)
 host = os.open("/proc/1/ns/net", os.O_RDONLY)
 assert libc.setns(host, 0x40000000) == 0, ctypes.get_errno()   # CLONE_NEWNET
 print("left", flush=True)
+""" + then
+
+
+# The stop's time in seconds.
+LEAVE_AND_STOP = leave_then("stop", """
 t0 = time.monotonic()
 os.write(fd, b"1")
 print(round(time.monotonic() - t0, 1), flush=True)
-"""
+""")
 
 
 def test_a_namespaces_deletion_cuts_its_servers_drain_short(server, tmp_path):
@@ -595,6 +650,43 @@ def test_a_namespaces_deletion_cuts_its_servers_drain_short(server, tmp_path):
     # The namespace's last process is gone: its cleanup cuts the drain.
     out, _ = stopper.communicate(timeout=30 * TIME_SCALE)
     assert stopper.returncode == 0 and float(out.strip()) < 10 * TIME_SCALE, out
+
+
+# Set root to argv[1]: the write's errno (0: it worked).
+LEAVE_AND_SET_ROOT = leave_then("root", """
+try:
+    os.write(fd, sys.argv[1].encode())
+    print(0, flush=True)
+except OSError as e:
+    print(e.errno, flush=True)
+""")
+
+
+def test_a_root_write_waiting_on_a_hung_lookup_holds_up_no_namespace(ktftpd, tmp_path):
+    """A root is being set, from a process that has left the namespace,
+    and its lookup waits in a hung file system when the namespace goes.
+    The write once held the sysctl table (and the server's lock) that the
+    namespace's cleanup, one worker for the whole host, waits for: no
+    other namespace was freed until the file system answered.  Now the
+    write gives up (ESHUTDOWN), and the lookup ends on its own."""
+    import errno
+    from conftest import TIME_SCALE
+    from hungfs import HungFs
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    with HungFs(root / "hung", hang="lookup") as fs:
+        with namespace("ktftpd-nsA") as a:
+            writer = subprocess.Popen(["ip", "netns", "exec", a, sys.executable, "-c",
+                                       LEAVE_AND_SET_ROOT, str(root / "hung" / "dir")],
+                                      stdout=subprocess.PIPE, text=True)
+            assert writer.stdout.readline().strip() == "left"
+            fs.wait_for_hold(timeout=10 * TIME_SCALE)
+        out, _ = writer.communicate(timeout=30 * TIME_SCALE)
+        assert out.strip() == str(errno.ESHUTDOWN), out
+        another_namespace_is_freed("A's root lookup waits")
+        # The abandoned lookup holds the module until it ends.
+        module_held_until(fs)
 
 
 @pytest.fixture

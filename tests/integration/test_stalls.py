@@ -450,3 +450,31 @@ def test_a_backlog_of_runs_holds_up_the_kernels_other_work_briefly(server):
         sysctl_write("stop", "0")
     wait_for(lambda: active_transfers() == 0, timeout=30 * TIME_SCALE,
              what="the aborted transfers to end")
+
+
+def test_a_root_lookup_left_waiting_is_the_servers_only_one(server):
+    """A root write whose lookup waits in a hung file system is killed:
+    the lookup goes on in its own thread, and until it ends the next root
+    write is refused at once instead of leaving another thread behind (a
+    writer who gives up again and again cannot pile them up).  The server
+    serves on meanwhile, rmmod is refused, and once the file system
+    answers, root can be set again."""
+    make_file(TFTP_ROOT / "during.bin", 2000)
+    with HungFs(TFTP_ROOT / "hung", hang="lookup") as fs:
+        writer = subprocess.Popen(["sysctl", "-q", "-w",
+                                   f"net.ktftpd.root={TFTP_ROOT / 'hung' / 'dir'}"])
+        fs.wait_for_hold(timeout=10 * TIME_SCALE)
+        writer.kill()
+        writer.wait(timeout=10 * TIME_SCALE)
+        t0 = time.monotonic()
+        r = run(str(KTFTPCTL), "config", "set", f"root={TFTP_ROOT}", check=False, timeout=60)
+        assert r.returncode != 0 and "still waiting on its file system" in r.stderr, r
+        assert time.monotonic() - t0 < 5 * TIME_SCALE
+        with Client(port=server.port) as c:
+            assert c.fetch("during.bin") == (TFTP_ROOT / "during.bin").read_bytes()
+        r = run("rmmod", "ktftpd", check=False, timeout=30)
+        assert r.returncode != 0 and "in use" in r.stderr, r
+        fs.release()
+    wait_for(lambda: run(str(KTFTPCTL), "config", "set", f"root={TFTP_ROOT}",
+                         check=False).returncode == 0,
+             timeout=20 * TIME_SCALE, what="a root write once the file system answered")
