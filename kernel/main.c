@@ -16,6 +16,7 @@
 #include "lifetime.h"
 #include "netlink.h"
 #include "pernet.h"
+#include "root_lookup.h"
 #include "server.h"
 #include "xfer.h"
 
@@ -63,7 +64,7 @@ static int __init apply_params(struct ktftpd_server *srv)
 	return ret;
 }
 
-static int __init ktftpd_init(void)
+static int __init ktftpd_init_all(void)
 {
 	int ret;
 
@@ -99,6 +100,17 @@ err_servers:
 	ktftpd_pernet_exit();
 err_fast:
 	ktftpd_xfer_fast_exit();
+	return ret;
+}
+
+static int __init ktftpd_init(void)
+{
+	int ret;
+
+	/* Its root lookups are its own (see root_lookup.c). */
+	ktftpd_root_lookup_loading(true);
+	ret = ktftpd_init_all();
+	ktftpd_root_lookup_loading(false);
 	return ret;
 }
 

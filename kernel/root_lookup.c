@@ -11,17 +11,20 @@
  * (from its root directory, with its credentials), and the writer waits
  * for it only until the server shuts down or the writer is killed.  An
  * abandoned lookup ends when the file system answers, and until then
- * holds the module (rmmod is refused, EBUSY) and its server, which has
- * at most one lookup going: a writer who gives up again and again cannot
- * pile up threads.  A thread, not a shared workqueue, so that one
- * namespace's hung lookups never hold up another's.
+ * holds the module (rmmod is refused, EBUSY) and its server.  A thread,
+ * not a shared workqueue, so that one namespace's hung lookups never hold
+ * up another's; and a kernel thread is charged to no one, so a writer who
+ * gives up again and again (in namespace after namespace) cannot pile
+ * them up: a server has one lookup going at most, and a user (the
+ * writer's uid, the same in every user namespace) a few.
  *
  * Running in another thread changes what a name that depends on the
  * caller means: /proc/self is the lookup's thread, whose root is the
  * host's.  So a root never passes through a magic link (/proc/PID/root,
  * /dev/fd/N) and never ends in procfs (/proc/net is /proc/self/net).
  * At load the lookup is insmod's own, as before: a failed init frees the
- * module at once, and must not leave a thread running its code.
+ * module at once, and must not leave a thread running its code; anyone
+ * else is asked to try again once the module is loaded.
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -43,11 +46,26 @@
 
 /* How often a waiting writer looks whether its server is shutting down. */
 #define KTFTPD_LOOKUP_POLL_MS 100
+/* Lookups going on at once for one user, abandoned ones included. */
+#define KTFTPD_LOOKUPS_PER_USER 4
 #define KTFTPD_LOOKUP_FLAGS \
 	(LOOKUP_FOLLOW | LOOKUP_DIRECTORY | LOOKUP_NO_MAGICLINKS)
 
+/* A user with lookups going on, on lookup_users. */
+struct lookup_user {
+	struct list_head node;
+	kuid_t uid;
+	unsigned int n;
+};
+
+static LIST_HEAD(lookup_users);
+static DEFINE_SPINLOCK(lookup_users_lock);
+/* insmod's thread, while it loads the module: it looks up itself. */
+static struct task_struct *loader;
+
 struct root_lookup {
 	struct ktftpd_server *srv;	/* held: its one lookup is this */
+	kuid_t uid;			/* the writer's, counted on lookup_users */
 	refcount_t users;		/* the writer and the thread */
 	struct path from;		/* the writer's root directory */
 	const struct cred *cred;	/* the writer's */
@@ -71,6 +89,10 @@ static const char *lookup_why(int err)
 		return "killed while root was looked up";
 	case -EBUSY:
 		return "a lookup of root is still waiting on its file system";
+	case -EUSERS:
+		return "this user's lookups of root are still waiting on their file systems";
+	case -EAGAIN:
+		return "the module is still loading: try again";
 	case -ENOMEM:
 		return "out of memory";
 	case -EXDEV:
@@ -97,6 +119,50 @@ static int lookup_checked(const struct path *from, const char *name,
 	return 0;
 }
 
+/* Count a lookup for @uid: -EUSERS if it has too many going on. */
+static int lookup_user_take(kuid_t uid)
+{
+	struct lookup_user *u, *spare;
+	int err = 0;
+
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	spin_lock(&lookup_users_lock);
+	list_for_each_entry(u, &lookup_users, node)
+		if (uid_eq(u->uid, uid))
+			goto found;
+	u = spare;
+	spare = NULL;
+	u->uid = uid;
+	list_add(&u->node, &lookup_users);
+found:
+	if (u->n >= KTFTPD_LOOKUPS_PER_USER)
+		err = -EUSERS;
+	else
+		u->n++;
+	spin_unlock(&lookup_users_lock);
+	kfree(spare);
+	return err;
+}
+
+static void lookup_user_drop(kuid_t uid)
+{
+	struct lookup_user *u;
+
+	spin_lock(&lookup_users_lock);
+	list_for_each_entry(u, &lookup_users, node) {
+		if (!uid_eq(u->uid, uid))
+			continue;
+		if (!--u->n) {
+			list_del(&u->node);
+			kfree(u);
+		}
+		break;
+	}
+	spin_unlock(&lookup_users_lock);
+}
+
 static void root_lookup_put(struct root_lookup *l)
 {
 	if (!refcount_dec_and_test(&l->users))
@@ -120,6 +186,7 @@ static int root_lookup_thread(void *data)
 	err = lookup_checked(&l->from, l->name, &found);
 	revert_creds(old);
 	/* Before done: a writer who saw it done may look up again at once. */
+	lookup_user_drop(l->uid);
 	smp_store_release(&srv->root_lookup_busy, false);
 	spin_lock(&l->wq.lock);
 	l->err = err;
@@ -170,44 +237,58 @@ static int root_lookup(struct ktftpd_server *srv, const char *name,
 	struct path from;
 	int err;
 
-	get_fs_root(current->fs, &from);
-	if (THIS_MODULE->state == MODULE_STATE_COMING) {
+	if (READ_ONCE(loader) == current) {
+		get_fs_root(current->fs, &from);
 		err = lookup_checked(&from, name, path);
 		path_put(&from);
 		return err;
 	}
+	if (THIS_MODULE->state == MODULE_STATE_COMING)
+		return -EAGAIN;
 	/* Under srv->lock: no other writer tests and sets it meanwhile. */
-	if (smp_load_acquire(&srv->root_lookup_busy)) {
-		path_put(&from);
+	if (smp_load_acquire(&srv->root_lookup_busy))
 		return -EBUSY;
-	}
+	/* Not once rmmod has begun: nothing would hold the module then. */
+	if (READ_ONCE(srv->unloading) || !try_module_get(THIS_MODULE))
+		return -ESHUTDOWN;
 	l = kzalloc(struct_size(l, name, len + 1), GFP_KERNEL);
 	if (!l) {
-		path_put(&from);
+		module_put(THIS_MODULE);
 		return -ENOMEM;
 	}
+	l->uid = current_uid();
+	err = lookup_user_take(l->uid);
+	if (err) {
+		kfree(l);
+		module_put(THIS_MODULE);
+		return err;
+	}
 	memcpy(l->name, name, len + 1);
-	l->from = from;
+	get_fs_root(current->fs, &l->from);
 	l->cred = get_current_cred();
 	l->srv = srv;
 	refcount_set(&l->users, 2);
 	init_waitqueue_head(&l->wq);
-	/* The module is live (its own code calls): the thread holds it. */
-	__module_get(THIS_MODULE);
 	ktftpd_server_get(srv);
 	srv->root_lookup_busy = true;
 	t = kthread_run(root_lookup_thread, l, "ktftpd-lookup");
 	if (IS_ERR(t)) {
 		srv->root_lookup_busy = false;
 		ktftpd_server_put(srv);
-		module_put(THIS_MODULE);
+		lookup_user_drop(l->uid);
 		refcount_set(&l->users, 1);
 		root_lookup_put(l);
+		module_put(THIS_MODULE);
 		return PTR_ERR(t);
 	}
 	err = root_lookup_wait(srv, l, path);
 	root_lookup_put(l);
 	return err;
+}
+
+void ktftpd_root_lookup_loading(bool loading)
+{
+	WRITE_ONCE(loader, loading ? current : NULL);
 }
 
 int ktftpd_root_lookup(struct ktftpd_server *srv, const char *name,

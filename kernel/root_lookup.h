@@ -11,9 +11,13 @@ struct path;
  * @srv, under its lock: 0 and *@path held, or an error with *@why saying
  * what: -EINTR if the caller was killed, -ESHUTDOWN if @srv shut down
  * meanwhile (the lookup goes on without them), -EBUSY if an abandoned
- * lookup of @srv still waits on its file system.
+ * lookup of @srv still waits on its file system, -EUSERS if the caller's
+ * user has too many going on, -EAGAIN while the module loads (but for
+ * insmod itself).
  */
 int ktftpd_root_lookup(struct ktftpd_server *srv, const char *name,
 		       struct path *path, const char **why);
+/* ktftpd_init() begins (true) and ends: its lookups are its own. */
+void ktftpd_root_lookup_loading(bool loading);
 
 #endif /* KTFTPD_ROOT_LOOKUP_H */

@@ -578,6 +578,7 @@ struct ktftpd_server *ktftpd_server_create(struct net *net)
 	spin_lock_init(&srv->xfers_lock);
 	spin_lock_init(&srv->runq_lock);
 	INIT_LIST_HEAD(&srv->xfers);
+	INIT_LIST_HEAD(&srv->cut_xfers);
 	init_waitqueue_head(&srv->xfers_wq);
 	ktftpd_stats_init(&srv->stats);
 	atomic_inc(&servers_alive);
@@ -602,22 +603,13 @@ void ktftpd_servers_exit(void)
 	destroy_workqueue(servers_free_wq);
 }
 
-/*
- * Whether every transfer left has been cut off (the rest end at their
- * next run: each was aborted).
- */
+/* Whether every transfer left has been cut off (moved to cut_xfers). */
 static bool xfers_all_cut(struct ktftpd_server *srv)
 {
-	struct ktftpd_xfer *x;
-	bool all = true;
+	bool all;
 
 	spin_lock_bh(&srv->xfers_lock);
-	list_for_each_entry(x, &srv->xfers, node) {
-		if (!ktftpd_xfer_cut(x)) {
-			all = false;
-			break;
-		}
-	}
+	all = list_empty(&srv->xfers);
 	spin_unlock_bh(&srv->xfers_lock);
 	return all;
 }
@@ -635,16 +627,18 @@ static unsigned int cut_off_waiters(struct ktftpd_server *srv, bool idle)
 {
 	struct socket *socks[KTFTPD_CUT_BATCH];
 	unsigned int n, i, total = 0;
-	struct ktftpd_xfer *x;
+	struct ktftpd_xfer *x, *next;
 	struct socket *sock;
 
 	do {
 		n = 0;
 		spin_lock_bh(&srv->xfers_lock);
-		list_for_each_entry(x, &srv->xfers, node) {
+		list_for_each_entry_safe(x, next, &srv->xfers, node) {
 			sock = NULL;
 			if (!ktftpd_xfer_cut_off(x, idle, &sock))
 				continue;
+			/* Out of the next batch's scan, till it ends. */
+			list_move_tail(&x->node, &srv->cut_xfers);
 			/* Dropped when it ends (server_release()). */
 			ktftpd_server_get(srv);
 			total++;

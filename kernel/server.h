@@ -54,6 +54,8 @@ struct ktftpd_server {
 
 	spinlock_t xfers_lock;
 	struct list_head xfers;		/* in admission order: ids increase */
+	/* Cut off from the namespace as it went (XFER_FS_CUT), till they end. */
+	struct list_head cut_xfers;
 	unsigned int n_xfers;
 	unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
 	/*

@@ -59,6 +59,7 @@ class HungFs:
         self.mountpoint = Path(mountpoint)
         self.fd = -1
         self.held = []                  # unique ids of the requests not answered
+        self.released = False
         self.lock = threading.Lock()
         self.holding = threading.Event()
         self.stopping = False
@@ -83,8 +84,10 @@ class HungFs:
         assert self.holding.wait(timeout), f"no {self.hang} of the hung file reached the file system"
 
     def release(self):
-        """Answer every request held so far with EIO."""
+        """Answer every request held so far with EIO, and any that would be
+        held from now on (a walk that waited behind a held one comes on)."""
         with self.lock:
+            self.released = True
             held, self.held = self.held, []
         for unique in held:
             self._reply(unique, -errno.EIO)
@@ -100,8 +103,11 @@ class HungFs:
     def _hold(self, unique):
         """The hang: no answer until release()."""
         with self.lock:
-            self.held.append(unique)
-        self.holding.set()
+            if not self.released:
+                self.held.append(unique)
+                self.holding.set()
+                return
+        self._reply(unique, -errno.EIO)
 
     def _reply(self, unique, error=0, body=b""):
         try:

@@ -689,6 +689,50 @@ def test_a_root_write_waiting_on_a_hung_lookup_holds_up_no_namespace(ktftpd, tmp
         module_held_until(fs)
 
 
+def lookup_threads():
+    return len(run("pgrep", "-x", "ktftpd-lookup", check=False).stdout.split())
+
+
+def test_a_user_cannot_pile_up_abandoned_root_lookups(ktftpd, tmp_path):
+    """A lookup a writer gave up on goes on in a kernel thread, charged to
+    no one, until its file system answers.  One user who sets a root on a
+    hung mount and gives up, in namespace after namespace (each server
+    has one lookup at most), gets no more than four such threads: the
+    fifth write is refused at once (EUSERS)."""
+    import errno
+    from conftest import TIME_SCALE
+    from hungfs import HungFs
+    from tftp import wait_for
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    with HungFs(root / "hung", hang="lookup") as fs, ExitStack() as stack:
+        for i in range(4):
+            ns = stack.enter_context(namespace(f"ktftpd-nsL{i}"))
+            writer = subprocess.Popen(["ip", "netns", "exec", ns, "sysctl", "-q", "-w",
+                                       f"net.ktftpd.root={root / 'hung' / f'dir{i}'}"])
+            # The first waits in the file system, the rest behind it
+            # (the directory's lock): each in a thread of its own.
+            wait_for(lambda: lookup_threads() > i, timeout=10 * TIME_SCALE,
+                     what=f"lookup {i + 1}'s thread")
+            writer.kill()
+            writer.wait(timeout=10 * TIME_SCALE)
+        ns = stack.enter_context(namespace("ktftpd-nsL4"))
+        r = in_namespace(ns, f"""
+import errno, os
+fd = os.open("/proc/sys/net/ktftpd/root", os.O_WRONLY)
+try:
+    os.write(fd, b"{root / 'hung' / 'dir4'}")
+    print(0)
+except OSError as e:
+    print(e.errno)
+""")
+        assert r.stdout.strip() == str(errno.EUSERS), r
+        assert lookup_threads() == 4
+        module_held_until(fs)
+    assert lookup_threads() == 0
+
+
 @pytest.fixture
 def userns_admin():
     """A fresh module loaded with userns_admin=1, unloaded after."""
