@@ -480,7 +480,7 @@ void ktftpd_server_opened(struct ktftpd_xfer *x)
 void ktftpd_server_release(struct ktftpd_xfer *x)
 {
 	struct ktftpd_server *srv = x->srv;
-	/* The cut took a hold on the server for it (cut_file_waiters()). */
+	/* The cut took a hold on the server for it (cut_off_waiters()). */
 	bool cut = ktftpd_xfer_cut(x);
 	bool unpin;
 
