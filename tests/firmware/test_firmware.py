@@ -36,16 +36,24 @@ WORK = Path(os.environ.get("KTFTPD_FIRMWARE_RESULTS") or
 # and no client's RFC 2349 timeout above 1 s (U-Boot asks for 5: with 10%
 # loss, five seconds a lost block, it gave up on the kernel after 51 s
 # and 670 KB). At 200 ms, iPXE's lock-step boot took 227 s, not 25.
+# And the retries that outlast a client's pause: at 5, a 50 ms timeout
+# (doubling up to 400) gives up on a client silent for 1.55 s, and an
+# emulated client beside three other guests pauses that long: CI gave up
+# on iPXE's kernel after 12.8 s and 1.66 of 8.2 MB (2026-12-05).  20
+# resends outwait 7.55 s of silence.
 LOSSY = "loss 10% delay 1ms reorder 25% 50%"
-LOSSY_SETTINGS = "timeout=50 timeout_max=1"
-CLEAN_SETTINGS = "timeout=1000 timeout_max=30"
+LOSSY_SETTINGS = "timeout=50 timeout_max=1 retries=20"
+CLEAN_SETTINGS = "timeout=1000 timeout_max=30 retries=5"
 
 
 @pytest.fixture(scope="module")
 def server():
     WORK.mkdir(parents=True, exist_ok=True)
     s = F.Server(KVER, WORK)
-    s.start(list(F.FIRMWARE.values()))
+    # Only a safety net: each boot has its own timeout (600 s), and eight
+    # boots took over 600 s on a loaded CI machine (2026-12-05), where the
+    # guest, killed mid-run, failed every test after it.
+    s.start(list(F.FIRMWARE.values()), timeout=2400)
     yield s
     if s.proc.poll() is None:
         s.stop()
