@@ -339,12 +339,18 @@ static int buffer_size(size_t bytes, u32 limit)
 	return min_t(size_t, bytes, limit) * 2;
 }
 
-void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap)
+void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap,
+			bool force)
 {
-	u32 wmax = cap ? cap : READ_ONCE(sysctl_wmem_max);
-	u32 rmax = cap ? cap : READ_ONCE(sysctl_rmem_max);
+	u32 wmax = READ_ONCE(sysctl_wmem_max);
+	u32 rmax = READ_ONCE(sysctl_rmem_max);
 	struct sock *sk = sock->sk;
 	int want;
+
+	if (cap) {
+		wmax = force ? cap : min(cap, wmax);
+		rmax = force ? cap : min(cap, rmax);
+	}
 
 	lock_sock(sk);
 	want = buffer_size(snd, wmax);

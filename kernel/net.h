@@ -83,11 +83,13 @@ int ktftpd_net_recv(struct socket *sock, struct ktftpd_addr *from,
 
 /*
  * Make the send buffer hold @snd bytes of datagrams and the receive buffer
- * @rcv (a buffer already larger stays), each at most @cap bytes, or the
- * system's net.core.wmem_max and rmem_max when @cap is 0: a client's
- * window does not buy more kernel memory than a user socket may have.
+ * @rcv (a buffer already larger stays), each at most the system's
+ * net.core.wmem_max and rmem_max: a client's window does not buy more
+ * kernel memory than a user socket may have.  A nonzero @cap lowers that
+ * limit, or with @force sets it (as SO_SNDBUFFORCE may, for CAP_NET_ADMIN).
  */
-void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap);
+void ktftpd_net_reserve(struct socket *sock, size_t snd, size_t rcv, u32 cap,
+			bool force);
 
 /*
  * The MTU of the route towards @peer (as the kernel knows it: the path

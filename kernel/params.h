@@ -138,7 +138,9 @@ enum ktftpd_param_kind {
 	X(SOCKBUF_MAX, "sockbuf_max", KTFTPD_CFG_SOCKBUF_MAX, 32, INT,	\
 	  "bytes", 0, 64L << 20, 0,					\
 	  "The most a transfer's socket buffer may grow to hold its "	\
-	  "window. 0: net.core.wmem_max and rmem_max, as a user socket.") \
+	  "window. 0: net.core.wmem_max and rmem_max, as a user socket. " \
+	  "Set from a user namespace (userns_admin=1), it can only lower " \
+	  "them.")							\
 	X(BACKSLASH, "backslash_to_slash", KTFTPD_CFG_BACKSLASH_TO_SLASH, \
 	  8, BOOL, "", 0, 1, 1,						\
 	  "Read a backslash in a requested name as a slash, as Windows " \

@@ -28,6 +28,11 @@ bool ktftpd_may_administer(const struct net *net)
 	return ns_capable(ktftpd_admin_userns(net), CAP_NET_ADMIN);
 }
 
+bool ktftpd_host_administered(const struct net *net)
+{
+	return ktftpd_admin_userns(net) == &init_user_ns;
+}
+
 u8 ktftpd_admin_genl_flag(void)
 {
 	/* GENL_UNS_ADMIN_PERM: netlink_ns_capable(skb, net->user_ns, ...). */

@@ -28,6 +28,13 @@ struct user_namespace *ktftpd_admin_userns(const struct net *net);
  */
 bool ktftpd_may_administer(const struct net *net);
 
+/*
+ * Is @net's server administered from the initial user namespace (always,
+ * unless userns_admin=1)?  Only then may its settings give it more than a
+ * user's own sockets may have: a user namespace's root is not the host's.
+ */
+bool ktftpd_host_administered(const struct net *net);
+
 /* The generic-netlink flag of a command that changes a server. */
 u8 ktftpd_admin_genl_flag(void);
 

@@ -37,6 +37,7 @@
 #include "listener.h"
 #include "netlink.h"
 #include "rules.h"
+#include "privilege.h"
 #include "server.h"
 #include "stats.h"
 #include "lifetime.h"
@@ -605,7 +606,10 @@ static bool xfer_setup_request(struct ktftpd_xfer *x, struct tftp_refusal *ref)
  * Room for a whole window of DATA in the direction it flows, so a burst is
  * not dropped by our own socket, within the system's limits (a larger
  * window waits for buffer space, or its peer resends).  The other way
- * carries only ACKs: the default buffer holds plenty.
+ * carries only ACKs: the default buffer holds plenty.  sockbuf_max goes
+ * past the system's limits only for the host's root: set from a user
+ * namespace (userns_admin=1), 64 MiB a transfer would be a user buying
+ * the host's memory.
  */
 static void xfer_reserve(struct ktftpd_xfer *x)
 {
@@ -614,7 +618,8 @@ static void xfer_reserve(struct ktftpd_xfer *x)
 
 	ktftpd_net_reserve(x->sock, x->is_write ? 0 : window,
 			   x->is_write ? window : 0,
-			   x->cfg->val[KTFTPD_P_SOCKBUF_MAX]);
+			   x->cfg->val[KTFTPD_P_SOCKBUF_MAX],
+			   ktftpd_host_administered(x->srv->net));
 }
 
 /* Hook the socket's callbacks: from now on its datagrams kick @x. */

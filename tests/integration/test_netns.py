@@ -1,6 +1,7 @@
 """Network namespaces: one independent server in each, and nothing of one
 namespace seen or changed from another."""
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -827,13 +828,53 @@ def test_userns_admin_reaches_no_other_namespaces_server(userns_admin, tmp_path)
     run("sh", "-c", f"echo 1 > /proc/sys/net/ktftpd/stop")
 
 
+def test_userns_admin_cannot_buy_socket_memory_past_the_systems_limits(userns_admin):
+    """userns_admin=1: root of an unprivileged user's namespaces sets
+    sockbuf_max to 8 MiB and asks for a window of 64 blocks of 64 KiB.
+    The transfer's send buffer still stops at net.core.wmem_max (doubled,
+    as SO_SNDBUF doubles): only the host's root may go past it
+    (test_stalls.py's test_socket_buffers_follow_the_window_within_the_
+    systems_limits shows it does), or 1024 sessions would be 16 GiB."""
+    import shutil
+    import tempfile
+    wmem_max = int(Path("/proc/sys/net/core/wmem_max").read_text())
+    run("modprobe", "udp_diag")
+    root = Path(tempfile.mkdtemp(prefix="userns-sockbuf-", dir="/tmp"))
+    root.chmod(0o755)
+    make_file(root / "big.bin", 70000)
+    probe = root / "probe.py"
+    probe.write_text(PROBE_SEND_BUFFER)
+    probe.chmod(0o644)
+    r = in_user_namespace(
+        f"ip link set lo up && {KTFTPCTL} config set user=0 group=0 sockbuf_max={8 << 20}"
+        f" windowsize_max=64 >/dev/null && {KTFTPCTL} start --root {root} --port 6969"
+        f" >/dev/null && python3 {probe}", uid=UNPRIVILEGED)
+    shutil.rmtree(root)
+    m = re.fullmatch(r"tb (\d+)\n", r.stdout)
+    assert m, r.stdout + r.stderr
+    assert wmem_max < 8 << 20 and int(m.group(1)) <= 2 * wmem_max, (m.group(1), wmem_max)
+
+
+# What the transfer socket of a window of 64 blocks of 64 KiB holds: its
+# send buffer (tb) from ss -m, in the caller's network namespace.
+PROBE_SEND_BUFFER = """import re, subprocess, sys
+sys.path.insert(0, "tests/integration")
+from tftp import Client, opts
+with Client(port=6969) as c:
+    c.negotiate("big.bin", opts(blksize=65464, windowsize=64))
+    out = subprocess.run(["ss", "-uamn", f"sport = :{c.tid[1]}"],
+                         capture_output=True, text=True).stdout
+    print("tb", re.search(r"skmem:[(]r\\d+,rb\\d+,t\\d+,tb(\\d+)", out).group(1))
+    c.cancel()
+"""
+
+
 def test_a_stopped_namespaces_server_costs_no_config_or_counters(tmp_path):
     """A namespace's server, until it is first changed or started, shares
     the default config and has no counters of its own: 20 namespaces made
     and deleted make no config (the unload's lifetime report counts the
     initial namespace's and the shared one); a never-started server reads
     all zeros, and counts once started."""
-    import re
     from conftest import insmod, module_loaded, rmmod
     if module_loaded():
         rmmod()
