@@ -575,6 +575,7 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
 	const char *why;
+	bool as_writer;
 
 	if (!net_eq(srv->net, &init_net) &&
 	    srv->net->user_ns == &init_user_ns) {
@@ -582,11 +583,23 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 		RCU_INIT_POINTER(srv->config, shared_default);
 		return 0;
 	}
-	cfg = default_config(srv->net->user_ns,
-			     ktftpd_admin_userns(srv->net) != &init_user_ns,
-			     GFP_KERNEL_ACCOUNT);
+	as_writer = !ktftpd_host_administered(srv->net);
+	cfg = default_config(srv->net->user_ns, as_writer, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
+	/*
+	 * Administered from a user namespace, a server serves with the
+	 * groups of whoever made its identity (identity.h).  At load, every
+	 * namespace that already exists gets its server from insmod, whose
+	 * groups (root's) are not that namespace's to have: none, until its
+	 * admin's first change makes one (ktftpd_config_build).  Nor one from
+	 * init's creds: those would shed the groups that deny it files.
+	 */
+	if (as_writer && THIS_MODULE->state == MODULE_STATE_COMING &&
+	    cfg->creds) {
+		put_cred(cfg->creds);
+		cfg->creds = NULL;
+	}
 	/*
 	 * The default root may well not exist: then start asks for one.
 	 * Only the initial namespace's is looked up, at load, in insmod's
