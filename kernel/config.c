@@ -173,15 +173,21 @@ static int check_identity_change(struct ktftpd_server *srv,
 	return 0;
 }
 
-/* @cfg's serving identity, in the caller's context (identity.h). */
+/*
+ * @cfg's serving identity, in the caller's context (identity.h): the
+ * writer's own groups and confinement when the server is administered
+ * from a user namespace and the writer is not the host's (who gets what
+ * every server the host administers gets: init's, no groups), so that
+ * neither a user's nor the host's groups pass to the other.
+ */
 static const struct cred *make_identity(struct ktftpd_server *srv,
 					const struct ktftpd_config *cfg)
 {
 	return ktftpd_identity_prepare(srv->net->user_ns,
 				       cfg->val[KTFTPD_P_USER],
 				       cfg->val[KTFTPD_P_GROUP],
-				       ktftpd_admin_userns(srv->net) !=
-				       &init_user_ns);
+				       !ktftpd_host_administered(srv->net) &&
+				       current_user_ns() != &init_user_ns);
 }
 
 struct ktftpd_config *ktftpd_config_build(struct ktftpd_server *srv,
@@ -513,12 +519,12 @@ bool ktftpd_config_allows(const struct ktftpd_config *cfg,
 
 /*
  * A config at the defaults, root not looked up, whose ids are read in @ns
- * (identity.h); ERR_PTR on failure.  A namespace's own is charged to
- * whoever makes it (GFP_KERNEL_ACCOUNT): an unprivileged user can make
- * many namespaces.
+ * (identity.h), with init's identity or none; ERR_PTR on failure.  A
+ * namespace's own is charged to whoever makes it (GFP_KERNEL_ACCOUNT): an
+ * unprivileged user can make many namespaces.
  */
 static struct ktftpd_config *default_config(struct user_namespace *ns,
-					    bool as_writer, gfp_t gfp)
+					    bool identity, gfp_t gfp)
 {
 	struct ktftpd_config *cfg = kzalloc(sizeof(*cfg), gfp);
 	int i;
@@ -529,8 +535,10 @@ static struct ktftpd_config *default_config(struct user_namespace *ns,
 	ktftpd_lifetime_created(KTFTPD_OBJ_CONFIG);
 	for (i = 0; i < KTFTPD_P_COUNT; i++)
 		cfg->val[i] = ktftpd_params[i].def;
-	cfg->creds = ktftpd_identity_prepare(ns, cfg->val[KTFTPD_P_USER],
-					     cfg->val[KTFTPD_P_GROUP], as_writer);
+	cfg->creds = identity ?
+		     ktftpd_identity_prepare(ns, cfg->val[KTFTPD_P_USER],
+					     cfg->val[KTFTPD_P_GROUP], false) :
+		     NULL;
 	/* A user namespace that maps no nobody: set user and group. */
 	if (cfg->creds == ERR_PTR(-EINVAL))
 		cfg->creds = NULL;
@@ -555,7 +563,7 @@ static struct ktftpd_config *shared_default;
 int ktftpd_config_shared_init(void)
 {
 	/* The module's own: charged to no one's memory cgroup. */
-	shared_default = default_config(&init_user_ns, false, GFP_KERNEL);
+	shared_default = default_config(&init_user_ns, true, GFP_KERNEL);
 	if (IS_ERR(shared_default)) {
 		int err = PTR_ERR(shared_default);
 
@@ -575,7 +583,6 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
 	const char *why;
-	bool as_writer;
 
 	if (!net_eq(srv->net, &init_net) &&
 	    srv->net->user_ns == &init_user_ns) {
@@ -583,23 +590,20 @@ int ktftpd_config_init(struct ktftpd_server *srv)
 		RCU_INIT_POINTER(srv->config, shared_default);
 		return 0;
 	}
-	as_writer = !ktftpd_host_administered(srv->net);
-	cfg = default_config(srv->net->user_ns, as_writer, GFP_KERNEL_ACCOUNT);
-	if (IS_ERR(cfg))
-		return PTR_ERR(cfg);
 	/*
 	 * Administered from a user namespace, a server serves with the
-	 * groups of whoever made its identity (identity.h).  At load, every
-	 * namespace that already exists gets its server from insmod, whose
-	 * groups (root's) are not that namespace's to have: none, until its
-	 * admin's first change makes one (ktftpd_config_build).  Nor one from
-	 * init's creds: those would shed the groups that deny it files.
+	 * groups of whoever made its identity (make_identity).  Made here, it
+	 * would be whoever made the namespace, or insmod for every namespace
+	 * that predates the module: a container runtime's or the host
+	 * root's groups.  None until its admin's first change makes one
+	 * (ktftpd_config_build); nor init's, which would shed the groups
+	 * that deny it files.
 	 */
-	if (as_writer && THIS_MODULE->state == MODULE_STATE_COMING &&
-	    cfg->creds) {
-		put_cred(cfg->creds);
-		cfg->creds = NULL;
-	}
+	cfg = default_config(srv->net->user_ns,
+			     ktftpd_host_administered(srv->net),
+			     GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(cfg))
+		return PTR_ERR(cfg);
 	/*
 	 * The default root may well not exist: then start asks for one.
 	 * Only the initial namespace's is looked up, at load, in insmod's

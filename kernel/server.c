@@ -121,7 +121,7 @@ static int start_locked(struct ktftpd_server *srv,
 		return -ENOENT;
 	}
 	if (!cfg->creds) {
-		pr_err_ratelimited("ktftpd: cannot start: user %ld or group %ld has no mapping in the namespace's user namespace, or the namespace predates the module (set net.ktftpd.user and group)\n",
+		pr_err_ratelimited("ktftpd: cannot start: user %ld or group %ld has no mapping in the namespace's user namespace (set net.ktftpd.user and group)\n",
 		       cfg->val[KTFTPD_P_USER], cfg->val[KTFTPD_P_GROUP]);
 		return -EOVERFLOW;
 	}
@@ -183,7 +183,7 @@ static int rebind_locked(struct ktftpd_server *srv,
 }
 
 static const char unmapped_identity[] =
-	"user or group has no mapping in the namespace's user namespace, or the namespace predates the module: set both";
+	"user or group has no mapping in the namespace's user namespace";
 
 int ktftpd_server_configure(struct ktftpd_server *srv,
 			    const struct ktftpd_config_change *chg, bool start,

@@ -855,39 +855,46 @@ def test_userns_admin_cannot_buy_socket_memory_past_the_systems_limits(userns_ad
     assert wmem_max < 8 << 20 and int(m.group(1)) <= 2 * wmem_max, (m.group(1), wmem_max)
 
 
-def test_userns_admin_gives_a_namespace_older_than_the_module_none_of_insmods_groups():
+@pytest.mark.parametrize("lender", ["insmod", "creator"])
+def test_userns_admin_lends_a_server_no_groups_but_its_admins(lender):
     """userns_admin=1: a server administered from a user namespace serves
-    as its user and group with the groups of whoever set them there.  A
-    namespace made before the module was loaded gets its server from
-    insmod, and insmod's groups are the host root's: here 4444, which may
-    read theirs.bin (0640, group 4444).  The container's root, which has
-    no group, configures and starts its server: it serves ours.bin, and
-    not theirs.bin."""
+    as its user and group with the groups of whoever made its identity
+    there.  Made with the namespace, it would be the namespace's creator's
+    (a container runtime that drops its groups only after unsharing), or
+    insmod's, the host root's, for a namespace older than the module: here
+    either has group 4444, which may read theirs.bin (0640, group 4444).
+    The container's root, which has no group, configures and starts its
+    server: it serves ours.bin, and not theirs.bin."""
     import os
     import shutil
     import tempfile
-    from conftest import REPO, module_loaded, module_path, rmmod
-    root = Path(tempfile.mkdtemp(prefix="userns-older-", dir="/tmp"))
+    from conftest import REPO, insmod, module_loaded, module_path, rmmod
+    root = Path(tempfile.mkdtemp(prefix="userns-lender-", dir="/tmp"))
     root.chmod(0o755)
     make_file(root / "ours.bin", 700)
     theirs = make_file(root / "theirs.bin", 700, mode=0o640)
-    os.chown(theirs, 0, HOST_ROOTS_GROUP)
+    os.chown(theirs, 0, LENDERS_GROUP)
     if module_loaded():
         rmmod()
+    if lender == "creator":
+        insmod("userns_admin=1")
     script = (f"{KTFTPCTL} config set require_world_readable=0 >/dev/null && {KTFTPCTL}"
               f" start --root {root} --port 6969 >/dev/null && echo start=$?;"
               f" {FETCH_EACH} ours.bin theirs.bin")
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_USER_NAMESPACE, str(REPO), script],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_USER_NAMESPACE, str(REPO), script,
+         "net-after-map" if lender == "creator" else "net-at-once"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: os.setgroups([LENDERS_GROUP] if lender == "creator" else []))
     try:
         assert holder.stdout.readline() == "ready\n"
         # A container's map, which holds nobody (unshare -r maps its root
         # alone, and an unmapped nobody is no identity anyway).
         for m in ("uid_map", "gid_map"):
             Path(f"/proc/{holder.pid}/{m}").write_text("0 100000 65536\n")
-        run("setpriv", f"--groups={HOST_ROOTS_GROUP}", "insmod", module_path(),
-            "userns_admin=1")
+        if lender == "insmod":
+            run("setpriv", f"--groups={LENDERS_GROUP}", "insmod", module_path(),
+                "userns_admin=1")
         out, err = holder.communicate("go\n", timeout=60)
         assert out.splitlines() == ["start=0", "ours.bin ok", "theirs.bin error 2"], out + err
     finally:
@@ -898,22 +905,29 @@ def test_userns_admin_gives_a_namespace_older_than_the_module_none_of_insmods_gr
             rmmod()
 
 
-HOST_ROOTS_GROUP = 4444
+LENDERS_GROUP = 4444
 
-# argv: the repository, a shell script.  In a new user, mount and network
-# namespace, mapped by the caller (it reads a line once it has), the script
-# runs as that namespace's root (its 0, whose capabilities survive exec),
-# with no group, in the guest's chroot.  A
+# argv: the repository, a shell script, and when the network namespace is
+# made: with the user namespace (net-at-once) or once the caller has
+# mapped it (net-after-map).  The script then runs as that namespace's
+# root (its 0, whose capabilities survive exec), with no group, in the
+# guest's chroot.  The caller writes a line once it has mapped it.  A
 # chrooted process may not make a user namespace: it leaves the chroot
 # first and comes back (see in_user_namespace).
 HOLD_USER_NAMESPACE = """import ctypes, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
+NEWUSER, NEWNS, NEWNET = 0x10000000, 0x00020000, 0x40000000
+def unshare(flags):
+    if libc.unshare(flags):
+        raise OSError(ctypes.get_errno(), "unshare")
 os.chroot("/proc/1/root")
 os.chdir("/")
-if libc.unshare(0x10000000 | 0x00020000 | 0x40000000):
-    raise OSError(ctypes.get_errno(), "unshare")
+at_once = sys.argv[3] == "net-at-once"
+unshare(NEWUSER | NEWNS | (NEWNET if at_once else 0))
 print("ready", flush=True)
 sys.stdin.readline()
+if not at_once:
+    unshare(NEWNET)
 os.setgroups([])
 os.setgid(0)
 os.setuid(0)
