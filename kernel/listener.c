@@ -14,6 +14,7 @@
 #include "listener.h"
 #include "net.h"
 #include "netlink.h"
+#include "privilege.h"
 #include "proto.h"
 #include "ratelimit.h"
 #include "server.h"
@@ -29,6 +30,18 @@
  * thousand.  Requests are small, so this holds several thousand.
  */
 #define KTFTPD_LISTEN_RCVBUF (4 << 20)
+
+/*
+ * Past net.core.rmem_max only for the host's root: a user namespace's
+ * (userns_admin=1) eight listeners a namespace, in as many namespaces as
+ * it likes, would hold 32 MiB each of the host's memory.
+ */
+static int listen_rcvbuf(const struct net *net)
+{
+	if (ktftpd_host_administered(net))
+		return KTFTPD_LISTEN_RCVBUF;
+	return min_t(int, KTFTPD_LISTEN_RCVBUF, READ_ONCE(sysctl_rmem_max));
+}
 
 struct ktftpd_listener {
 	struct ktftpd_server *srv;
@@ -196,7 +209,7 @@ struct ktftpd_listener *ktftpd_listener_start(struct ktftpd_server *srv,
 	 * and then even if a wake-up were ever missed.
 	 */
 	l->sock->sk->sk_rcvtimeo = HZ;
-	sock_set_rcvbuf(l->sock->sk, KTFTPD_LISTEN_RCVBUF);
+	sock_set_rcvbuf(l->sock->sk, listen_rcvbuf(srv->net));
 	l->task = kthread_run(listener_fn, l, "ktftpd-listen");
 	if (IS_ERR(l->task)) {
 		*err = PTR_ERR(l->task);

@@ -834,10 +834,12 @@ def test_userns_admin_cannot_buy_socket_memory_past_the_systems_limits(userns_ad
     The transfer's send buffer still stops at net.core.wmem_max (doubled,
     as SO_SNDBUF doubles): only the host's root may go past it
     (test_stalls.py's test_socket_buffers_follow_the_window_within_the_
-    systems_limits shows it does), or 1024 sessions would be 16 GiB."""
+    systems_limits shows it does), or 1024 sessions would be 16 GiB.  Its
+    listener's receive buffer stays within net.core.rmem_max too."""
     import shutil
     import tempfile
     wmem_max = int(Path("/proc/sys/net/core/wmem_max").read_text())
+    rmem_max = int(Path("/proc/sys/net/core/rmem_max").read_text())
     run("modprobe", "udp_diag")
     root = Path(tempfile.mkdtemp(prefix="userns-sockbuf-", dir="/tmp"))
     root.chmod(0o755)
@@ -850,9 +852,12 @@ def test_userns_admin_cannot_buy_socket_memory_past_the_systems_limits(userns_ad
         f" windowsize_max=64 >/dev/null && {KTFTPCTL} start --root {root} --port 6969"
         f" >/dev/null && python3 {probe}", uid=UNPRIVILEGED)
     shutil.rmtree(root)
-    m = re.fullmatch(r"tb (\d+)\n", r.stdout)
+    m = re.fullmatch(r"rb (\d+)\ntb (\d+)\n", r.stdout)
     assert m, r.stdout + r.stderr
-    assert wmem_max < 8 << 20 and int(m.group(1)) <= 2 * wmem_max, (m.group(1), wmem_max)
+    rb, tb = int(m.group(1)), int(m.group(2))
+    assert wmem_max < 8 << 20 and tb <= 2 * wmem_max, (tb, wmem_max)
+    # Nor does its listener get the 4 MiB the host's does for a PXE burst.
+    assert rb <= 2 * rmem_max, (rb, rmem_max)
 
 
 @pytest.mark.parametrize("lender", ["insmod", "creator"])
@@ -936,16 +941,20 @@ os.chdir(sys.argv[1])
 os.execv("/bin/sh", ["sh", "-c", sys.argv[2]])
 """
 
-# What the transfer socket of a window of 64 blocks of 64 KiB holds: its
-# send buffer (tb) from ss -m, in the caller's network namespace.
+# In the caller's network namespace, from ss -m: the receive buffer (rb)
+# of the listener on port 6969, and the send buffer (tb) of the transfer
+# socket of a window of 64 blocks of 64 KiB.
 PROBE_SEND_BUFFER = """import re, subprocess, sys
 sys.path.insert(0, "tests/integration")
 from tftp import Client, opts
+def skmem(port):
+    out = subprocess.run(["ss", "-uamn", f"sport = :{port}"],
+                         capture_output=True, text=True).stdout
+    return re.search(r"skmem:[(]r\\d+,rb(\\d+),t\\d+,tb(\\d+)", out).groups()
+print("rb", skmem(6969)[0])
 with Client(port=6969) as c:
     c.negotiate("big.bin", opts(blksize=65464, windowsize=64))
-    out = subprocess.run(["ss", "-uamn", f"sport = :{c.tid[1]}"],
-                         capture_output=True, text=True).stdout
-    print("tb", re.search(r"skmem:[(]r\\d+,rb\\d+,t\\d+,tb(\\d+)", out).group(1))
+    print("tb", skmem(c.tid[1])[1])
     c.cancel()
 """
 
