@@ -444,6 +444,7 @@ Event parse_event(std::uint8_t cmd, const Attrs &a)
 		ev.error_code = get_uint(a[KTFTPD_A_ERROR_CODE], 2);
 	if (a[KTFTPD_A_ERROR_MSG])
 		ev.error_msg = get_string(a[KTFTPD_A_ERROR_MSG]);
+	ev.unconfirmed = a[KTFTPD_A_UNCONFIRMED] != nullptr;
 	return ev;
 }
 

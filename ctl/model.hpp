@@ -111,6 +111,8 @@ struct Event {
 	std::string error_msg;
 	// When ktftpctl received it: the kernel's events carry no time.
 	std::optional<std::chrono::system_clock::time_point> received;
+	// A finish whose last block's ACK never came (KTFTPD_A_UNCONFIRMED).
+	bool unconfirmed = false;
 };
 
 // What the config in force makes of a file name (KTFTPD_CMD_REWRITE_TEST).

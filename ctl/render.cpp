@@ -228,6 +228,8 @@ nlohmann::ordered_json to_json(const Event &e)
 		j["error_code"] = *e.error_code;
 	if (!e.error_msg.empty())
 		j["error_message"] = e.error_msg;
+	if (e.unconfirmed)
+		j["unconfirmed"] = true;
 	// Unix time in seconds, to the millisecond: how far apart a client's
 	// requests came, which the transfers' own ages cannot tell.
 	if (e.received) {
@@ -345,7 +347,8 @@ void render_event(std::ostream &out, const Event &e, const Output &o)
 		break;
 	case Event::Kind::finish:
 		out << "finish #" << t.id << ' ' << peer << ' ' << dir << ' ' << file_text(t) << ' '
-		    << t.bytes << " bytes in " << seconds(t.age_ms) << '\n';
+		    << t.bytes << " bytes in " << seconds(t.age_ms)
+		    << (e.unconfirmed ? " (the last ACK never came)" : "") << '\n';
 		break;
 	case Event::Kind::error:
 		out << "error  #" << t.id << ' ' << peer << ' ' << dir << ' ' << file_text(t)

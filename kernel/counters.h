@@ -26,6 +26,11 @@
 	X(XFER_COMPLETED, KTFTPD_STAT_XFER_COMPLETED,			\
 	  "transfers_completed", "transfers_completed_total",		\
 	  "Transfers that completed.")					\
+	X(FINAL_ACK_MISSING, KTFTPD_STAT_FINAL_ACK_MISSING,		\
+	  "final_ack_missing", "final_ack_missing_total",		\
+	  "Downloads counted completed whose client never acknowledged " \
+	  "the last block, resent as retries allow (RFC 1350: a lost final " \
+	  "ACK; firmware that boots at once often loses its own).")	\
 	X(XFER_FAILED, KTFTPD_STAT_XFER_FAILED, "transfers_failed",	\
 	  "transfers_failed_total",					\
 	  "Transfers that timed out, were aborted or refused mid-way.")	\

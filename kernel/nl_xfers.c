@@ -220,6 +220,7 @@ void ktftpd_nl_event_end(struct ktftpd_xfer *x, u8 cmd)
 	if (!msg)
 		return;
 	if (put_xfer(msg, x) ||
+	    (x->unconfirmed && nla_put_flag(msg, KTFTPD_A_UNCONFIRMED)) ||
 	    (cmd == KTFTPD_CMD_EVENT_ERROR &&
 	     (nla_put_u16(msg, KTFTPD_A_ERROR_CODE, x->err_code) ||
 	      nla_put_string(msg, KTFTPD_A_ERROR_MSG,

@@ -258,6 +258,11 @@ bool tftp_send_outstanding(const struct tftp_send *s)
 	return !s->done && s->next > s->base;
 }
 
+bool tftp_send_awaits_final_ack(const struct tftp_send *s)
+{
+	return !s->done && s->last && s->base == s->last && s->next > s->last;
+}
+
 enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block)
 {
 	u64 acked, prev;

@@ -179,6 +179,13 @@ enum tftp_timeout_result tftp_send_timeout(struct tftp_send *s);
 bool tftp_send_outstanding(const struct tftp_send *s);
 
 /*
+ * Has every block gone out, and every one but the last been acknowledged?
+ * A transfer given up then was most likely received whole: the final ACK
+ * is the one packet RFC 1350 lets a client lose without a way back.
+ */
+bool tftp_send_awaits_final_ack(const struct tftp_send *s);
+
+/*
  * The state of a receiving transfer (an upload).  Blocks are counted in 64
  * bits from 1 and wrap to 16 bits on the wire, as for sending.  The server
  * ACKs every @window blocks (RFC 7440), on the final block, and whenever

@@ -139,6 +139,7 @@ struct ktftpd_xfer {
 	struct tftp_send send;
 	u64 sent_high;			/* highest block sent + 1 */
 	bool send_blocked;		/* a send found the buffer full: kick on space */
+	bool unconfirmed;		/* finished, the last ACK never came */
 	/* netascii: where each block in the window starts, and a read buffer */
 	struct tftp_netascii_pos *ckpt;
 	u32 ckpt_n;

@@ -168,6 +168,21 @@ class Server:
         text = (self.results / "events.jsonl").read_text(errors="replace")
         return [json.loads(l) for l in text.splitlines() if l.strip()]
 
+    def wait_ended(self, ip: str, seen: int, timeout: float = 60) -> list[dict]:
+        """The events after the first @seen, once every transfer the client
+        at @ip began there has ended, or @timeout seconds passed: one whose
+        final ACK was lost ends only when its last block's resends run out
+        (31 s at the defaults)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = self.events()[seen:]
+            ids = [e["session"]["id"] for e in events
+                   if e["session"]["peer"] == ip and e["session"]["id"]]
+            ended = {e["session"]["id"] for e in events if e["event"] != "start"}
+            if set(ids) <= ended or time.monotonic() > deadline:
+                return events
+            time.sleep(0.5)
+
     def stats(self) -> dict:
         return json.loads((self.results / "stats.json").read_text())
 
@@ -224,6 +239,7 @@ def transfers(events: list[dict], ip: str) -> list[dict]:
                    windowsize=s["windowsize"])
         if e["event"] != "start":
             rec["end"] = "finish" if e["event"] == "finish" else f"error {e.get('error_code')}"
+            rec["unconfirmed"] = e.get("unconfirmed", False)
     return list(out.values())
 
 
@@ -232,5 +248,6 @@ def transcript(recs: list[dict]) -> str:
     for r in recs:
         lines.append(f"  {r['file']}: asked {r['options']} oack {json.dumps(r['oack'])} "
                      f"{r['bytes']} bytes {r['ms']} ms retransmits {r['retransmits']} "
-                     f"-> {r.get('end', 'unfinished')}")
+                     f"-> {r.get('end', 'unfinished')}"
+                     f"{' (the last ACK never came)' if r.get('unconfirmed') else ''}")
     return "\n".join(lines)

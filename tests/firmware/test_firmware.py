@@ -64,7 +64,7 @@ def boot(server: F.Server, name: str, tag: str = "") -> list[dict]:
     fw = F.FIRMWARE[name]
     seen = len(server.events())
     b = F.boot_client(server, fw, WORK / f"{name}{tag}-console.log")
-    recs = F.transfers(server.events()[seen:], fw.ip)
+    recs = F.transfers(server.wait_ended(fw.ip, seen), fw.ip)
     print(f"\n{name}{tag}: status {b.status}, {b.seconds:.1f} s\n{F.transcript(recs)}")
     assert server.marker in b.console, \
         f"{name}{tag} did not boot the kernel and initrd from ktftpd (status {b.status}): " \
@@ -77,11 +77,18 @@ def finished(recs: list[dict], file: str) -> list[dict]:
 
 
 def assert_clean(recs: list[dict]) -> None:
-    """Every transfer finished and nothing was sent twice."""
+    """Every transfer finished and nothing was sent twice; but the boot's
+    last transfer may have lost its final ACK, and its last block been
+    resent for it, and be finished unconfirmed: GRUB's initrd once, on a
+    loaded machine (its ACK still queued when OVMF reset the NIC to boot
+    the kernel, the boot itself fine), which the server gave up on after
+    its 5 resends and counted failed until it learnt that case."""
     assert recs
-    for r in recs:
+    for i, r in enumerate(recs):
         assert r.get("end") == "finish", r
-        assert r["retransmits"] == 0, r
+        if r.get("unconfirmed") and i == len(recs) - 1:
+            continue
+        assert not r.get("unconfirmed") and r["retransmits"] == 0, r
 
 
 def test_ipxe_boots_with_blksize_1432(server):

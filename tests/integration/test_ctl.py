@@ -203,6 +203,58 @@ def test_monitor_reports_an_aborted_transfer(server):
     assert lines[1].startswith("error  #") and "Aborted by the client" in lines[1]
 
 
+
+@pytest.mark.parametrize("withheld", ["last", "middle", "only"])
+def test_a_download_whose_last_ack_never_comes_is_finished_unconfirmed(server, withheld):
+    """A client that ACKs every block but the last (firmware that boots at
+    once loses it: OVMF's GRUB resets its NIC) has the whole file: the
+    server resends the last block as retries allow, then counts the
+    transfer completed, with final_ack_missing, in a finish event marked
+    unconfirmed, and sends no ERROR.  One that stops ACKing before the
+    last block still fails, with ERROR 0 Timeout; and so does a request
+    for a one-block file never ACKed (a spoofed one: no peer heard)."""
+    size = 100 if withheld == "only" else 3 * 512 + 100
+    src = make_file(TFTP_ROOT / "ctl-unconfirmed.bin", size)
+    server.set(timeout=100, retries=2)
+    before = server.stats()
+    p = subprocess.Popen([CTL, "--json", "monitor"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)  # joined the group by now
+        with Client() as c:
+            c.send(rrq(src.name))
+            last = {"last": 4, "middle": 3, "only": 1}[withheld]
+            for block in range(1, last):
+                num, _, c.tid = c.expect("DATA")
+                assert num == block
+                c.ack(block)
+            # The withheld block, resent twice, then the end: silence,
+            # or the timeout's ERROR.
+            seen = []
+            while (r := c.recv(timeout=3.0)) is not None:
+                seen.append(r[0][:2])
+        server.wait_idle()
+        time.sleep(0.5)
+    finally:
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+    events = [json.loads(x) for x in out.splitlines()]
+    assert [e["event"] for e in events][0] == "start", events
+    end = events[-1]
+    after = server.stats()
+    if withheld == "last":
+        assert seen == [("DATA", 4)] * 3, seen
+        assert end["event"] == "finish" and end.get("unconfirmed") is True, end
+        assert end["session"]["bytes"] == src.stat().st_size
+        assert after["final_ack_missing"] == before["final_ack_missing"] + 1
+        assert after["transfers_completed"] == before["transfers_completed"] + 1
+        assert after["transfers_failed"] == before["transfers_failed"]
+    else:
+        assert seen == [("DATA", last)] * 3 + [("ERROR", 0)], seen
+        assert end["event"] == "error" and "unconfirmed" not in end, end
+        assert after["final_ack_missing"] == before["final_ack_missing"]
+        assert after["transfers_failed"] == before["transfers_failed"] + 1
+
 def test_config_apply_is_idempotent(server, tmp_path):
     cfg = tmp_path / "ktftpd.json"
     cfg.write_text(f"""{{

@@ -3,6 +3,7 @@
 // host, as the kernel's attributes are in host order).
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <vector>
 
 #include <uapi/linux/ktftpd.h>
@@ -123,6 +124,21 @@ TEST(Messages, ParseTransferEvent)
 	EXPECT_EQ(*e.error_code, 1);
 	EXPECT_EQ(e.error_msg, "no");
 	EXPECT_THROW(parse_event(KTFTPD_CMD_GET_STATUS, Attrs(ev)), std::runtime_error);
+}
+
+// A finish whose last ACK never came says so; any other says nothing.
+TEST(Messages, FinishWithoutTheLastAck)
+{
+	const Bytes plain = {0x0c, 0x00, 0x09, 0x80, 0x08, 0x00, 0x0f, 0x00, 0, 0, 0, 0};
+	Bytes ev = plain;
+	ev.insert(ev.end(), {0x04, 0x00, static_cast<std::uint8_t>(KTFTPD_A_UNCONFIRMED), 0x00});
+	Event e = parse_event(KTFTPD_CMD_EVENT_FINISH, Attrs(ev));
+	EXPECT_TRUE(e.unconfirmed);
+	EXPECT_EQ(to_json(e)["unconfirmed"].dump(), "true");
+	std::ostringstream text;
+	render_event(text, e, Output{});
+	EXPECT_NE(text.str().find("(the last ACK never came)"), std::string::npos) << text.str();
+	EXPECT_FALSE(to_json(parse_event(KTFTPD_CMD_EVENT_FINISH, Attrs(plain))).contains("unconfirmed"));
 }
 
 // What a firmware client asked and got: the options by name, and the

@@ -302,6 +302,34 @@ TEST(Send, TimeoutResendsThenGivesUp)
 	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_GIVE_UP);
 }
 
+// Given up with only the last block's ACK missing: the client has it all.
+TEST(Send, AwaitsFinalAckOnlyOnceEveryOtherBlockIsAcknowledged)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 1);
+	EXPECT_FALSE(tftp_send_awaits_final_ack(&s));
+	tftp_send_sent(&s, false);		// DATA 1
+	EXPECT_FALSE(tftp_send_awaits_final_ack(&s));
+	ASSERT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_PROGRESS);
+	tftp_send_sent(&s, true);		// DATA 2, the last
+	EXPECT_TRUE(tftp_send_awaits_final_ack(&s));
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	EXPECT_FALSE(tftp_send_awaits_final_ack(&s));	// not resent yet
+	tftp_send_sent(&s, true);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_GIVE_UP);
+	EXPECT_TRUE(tftp_send_awaits_final_ack(&s));
+	ASSERT_EQ(tftp_send_ack(&s, 2), TFTP_ACK_DONE);
+	EXPECT_FALSE(tftp_send_awaits_final_ack(&s));
+
+	// A window whose first block is unacknowledged is not that.
+	tftp_send_init(&s, false, 2, 0);
+	tftp_send_sent(&s, false);
+	tftp_send_sent(&s, true);
+	EXPECT_FALSE(tftp_send_awaits_final_ack(&s));
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_GIVE_UP);
+	EXPECT_FALSE(tftp_send_awaits_final_ack(&s));
+}
+
 TEST(Send, ProgressResetsRetries)
 {
 	tftp_send s;

@@ -70,7 +70,9 @@
  *
  * Events, multicast group KTFTPD_MCGRP_EVENTS ("events"):
  *   KTFTPD_CMD_EVENT_START   KTFTPD_A_SESSION
- *   KTFTPD_CMD_EVENT_FINISH  KTFTPD_A_SESSION (bytes, age = duration)
+ *   KTFTPD_CMD_EVENT_FINISH  KTFTPD_A_SESSION (bytes, age = duration), and
+ *                            KTFTPD_A_UNCONFIRMED (flag) when every block
+ *                            went out but the last one's ACK never came
  *   KTFTPD_CMD_EVENT_ERROR   KTFTPD_A_SESSION, KTFTPD_A_ERROR_CODE u16 (the
  *                            TFTP error code sent, or received from the
  *                            client), KTFTPD_A_ERROR_MSG string
@@ -125,6 +127,7 @@ enum ktftpd_attr {
 	KTFTPD_A_ERROR_CODE,	/* u16 */
 	KTFTPD_A_ERROR_MSG,	/* string */
 	KTFTPD_A_REWRITE,	/* nested, enum ktftpd_rewrite */
+	KTFTPD_A_UNCONFIRMED,	/* flag */
 
 	__KTFTPD_A_MAX,
 };
@@ -327,6 +330,10 @@ enum ktftpd_stat {
 					 * or deny refused their address */
 	KTFTPD_STAT_PORTS_EXHAUSTED,	/* u64: requests refused because every port of
 					 * port_range was taken */
+	KTFTPD_STAT_FINAL_ACK_MISSING,	/* u64: downloads counted completed whose client
+					 * never acknowledged the last block, resent as
+					 * retries allow (RFC 1350: a lost final ACK;
+					 * firmware that boots at once often loses its own) */
 
 	__KTFTPD_STAT_MAX,
 };
