@@ -30,7 +30,7 @@
 	  "final_ack_missing", "final_ack_missing_total",		\
 	  "Downloads counted completed whose client never acknowledged " \
 	  "the last block, resent as retries allow (RFC 1350: a lost final " \
-	  "ACK; firmware that boots at once often loses its own).")	\
+	  "ACK; firmware that boots at once may lose its own).")	\
 	X(XFER_FAILED, KTFTPD_STAT_XFER_FAILED, "transfers_failed",	\
 	  "transfers_failed_total",					\
 	  "Transfers that timed out, were aborted or refused mid-way.")	\

@@ -284,8 +284,8 @@ bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 		/*
 		 * Only the last block's ACK missing: the client has it all,
 		 * as dnsmasq judges too, and a firmware that boots at once
-		 * often loses that ACK on its way out (OVMF's GRUB resets its
-		 * NIC).  A finish, counted apart, and no ERROR sent.  Only for
+		 * may lose that ACK on its way out (OVMF's GRUB did, its NIC
+		 * reset).  A finish, counted apart, and no ERROR sent.  Only for
 		 * a peer heard from: a one-block file's spoofed request has
 		 * nothing but its last block to await.
 		 */

@@ -333,7 +333,7 @@ enum ktftpd_stat {
 	KTFTPD_STAT_FINAL_ACK_MISSING,	/* u64: downloads counted completed whose client
 					 * never acknowledged the last block, resent as
 					 * retries allow (RFC 1350: a lost final ACK;
-					 * firmware that boots at once often loses its own) */
+					 * firmware that boots at once may lose its own) */
 
 	__KTFTPD_STAT_MAX,
 };
