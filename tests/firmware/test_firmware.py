@@ -80,9 +80,10 @@ def assert_clean(recs: list[dict]) -> None:
     """Every transfer finished and nothing was sent twice; but the boot's
     last transfer may have lost its final ACK, and its last block been
     resent for it, and be finished unconfirmed: GRUB's initrd once, on a
-    loaded machine (its ACK still queued when OVMF reset the NIC to boot
-    the kernel, the boot itself fine), which the server gave up on after
-    its 5 resends and counted failed until it learnt that case."""
+    loaded machine (its ACK most likely still queued when OVMF reset the
+    NIC to boot the kernel; the boot itself was fine), which the server
+    gave up on after its 5 resends and counted failed until it learnt
+    that case."""
     assert recs
     for i, r in enumerate(recs):
         assert r.get("end") == "finish", r
