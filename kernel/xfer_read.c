@@ -281,22 +281,26 @@ bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 	struct tftp_refusal ref;
 
 	if (tftp_send_timeout(&x->send) == TFTP_TIMEOUT_GIVE_UP) {
+		tftp_refuse(&ref, TFTP_EUNDEF, "Timeout");
 		/*
-		 * Only the last block's ACK missing: the client has it all,
-		 * as dnsmasq judges too, and a firmware that boots at once
-		 * may lose that ACK on its way out (OVMF's GRUB did, its NIC
-		 * reset).  A finish, counted apart, and no ERROR sent.  Only for
-		 * a peer heard from: a one-block file's spoofed request has
-		 * nothing but its last block to await.
+		 * Only the last block's ACK missing: the client most likely
+		 * has it all, as dnsmasq judges too, and a firmware that
+		 * boots at once may lose that ACK on its way out (OVMF's GRUB
+		 * did, its NIC reset).  A finish, counted apart.  The ERROR
+		 * still goes: a client that has it all has gone and never
+		 * hears it, but one whose every copy of the last block was
+		 * lost learns now, not at its own timeout.  Only for a peer
+		 * heard from: a one-block file's spoofed request has nothing
+		 * but its last block to await.
 		 */
 		if (x->heard && tftp_send_awaits_final_ack(&x->send)) {
 			ktftpd_stats_inc(&x->srv->stats,
 					 KTFTPD_C_FINAL_ACK_MISSING);
+			ktftpd_xfer_send_error(x, &x->peer, &ref);
 			x->unconfirmed = true;
 			ktftpd_xfer_destroy(x, true);
 			return false;
 		}
-		tftp_refuse(&ref, TFTP_EUNDEF, "Timeout");
 		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
