@@ -9,11 +9,17 @@ timeout the last block it has in order.  A window resent from before its
 last ACK means that ACK was lost: it ACKs again (at most every 0.2 s), as
 the server's resends can come faster than its own 1 s timeout.
 Prints 'ok <packets checked>' and exits 0, or explains and exits 1.
+A server silent for SILENCE_S once the transfer began has given up, its
+ERROR lost too: 'silent after <bytes> bytes', exit 1.
 """
 import sys
 import time
 
 from tftp import Client, ack, opts
+
+# Far beyond the server's give-up time in test_loss (12 resends, backed
+# off to at most 8 timeouts of 50 ms, or 100 on the debug kernel: 9 s).
+SILENCE_S = 30
 
 
 def main():
@@ -29,9 +35,13 @@ def main():
     in_window = 0
     last_reack = 0.0
     deadline = time.monotonic() + 240
+    heard = None
     c.request(name, options=options)
     while time.monotonic() < deadline:
         r = c.recv(timeout=1.0)
+        if r is None and heard and time.monotonic() - heard > SILENCE_S:
+            print(f"silent after {len(got)} bytes")
+            return 1
         if r is None:
             # Our RRQ or ACK was lost and the server's resend too: ask again.
             if c.tid is None:
@@ -41,6 +51,7 @@ def main():
                 in_window = 0
             continue
         (kind, num, body), addr = r
+        heard = time.monotonic()
         if kind == "ERROR":
             print(f"ERROR {num} {body} after {len(got)} bytes")
             return 1
