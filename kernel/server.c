@@ -148,12 +148,24 @@ static int start_locked(struct ktftpd_server *srv,
 	return 0;
 }
 
+/*
+ * A change waits for srv->lock as long as another one holds it, and that
+ * one may wait for a root lookup in a hung file system: whoever asked
+ * for the change must still be able to kill their process.
+ */
+static int lock_for_change(struct ktftpd_server *srv)
+{
+	return mutex_lock_killable(&srv->lock);
+}
+
 int ktftpd_server_start(struct ktftpd_server *srv)
 {
 	struct ktftpd_config *cfg;
 	int err;
 
-	mutex_lock(&srv->lock);
+	err = lock_for_change(srv);
+	if (err)
+		return err;
 	cfg = ktftpd_config_get(srv);
 	err = start_locked(srv, cfg);
 	ktftpd_config_put(cfg);
@@ -190,9 +202,14 @@ int ktftpd_server_configure(struct ktftpd_server *srv,
 			    bool *changed, int *bad, const char **why)
 {
 	struct ktftpd_config *cur, *next;
-	int err = 0;
+	int err;
 
-	mutex_lock(&srv->lock);
+	err = lock_for_change(srv);
+	if (err) {
+		*bad = -1;
+		*why = "killed while waiting for another change to end";
+		return err;
+	}
 	next = ktftpd_config_build(srv, chg, bad, why);
 	if (IS_ERR(next)) {
 		err = PTR_ERR(next);
@@ -321,12 +338,11 @@ static void pin_module(struct ktftpd_server *srv)
 		module_put(THIS_MODULE);
 }
 
-int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
+static void stop_drain_locked(struct ktftpd_server *srv, unsigned int drain_ms)
 {
 	unsigned int left;
 	bool was_running;
 
-	mutex_lock(&srv->lock);
 	was_running = srv->running;
 	if (srv->running) {
 		WRITE_ONCE(srv->running, false);
@@ -362,6 +378,15 @@ int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
 	}
 	if (was_running)
 		pr_info_ratelimited("ktftpd: stopped\n");
+}
+
+int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms)
+{
+	int err = lock_for_change(srv);
+
+	if (err)
+		return err;
+	stop_drain_locked(srv, drain_ms);
 	mutex_unlock(&srv->lock);
 	return 0;
 }
@@ -665,8 +690,10 @@ void ktftpd_server_shutdown(struct ktftpd_server *srv)
 	 */
 	WRITE_ONCE(srv->unloading, true);
 	wake_up(&srv->xfers_wq);
-	/* No drain: abort whatever is in flight. */
-	ktftpd_server_stop_drain(srv, 0);
+	/* No drain: abort whatever is in flight.  Not killable: it must end. */
+	mutex_lock(&srv->lock);
+	stop_drain_locked(srv, 0);
+	mutex_unlock(&srv->lock);
 	/*
 	 * Every transfer ends before its namespace goes, one a start left
 	 * behind when it failed halfway too (never stopped, as the server

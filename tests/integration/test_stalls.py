@@ -452,6 +452,38 @@ def test_a_backlog_of_runs_holds_up_the_kernels_other_work_briefly(server):
              what="the aborted transfers to end")
 
 
+def test_changes_waiting_behind_a_hung_root_lookup_can_be_killed(server):
+    """A root write waits in a hung file system's lookup, holding the
+    server's lock; the changes that come next (a setting through sysctl
+    and through ktftpctl, a stop) wait behind it.  Their owners can kill
+    them: they once slept uninterruptibly until the file system answered
+    or the first writer was killed.  Killed, they changed nothing."""
+    timeout = sysctl_read("timeout")
+    with HungFs(TFTP_ROOT / "hung", hang="lookup") as fs:
+        writer = subprocess.Popen(["sysctl", "-q", "-w",
+                                   f"net.ktftpd.root={TFTP_ROOT / 'hung' / 'dir'}"])
+        fs.wait_for_hold(timeout=10 * TIME_SCALE)
+        waiting = [subprocess.Popen(cmd, stderr=subprocess.DEVNULL) for cmd in (
+            ["sysctl", "-q", "-w", "net.ktftpd.timeout=2345"],
+            [str(KTFTPCTL), "config", "set", "timeout=2345"],
+            ["sysctl", "-q", "-w", "net.ktftpd.stop=1"])]
+        time.sleep(1)
+        assert [p.poll() for p in waiting] == [None] * 3, "nothing waited"
+        for p in waiting:
+            p.kill()
+        for p in waiting:
+            p.wait(timeout=5 * TIME_SCALE)
+        assert sysctl_read("timeout") == timeout
+        assert sysctl_read("stop") == "0"
+        assert writer.poll() is None
+        writer.kill()
+        writer.wait(timeout=10 * TIME_SCALE)
+        fs.release()
+    wait_for(lambda: run(str(KTFTPCTL), "config", "set", f"root={TFTP_ROOT}",
+                         check=False).returncode == 0,
+             timeout=20 * TIME_SCALE, what="a root write once the file system answered")
+
+
 def test_a_root_lookup_left_waiting_is_the_servers_only_one(server):
     """A root write whose lookup waits in a hung file system is killed:
     the lookup goes on in its own thread, and until it ends the next root
