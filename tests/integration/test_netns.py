@@ -451,10 +451,10 @@ def test_rmmod_with_four_running_servers(ktftpd, tmp_path):
     insmod()    # for the fixture, which unloads it
 
 
-def in_user_namespace(script, uid=None, netns=True, groups=()):
+def in_user_namespace(script, uid=None, netns=True, groups=(), enter=None):
     """Run sh @script as root of a new user namespace, in a network
-    namespace of its own (unshare -Urn; netns=False: the caller's), from
-    the repository.  The guest's tests run chrooted, and a chrooted process
+    namespace of its own (unshare -Urn; netns=False: the caller's, or with
+    @enter the named one, joined first), from the repository.  The guest's tests run chrooted, and a chrooted process
     may not make a user namespace: busybox's unshare starts from PID 1's
     root, then chroots back (allowed in the mount namespace the new user
     namespace owns).  With @uid, an unprivileged user makes it: its root
@@ -463,6 +463,12 @@ def in_user_namespace(script, uid=None, netns=True, groups=()):
     from conftest import REPO
 
     def drop():
+        if enter:
+            import ctypes
+            fd = os.open(f"/run/netns/{enter}", os.O_RDONLY)
+            clone_newnet = 0x40000000       # os.CLONE_NEWNET from Python 3.12
+            assert ctypes.CDLL(None).setns(fd, clone_newnet) == 0
+            os.close(fd)
         os.chroot("/proc/1/root")
         os.chdir("/")
         if uid is not None:
@@ -804,28 +810,46 @@ def test_userns_admin_serves_only_what_the_mapped_identity_may_read(userns_admin
     assert "no mapping in the namespace's user namespace" in r.stderr, r.stderr
 
 
-def test_userns_admin_reaches_no_other_namespaces_server(userns_admin, tmp_path):
-    """userns_admin=1, the initial namespace's server running: root of a
-    user namespace without a network namespace of its own (unshare -Urm)
-    is still refused every change to it, through netlink and sysctl, and
-    one with its own network namespace sees only its own server."""
+@pytest.mark.parametrize("where", ["initial", "another"])
+def test_userns_admin_reaches_no_other_namespaces_server(userns_admin, where):
+    """userns_admin=1, a server running in the initial network namespace,
+    or in another one the host made (ip netns add): root of a user
+    namespace that lives in that network namespace without owning it
+    (unshare -Urm there) is still refused every change to its server,
+    through netlink and sysctl, and one with its own network namespace
+    sees only its own server."""
     from conftest import serve
-    serve()
     blob = make_file(TFTP_ROOT / "userns-host.bin", 2000)
-    before = status()
-    r = in_user_namespace(
-        f"{KTFTPCTL} stop; echo stop=$?; {KTFTPCTL} config set retries=7;"
-        f" echo set=$?; echo /tmp > /proc/sys/net/ktftpd/root; echo write=$?",
-        uid=UNPRIVILEGED, netns=False)
-    assert r.stdout.splitlines() == ["stop=77", "set=77", "write=2"], r.stdout + r.stderr
-    r = in_user_namespace(f"{KTFTPCTL} --json status", uid=UNPRIVILEGED)
-    own = json.loads(r.stdout)
-    assert not own["running"] and own["stats"]["requests"] == 0, own
-    after = status()
-    assert after["running"] and after["config"] == before["config"], after
-    with Client(port=PORT) as c:
-        assert c.fetch(blob.name) == blob.read_bytes()
-    run("sh", "-c", f"echo 1 > /proc/sys/net/ktftpd/stop")
+    with ExitStack() as stack:
+        if where == "initial":
+            ns = None
+            serve()
+            before = status()
+        else:
+            ns = stack.enter_context(namespace("ktftpd-nsB"))
+            serve_in(ns, TFTP_ROOT, port=PORT)
+            before = ns_ctl(ns, "status")
+        # The server it sees runs (the initial one is stopped when B's runs).
+        r = in_user_namespace(
+            f"cat /proc/sys/net/ktftpd/stop;"
+            f" {KTFTPCTL} stop; echo stop=$?; {KTFTPCTL} config set retries=7;"
+            f" echo set=$?; echo /tmp > /proc/sys/net/ktftpd/root; echo write=$?",
+            uid=UNPRIVILEGED, netns=False, enter=ns)
+        assert r.stdout.splitlines() == ["0", "stop=77", "set=77", "write=2"], \
+            r.stdout + r.stderr
+        r = in_user_namespace(f"{KTFTPCTL} --json status", uid=UNPRIVILEGED)
+        own = json.loads(r.stdout)
+        assert not own["running"] and own["stats"]["requests"] == 0, own
+        after = status() if ns is None else ns_ctl(ns, "status")
+        assert after["running"] and after["config"] == before["config"], after
+        if ns is None:
+            with Client(port=PORT) as c:
+                assert c.fetch(blob.name) == blob.read_bytes()
+        else:
+            rc, out = fetch_in_namespace(ns, "127.0.0.1", blob.name, blob)
+            assert rc == 0, out
+            return
+        run("sh", "-c", "echo 1 > /proc/sys/net/ktftpd/stop")
 
 
 def test_userns_admin_cannot_buy_socket_memory_past_the_systems_limits(userns_admin):
