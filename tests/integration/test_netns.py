@@ -451,7 +451,7 @@ def test_rmmod_with_four_running_servers(ktftpd, tmp_path):
     insmod()    # for the fixture, which unloads it
 
 
-def in_user_namespace(script, uid=None, netns=True, groups=(), enter=None):
+def in_user_namespace(script, uid=None, netns=True, groups=(), enter=None, timeout=60):
     """Run sh @script as root of a new user namespace, in a network
     namespace of its own (unshare -Urn; netns=False: the caller's, or with
     @enter the named one, joined first), from the repository.  The guest's tests run chrooted, and a chrooted process
@@ -479,7 +479,7 @@ def in_user_namespace(script, uid=None, netns=True, groups=(), enter=None):
         ["/bin/busybox", "unshare", "-Urm" + ("n" if netns else ""),
          "/bin/busybox", "chroot", "/newroot", "/bin/sh", "-c",
          f"cd {REPO} && {script}"],
-        capture_output=True, text=True, timeout=60, preexec_fn=drop)
+        capture_output=True, text=True, timeout=timeout, preexec_fn=drop)
 
 
 def test_a_user_namespace_root_cannot_administer_its_server(server):
