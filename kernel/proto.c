@@ -279,6 +279,17 @@ enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block)
 	acked = prev + (u16)(wire_block - (u16)prev);
 	if (s->base == 0)
 		acked = wire_block == 0 ? 0 : (u64)-1;
+	/*
+	 * The ACK before the oldest block in flight, once a timeout of ours
+	 * has passed: the client's own timer repeats it, so it lives and
+	 * still waits.  It resends nothing (RFC 1123: a duplicate ACK must
+	 * not), but, as RFC 1123 allows, the count of resends without an
+	 * answer starts over; the caller shortens the backed-off timer.
+	 */
+	if (acked == prev && s->base && s->retries) {
+		s->retries = 0;
+		return TFTP_ACK_ALIVE;
+	}
 	if (acked == (u64)-1 || acked < s->base || acked >= s->next)
 		return TFTP_ACK_IGNORED;	/* duplicate, stale or bogus */
 

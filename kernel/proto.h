@@ -164,6 +164,9 @@ enum tftp_ack_result {
 	TFTP_ACK_PROGRESS,	/* new blocks acknowledged: send more */
 	TFTP_ACK_DONE,		/* the final block is acknowledged */
 	TFTP_ACK_IGNORED,	/* duplicate or stale: no resend (RFC 1123) */
+	TFTP_ACK_ALIVE,		/* the client repeats its last ACK after a
+				 * timeout of ours: it is there, still
+				 * waiting; the give-up count starts over */
 };
 
 enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block);

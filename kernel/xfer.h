@@ -224,6 +224,8 @@ void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref);
 void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed);
 /* The timer fired with nothing heard: the backed-off next timeout. */
 void ktftpd_xfer_backoff(struct ktftpd_xfer *x);
+/* The client repeated its ACK after a timeout (TFTP_ACK_ALIVE). */
+void ktftpd_xfer_alive(struct ktftpd_xfer *x);
 
 /*
  * Reads (xfer_read.c).  Setup returns false with @ref set if it refuses;

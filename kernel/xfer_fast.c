@@ -292,6 +292,9 @@ static bool fast_ack(struct ktftpd_xfer *x, u16 num)
 		return true;
 	case TFTP_ACK_IGNORED:
 		return true;
+	case TFTP_ACK_ALIVE:
+		ktftpd_xfer_alive(x);
+		return true;
 	case TFTP_ACK_PROGRESS:
 		x->heard = true;
 		break;

@@ -254,6 +254,9 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 		case TFTP_ACK_IGNORED:
 			/* Sorcerer's Apprentice: only the timer resends. */
 			return true;
+		case TFTP_ACK_ALIVE:
+			ktftpd_xfer_alive(x);
+			return true;
 		}
 		return true;
 	case TFTP_PEER_ERROR:

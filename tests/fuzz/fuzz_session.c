@@ -106,6 +106,11 @@ static void sender_event(struct sender *x, const uint8_t *pkt, size_t len,
 	case TFTP_ACK_IGNORED:
 		assert(x->s.base == base_before);
 		return;
+	case TFTP_ACK_ALIVE:
+		/* The repeated ACK before base: nothing moves, nothing sent. */
+		assert(x->s.base == base_before && x->s.retries == 0);
+		assert(x->s.base >= 1);
+		return;
 	}
 }
 

@@ -15,6 +15,7 @@ checks the server side of exactly this situation on every run.
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,36 @@ def test_burst_larger_than_the_socket_buffer_waits_for_space(server, slow_net):
 
 def in_ns_of(ns, *cmd):
     return ["ip", "netns", "exec", ns, *cmd]
+
+
+def test_a_client_still_asking_is_answered_within_its_patience(server, lossy_net):
+    """The link to the client goes dark for 7.5 s, that way only, right
+    as the server sends block 2.  The client repeats ACK 1 every second
+    and gives up 12 s after it sent it (a storm's client on a link showed
+    10 s).  The server's doubling timer alone would resend at 1, 3, 7 and
+    15 s: past that patience.  Once its timer has backed off, the
+    repeated ACK proves the client is there, and the next resend comes a
+    first timeout after it: block 2 arrives within about 9 s."""
+    server.set(timeout=1000, retries=5)
+    blob = make_file(TFTP_ROOT / "patient.bin", 3 * 512 + 100)
+    helper = Path(__file__).with_name("patient_fetch.py")
+    clean = ["netem", "delay", "2ms"]
+    run("tc", "qdisc", "change", "dev", "veth-srv", "root", *clean)
+    run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *clean)
+    try:
+        p = subprocess.Popen(in_ns(sys.executable, str(helper), SRV4, str(PORT), blob.name,
+                                   str(blob), "12"),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert p.stdout.readline().strip() == "got 1"
+        run("tc", "qdisc", "change", "dev", "veth-srv", "root", "netem", "loss", "100%")
+        p.stdin.write("go\n")
+        p.stdin.flush()
+        time.sleep(7.5)
+        run("tc", "qdisc", "change", "dev", "veth-srv", "root", *clean)
+        out, _ = p.communicate(timeout=60)
+        assert p.returncode == 0 and out.startswith("ok "), out
+        assert float(out.split()[1]) < 11, out
+    finally:
+        run("tc", "qdisc", "change", "dev", "veth-srv", "root", *NETEM)
+        run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *NETEM)
+    server.wait_idle()

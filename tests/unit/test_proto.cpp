@@ -288,6 +288,49 @@ TEST(Send, DuplicateAckNeverResends)
 	EXPECT_EQ(tftp_send_ack(&s, 0), TFTP_ACK_IGNORED);
 }
 
+TEST(Send, RepeatedAckAfterATimeoutShowsTheClientAlive)
+{
+	tftp_send s;
+	tftp_send_init(&s, false, 1, 2);
+	tftp_send_sent(&s, false);		// DATA 1
+	ASSERT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_PROGRESS);
+	tftp_send_sent(&s, false);		// DATA 2
+	// Before any timeout of ours: a duplicate, no more.
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_IGNORED);
+	ASSERT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	tftp_send_sent(&s, false);		// DATA 2 again
+	ASSERT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	tftp_send_sent(&s, false);		// and again: no retry left
+	// The client's timer repeats ACK 1: alive, the count starts over,
+	// and nothing is to be sent now.
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_ALIVE);
+	EXPECT_EQ(s.retries, 0u);
+	EXPECT_FALSE(tftp_send_may_send(&s));
+	EXPECT_EQ(s.base, 2u);
+	EXPECT_EQ(s.next, 3u);
+	// Once: the next copy is a duplicate until our timer fires again.
+	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_IGNORED);
+	// Older ACKs never count.
+	ASSERT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	tftp_send_sent(&s, false);
+	EXPECT_EQ(tftp_send_ack(&s, 0), TFTP_ACK_IGNORED);
+	EXPECT_EQ(s.retries, 1u);
+	ASSERT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	EXPECT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_GIVE_UP);
+}
+
+TEST(Send, OackIsNeverRepeatedAlive)
+{
+	tftp_send s;
+	tftp_send_init(&s, true, 1, 3);
+	tftp_send_sent(&s, false);		// OACK
+	ASSERT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
+	tftp_send_sent(&s, false);
+	// Nothing comes before the OACK: any number is ignored.
+	EXPECT_EQ(tftp_send_ack(&s, 0xffff), TFTP_ACK_IGNORED);
+	EXPECT_EQ(s.retries, 1u);
+}
+
 TEST(Send, TimeoutResendsThenGivesUp)
 {
 	tftp_send s;
