@@ -283,13 +283,10 @@ enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block)
 	 * The ACK before the oldest block in flight, once a timeout of ours
 	 * has passed: the client's own timer repeats it, so it lives and
 	 * still waits.  It resends nothing (RFC 1123: a duplicate ACK must
-	 * not), but, as RFC 1123 allows, the count of resends without an
-	 * answer starts over; the caller shortens the backed-off timer.
+	 * not); the caller decides whether to believe it (tftp_send_alive).
 	 */
-	if (acked == prev && s->base && s->retries) {
-		s->retries = 0;
+	if (acked == prev && s->base && s->retries)
 		return TFTP_ACK_ALIVE;
-	}
 	if (acked == (u64)-1 || acked < s->base || acked >= s->next)
 		return TFTP_ACK_IGNORED;	/* duplicate, stale or bogus */
 
@@ -305,6 +302,15 @@ enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block)
 		return TFTP_ACK_DONE;
 	}
 	return TFTP_ACK_PROGRESS;
+}
+
+void tftp_send_alive(struct tftp_send *s)
+{
+	/*
+	 * As RFC 1123 allows, the count of resends without an answer starts
+	 * over; and until the next timeout the same ACK is a duplicate.
+	 */
+	s->retries = 0;
 }
 
 enum tftp_timeout_result tftp_send_timeout(struct tftp_send *s)

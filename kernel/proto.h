@@ -166,10 +166,13 @@ enum tftp_ack_result {
 	TFTP_ACK_IGNORED,	/* duplicate or stale: no resend (RFC 1123) */
 	TFTP_ACK_ALIVE,		/* the client repeats its last ACK after a
 				 * timeout of ours: it is there, still
-				 * waiting; the give-up count starts over */
+				 * waiting (see tftp_send_alive) */
 };
 
 enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block);
+
+/* Believe a TFTP_ACK_ALIVE: the count of resends starts over. */
+void tftp_send_alive(struct tftp_send *s);
 
 enum tftp_timeout_result {
 	TFTP_TIMEOUT_RESEND,	/* resend from s->base */

@@ -116,10 +116,11 @@ void ktftpd_xfer_arm_timer(struct ktftpd_xfer *x)
 /*
  * The client repeated its ACK after our timer had backed off: it is there,
  * waiting for what we keep losing.  Nothing is sent now (RFC 1123), but
- * the next resend comes one first timeout from now if that is sooner: a
- * doubled timer (1, 3, 7, 15 s) would otherwise outwait a client that
- * gives up after 10 s, as a link that drops a storm's packets for a few
- * seconds showed.  The rate stays bounded by the timer, never the ACKs.
+ * the count of resends starts over, and the next resend comes one first
+ * timeout from now if that is sooner: a doubled timer (1, 3, 7, 15 s)
+ * would otherwise outwait a client that gives up after 10 s, as a link
+ * that drops a storm's packets for a few seconds showed.  The rate stays
+ * bounded by the timer, never by the ACKs.
  */
 void ktftpd_xfer_alive(struct ktftpd_xfer *x)
 {
@@ -127,6 +128,7 @@ void ktftpd_xfer_alive(struct ktftpd_xfer *x)
 
 	if (!x->heard)
 		return;	/* a handshake ends at its own deadline */
+	tftp_send_alive(&x->send);
 	if (!x->rto_fixed)
 		x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
 	sooner = jiffies + msecs_to_jiffies(x->rto_ms);

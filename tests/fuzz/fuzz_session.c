@@ -108,8 +108,9 @@ static void sender_event(struct sender *x, const uint8_t *pkt, size_t len,
 		return;
 	case TFTP_ACK_ALIVE:
 		/* The repeated ACK before base: nothing moves, nothing sent. */
-		assert(x->s.base == base_before && x->s.retries == 0);
+		assert(x->s.base == base_before && x->s.retries > 0);
 		assert(x->s.base >= 1);
+		tftp_send_alive(&x->s);
 		return;
 	}
 }

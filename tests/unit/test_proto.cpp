@@ -301,9 +301,11 @@ TEST(Send, RepeatedAckAfterATimeoutShowsTheClientAlive)
 	tftp_send_sent(&s, false);		// DATA 2 again
 	ASSERT_EQ(tftp_send_timeout(&s), TFTP_TIMEOUT_RESEND);
 	tftp_send_sent(&s, false);		// and again: no retry left
-	// The client's timer repeats ACK 1: alive, the count starts over,
-	// and nothing is to be sent now.
+	// The client's timer repeats ACK 1: alive; nothing is to be sent
+	// now, and believed, the count starts over.
 	EXPECT_EQ(tftp_send_ack(&s, 1), TFTP_ACK_ALIVE);
+	EXPECT_EQ(s.retries, 2u);
+	tftp_send_alive(&s);
 	EXPECT_EQ(s.retries, 0u);
 	EXPECT_FALSE(tftp_send_may_send(&s));
 	EXPECT_EQ(s.base, 2u);
