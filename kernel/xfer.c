@@ -300,6 +300,14 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	ktftpd_xfer_free(x);
 }
 
+void ktftpd_xfer_error_to_peer(struct ktftpd_xfer *x,
+			       const struct tftp_refusal *ref)
+{
+	/* Nothing is sent once cut off (see send_error). */
+	if (x->sock && !test_bit(XFER_EV_SUPERSEDED, &x->events))
+		ktftpd_xfer_send_error(x, &x->peer, ref);
+}
+
 void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref)
 {
 	/*
@@ -307,8 +315,7 @@ void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref)
 	 * peer that hears it and looks finds the old file alone.
 	 */
 	ktftpd_xfer_write_free(x);
-	if (x->sock)	/* nothing is sent once cut off (see send_error) */
-		ktftpd_xfer_send_error(x, &x->peer, ref);
+	ktftpd_xfer_error_to_peer(x, ref);
 	x->err_code = ref->code;
 	x->err_msg = ref->why;
 	ktftpd_xfer_destroy(x, false);

@@ -29,6 +29,12 @@ enum {
 	XFER_EV_ABORT,		/* the server stops: end with an ERROR */
 	XFER_EV_WRITABLE,	/* send buffer space came back */
 	XFER_EV_DONE,		/* the fast path saw the last ACK: end it */
+	/*
+	 * Not a kick but a mark: the peer, once heard from, sent a new
+	 * request from the same address and port.  It has left this
+	 * transfer, and an ERROR from it would answer that request.
+	 */
+	XFER_EV_SUPERSEDED,
 };
 
 /* Bit in ktftpd_xfer.busy: held by whoever runs the transfer's state. */
@@ -113,7 +119,8 @@ struct ktftpd_xfer {
 	/*
 	 * The peer has made progress (an ACK that moved, a block taken).
 	 * Until then the transfer lives at most handshake_timeout: a spoofed
-	 * request's peer never answers.
+	 * request's peer never answers.  Set with WRITE_ONCE: admission
+	 * reads it from another transfer's run.
 	 */
 	bool heard;
 
@@ -220,6 +227,9 @@ void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed);
 /* Send the ERROR @ref says to the peer and end the transfer as failed. */
 void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref);
+/* The ERROR that ends the transfer, to its peer, unless superseded. */
+void ktftpd_xfer_error_to_peer(struct ktftpd_xfer *x,
+			       const struct tftp_refusal *ref);
 /* The peer sent ERROR @code: end, as done if @completed, else failed. */
 void ktftpd_xfer_peer_error(struct ktftpd_xfer *x, u16 code, bool completed);
 /* The timer fired with nothing heard: the backed-off next timeout. */

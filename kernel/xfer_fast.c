@@ -296,7 +296,7 @@ static bool fast_ack(struct ktftpd_xfer *x, u16 num)
 		ktftpd_xfer_alive(x);
 		return true;
 	case TFTP_ACK_PROGRESS:
-		x->heard = true;
+		WRITE_ONCE(x->heard, true);
 		break;
 	}
 	if (!x->rto_fixed)

@@ -247,7 +247,7 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 			ktftpd_xfer_destroy(x, true);
 			return false;
 		case TFTP_ACK_PROGRESS:
-			x->heard = true;
+			WRITE_ONCE(x->heard, true);
 			if (!x->rto_fixed)
 				x->rto_ms = x->cfg->val[KTFTPD_P_TIMEOUT];
 			return true;
@@ -291,7 +291,8 @@ bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 		 * boots at once may lose that ACK on its way out (OVMF's GRUB
 		 * did, its NIC reset).  A finish, counted apart.  The ERROR
 		 * still goes: a client that has it all has gone and never
-		 * hears it, but one whose every copy of the last block was
+		 * hears it (unless it asked anew from the same port: then
+		 * none goes), but one whose every copy of the last block was
 		 * lost learns now, not at its own timeout.  Only for a peer
 		 * heard from: a one-block file's spoofed request has nothing
 		 * but its last block to await.
@@ -299,7 +300,7 @@ bool ktftpd_xfer_read_timeout(struct ktftpd_xfer *x)
 		if (x->heard && tftp_send_awaits_final_ack(&x->send)) {
 			ktftpd_stats_inc(&x->srv->stats,
 					 KTFTPD_C_FINAL_ACK_MISSING);
-			ktftpd_xfer_send_error(x, &x->peer, &ref);
+			ktftpd_xfer_error_to_peer(x, &ref);
 			x->unconfirmed = true;
 			ktftpd_xfer_destroy(x, true);
 			return false;

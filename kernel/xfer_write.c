@@ -168,7 +168,7 @@ bool ktftpd_xfer_write_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 			return false;
 		}
 		if (res == TFTP_DATA_TAKE) {
-			x->heard = true;
+			WRITE_ONCE(x->heard, true);
 			if (!write_store(x, pkt + TFTP_HDR_LEN, len - TFTP_HDR_LEN))
 				return false;
 			if (x->recv.done)

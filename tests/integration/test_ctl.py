@@ -255,6 +255,38 @@ def test_a_download_whose_last_ack_never_comes_is_finished_unconfirmed(server, w
         assert after["final_ack_missing"] == before["final_ack_missing"]
         assert after["transfers_failed"] == before["transfers_failed"] + 1
 
+
+def test_a_new_request_from_the_same_port_gets_no_stale_error(server):
+    """A client that keeps its port (U-Boot's tftpsrcp, some NATs) loses
+    its final ACK and asks again at once.  Its request waits behind the
+    old transfer (the same address and port: dropped as a repeat), and
+    the old one, given up, must send no ERROR: the client would take it
+    as the answer to its new request.  Asked again once the old one has
+    ended, it is served."""
+    src = make_file(TFTP_ROOT / "ctl-again.bin", 3 * 512 + 100)
+    server.set(timeout=100, retries=2)
+    with Client() as c:
+        c.send(rrq(src.name))
+        for block in range(1, 4):
+            num, _, c.tid = c.expect("DATA")
+            assert num == block
+            c.ack(block)
+        assert c.expect("DATA")[0] == 4        # never ACKed
+        old = c.tid
+        c.tid = None
+        c.send(rrq(src.name))
+        seen = []
+        while (r := c.recv(timeout=3.0)) is not None:
+            seen.append((r[0][0], r[0][1], r[1] == old))
+        assert seen == [("DATA", 4, True)] * 2, seen
+        server.wait_idle()
+        c.send(rrq(src.name))
+        num, _, tid = c.expect("DATA")
+        assert num == 1 and tid != old
+        c.cancel(tid)
+    server.wait_idle()
+
+
 def test_config_apply_is_idempotent(server, tmp_path):
     cfg = tmp_path / "ktftpd.json"
     cfg.write_text(f"""{{
