@@ -445,15 +445,11 @@ int ktftpd_server_admit(struct ktftpd_xfer *x, struct tftp_refusal *ref)
 		 * The same address and port: the client sent its request
 		 * again because our first DATA was lost.  That transfer's
 		 * timer resends it; a second transfer would only double the
-		 * traffic and be refused by the client with ERROR 5.  But
-		 * once that transfer has heard from its peer, this is a new
-		 * request (a client that keeps its port, whose final ACK was
-		 * lost): the old one must send it no ERROR, which would answer
-		 * it.  The request, repeated, is served once the old one ends.
+		 * traffic and be refused by the client with ERROR 5.  (Or a
+		 * new request: see ktftpd_xfer_asked_anew.)
 		 */
 		if (ktftpd_addr_equal(&other->peer, &x->peer, true)) {
-			if (READ_ONCE(other->heard))
-				set_bit(XFER_EV_SUPERSEDED, &other->events);
+			ktftpd_xfer_asked_anew(other);
 			err = -EEXIST;
 			goto out;
 		}

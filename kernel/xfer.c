@@ -300,6 +300,19 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	ktftpd_xfer_free(x);
 }
 
+void ktftpd_xfer_asked_anew(struct ktftpd_xfer *x)
+{
+	/*
+	 * Before we heard from the peer, its request again is its own
+	 * resend (our first DATA was lost; the timer resends it).  After, it
+	 * is a new request from a client that keeps its port (its final
+	 * ACK lost, say): this transfer must send it no ERROR, which would
+	 * answer that request.  Repeated, it is served once this one ends.
+	 */
+	if (READ_ONCE(x->heard))
+		set_bit(XFER_EV_SUPERSEDED, &x->events);
+}
+
 void ktftpd_xfer_error_to_peer(struct ktftpd_xfer *x,
 			       const struct tftp_refusal *ref)
 {
@@ -347,10 +360,12 @@ static bool xfer_handle(struct ktftpd_xfer *x, const u8 *pkt, int len,
 					     x->local.len ? &x->local : NULL);
 		return true;
 	}
-	/* Our peer's request again (single_port): a duplicate, as ever. */
+	/* Our peer's request again (single_port): never a second transfer. */
 	if (x->shared_port && len >= 2 && pkt[0] == 0 &&
-	    (pkt[1] == TFTP_RRQ || pkt[1] == TFTP_WRQ))
+	    (pkt[1] == TFTP_RRQ || pkt[1] == TFTP_WRQ)) {
+		ktftpd_xfer_asked_anew(x);
 		return true;
+	}
 	if (!ktftpd_addr_equal(from, &x->peer, true)) {
 		/* RFC 1350: tell the intruder, carry on with our peer. */
 		tftp_refuse(&ref, TFTP_EBADID, "Unknown transfer ID");

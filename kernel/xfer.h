@@ -227,6 +227,8 @@ void ktftpd_xfer_send_error(struct ktftpd_xfer *x, const struct ktftpd_addr *to,
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed);
 /* Send the ERROR @ref says to the peer and end the transfer as failed. */
 void ktftpd_xfer_fail(struct ktftpd_xfer *x, const struct tftp_refusal *ref);
+/* The peer sent a request from the transfer's own address and port. */
+void ktftpd_xfer_asked_anew(struct ktftpd_xfer *x);
 /* The ERROR that ends the transfer, to its peer, unless superseded. */
 void ktftpd_xfer_error_to_peer(struct ktftpd_xfer *x,
 			       const struct tftp_refusal *ref);
