@@ -25,6 +25,13 @@ _ktftpctl_is_key_option()
 	return 1
 }
 
+# Offer the words of $1 that complete the current word (mapfile: no
+# word splitting or globbing of what compgen prints).
+_ktftpctl_offer()
+{
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+}
+
 _ktftpctl()
 {
 	local cur prev words cword
@@ -52,7 +59,7 @@ _ktftpctl()
 	case $prev in
 	--netns | -n)
 		# ip netns's names, or a path.
-		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
+		_ktftpctl_offer "$(ls /run/netns 2>/dev/null)"
 		[[ $cur == */* ]] && _filedir
 		return
 		;;
@@ -65,12 +72,12 @@ _ktftpctl()
 		return
 		;;
 	--from)
-		COMPREPLY=($(compgen -W "tftpd-hpa dnsmasq" -- "$cur"))
+		_ktftpctl_offer "tftpd-hpa dnsmasq"
 		return
 		;;
 	--unique-root)
 		# unique_root's words (KTFTPD_KIND_CHOICE in kernel/params.h).
-		COMPREPLY=($(compgen -W "off ip mac" -- "$cur"))
+		_ktftpctl_offer "off ip mac"
 		return
 		;;
 	--root)
@@ -78,7 +85,7 @@ _ktftpctl()
 		return
 		;;
 	--format | -f)
-		COMPREPLY=($(compgen -W "text json prometheus" -- "$cur"))
+		_ktftpctl_offer "text json prometheus"
 		return
 		;;
 	--drain | -d | --watch | -w | --client)
@@ -86,7 +93,7 @@ _ktftpctl()
 		;;
 	esac
 	if _ktftpctl_is_key_option "$prev" "$_ktftpctl_bool_keys"; then
-		COMPREPLY=($(compgen -W "true false" -- "$cur"))
+		_ktftpctl_offer "true false"
 		return
 	elif _ktftpctl_is_key_option "$prev" "$_ktftpctl_keys"; then
 		return	# a value: nothing to offer
@@ -94,46 +101,46 @@ _ktftpctl()
 
 	case $cmd in
 	"")
-		COMPREPLY=($(compgen -W "$globals $commands" -- "$cur"))
+		_ktftpctl_offer "$globals $commands"
 		;;
 	start)
 		local k opts="--config -c --help"
 		for k in $_ktftpctl_keys; do
 			opts+=" --${k//_/-}"
 		done
-		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		_ktftpctl_offer "$opts"
 		;;
 	stop)
-		COMPREPLY=($(compgen -W "--drain --help" -- "$cur"))
+		_ktftpctl_offer "--drain --help"
 		;;
 	stats)
-		COMPREPLY=($(compgen -W "--watch --format --netns-label --help" -- "$cur"))
+		_ktftpctl_offer "--watch --format --netns-label --help"
 		;;
 	status | sessions | monitor | version)
-		COMPREPLY=($(compgen -W "--help" -- "$cur"))
+		_ktftpctl_offer "--help"
 		;;
 	config)
 		case $sub in
 		"")
-			COMPREPLY=($(compgen -W "show set apply import --help" -- "$cur"))
+			_ktftpctl_offer "show set apply import --help"
 			;;
 		import)
 			if [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--from --map-file --help" -- "$cur"))
+				_ktftpctl_offer "--from --map-file --help"
 			else
 				_filedir
 			fi
 			;;
 		apply)
 			if [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--check --help" -- "$cur"))
+				_ktftpctl_offer "--check --help"
 			else
 				_filedir json
 			fi
 			;;
 		set)
 			compopt -o nospace
-			COMPREPLY=($(compgen -S = -W "$_ktftpctl_keys" -- "$cur"))
+			mapfile -t COMPREPLY < <(compgen -S = -W "$_ktftpctl_keys" -- "$cur")
 			[[ $cur == *=* ]] && compopt +o nospace && COMPREPLY=()
 			;;
 		esac
@@ -141,11 +148,11 @@ _ktftpctl()
 	rewrite)
 		case $sub in
 		"")
-			COMPREPLY=($(compgen -W "test --help" -- "$cur"))
+			_ktftpctl_offer "test --help"
 			;;
 		test)
 			# NAME is a name as a client asks for it, not a local file.
-			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--client --help" -- "$cur"))
+			[[ $cur == -* ]] && _ktftpctl_offer "--client --help"
 			;;
 		esac
 		;;
