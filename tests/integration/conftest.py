@@ -509,6 +509,18 @@ def server(request, shared_module):
     give_back_shared(request.node.nodeid, srv)
 
 
+@pytest.fixture
+def userns_admin():
+    """A fresh module loaded with userns_admin=1, unloaded after."""
+    if module_loaded():
+        rmmod()
+    insmod("userns_admin=1")
+    try:
+        yield
+    finally:
+        rmmod()
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "fresh_module: the server fixture loads a module for this test alone "

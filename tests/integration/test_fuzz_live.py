@@ -18,7 +18,7 @@ from conftest import PORT, TFTP_ROOT, make_file, sysctl_read, sysctl_write
 from genl import (CMD, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
                   NLA_F_NESTED, Genl)
 from tftp import Client
-from test_netns import UNPRIVILEGED, in_user_namespace, userns_admin  # noqa: F401 (a fixture)
+from test_netns import UNPRIVILEGED, in_user_namespace
 
 SECONDS = int(os.environ.get("KTFTPD_FUZZ_SECONDS", "60"))
 OPTION_NAMES = [b"blksize", b"tsize", b"windowsize", b"BLKSIZE", b"WindowSize",

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import (KTFTPCTL, SERVE_GID, SERVE_UID, TFTP_ROOT, make_file, run,
                       sysctl_read)
-from tftp import Client, data, opts, wrq
+from tftp import Client, opts, wrq
 from test_write import put, temp_files
 
 # A user with no capabilities at all, for the CAP_NET_ADMIN-only caller.

@@ -254,7 +254,7 @@ def test_sessions_and_events_stay_in_their_namespace(server, tmp_path):
             time.sleep(1.5)  # each has joined the group by now
             # Hold a transfer at DATA 1 in A: listed there alone.
             held = subprocess.Popen(
-                ["ip", "netns", "exec", a, sys.executable, "-c", f"""
+                ["ip", "netns", "exec", a, sys.executable, "-c", """
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(10)
@@ -738,19 +738,6 @@ except OSError as e:
         assert lookup_threads() == 4
         module_held_until(fs)
     assert lookup_threads() == 0
-
-
-@pytest.fixture
-def userns_admin():
-    """A fresh module loaded with userns_admin=1, unloaded after."""
-    from conftest import insmod, module_loaded, rmmod
-    if module_loaded():
-        rmmod()
-    insmod("userns_admin=1")
-    try:
-        yield
-    finally:
-        rmmod()
 
 
 UNPRIVILEGED = 4242

@@ -5,7 +5,6 @@ Here every request is followed at once by ERRORs from the same client
 socket to every port a transfer's socket can have (the ephemeral range
 narrowed to 64 ports), while requests flood in; on the debug kernel for
 60 s, on Debian's for 10."""
-import os
 import socket
 import time
 
