@@ -235,7 +235,7 @@ def test_ansible_config_change_reloads_and_keeps_a_transfer():
     run("ip", "-n", TENANT, "link", "set", "lo", "up")
     out, changed = ansible("-e", "@" + VARS_TO)
     assert changed >= 1
-    assert "RUNNING HANDLER [ktftpd : ktftpd config changed]" in out
+    assert "RUNNING HANDLER [ktftpd : Apply ktftpd's new config]" in out
     # The transfer is still in flight after the reload.
     assert [s["file"] for s in ctl_json("sessions")] == ["boot.bin"]
     data = dl.result()
