@@ -24,7 +24,6 @@
 #include "root_lookup.h"
 #include "server.h"
 
-
 static void config_release(struct kref *ref)
 {
 	struct ktftpd_config *cfg = container_of(ref, struct ktftpd_config, ref);
@@ -383,13 +382,12 @@ int ktftpd_listen_parse(const char *text, struct ktftpd_config_change *chg)
 			return -EINVAL;
 		a = &chg->listen[chg->n_listen++];
 		memset(a, 0, sizeof(*a));
-		if (in4_pton(p, -1, (u8 *)&a->v4, -1, &end)) {
+		if (in4_pton(p, -1, (u8 *)&a->v4, -1, &end))
 			a->family = AF_INET;
-		} else if (in6_pton(p, -1, a->v6.s6_addr, -1, &end)) {
+		else if (in6_pton(p, -1, a->v6.s6_addr, -1, &end))
 			a->family = AF_INET6;
-		} else {
+		else
 			return -EINVAL;
-		}
 		/* An address ends at a separator, not in the middle of junk. */
 		if (*end && *end != ' ' && *end != ',' && *end != '\t' &&
 		    *end != '\n')
@@ -487,7 +485,8 @@ int ktftpd_port_range_parse(const char *text, struct ktftpd_config_change *chg)
 	while (is_separator(*text))
 		text++;
 	chg->set_port_range = true;
-	chg->port_low = chg->port_high = 0;
+	chg->port_low = 0;
+	chg->port_high = 0;
 	if (!*text)
 		return 0;
 	if (!isdigit(*text) ||

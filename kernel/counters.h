@@ -72,6 +72,7 @@ enum ktftpd_counter {
 	KTFTPD_COUNTERS(KTFTPD_COUNTER_ENUM)
 	KTFTPD_C_COUNT
 };
+
 #undef KTFTPD_COUNTER_ENUM
 
 #endif /* KTFTPD_COUNTERS_H */

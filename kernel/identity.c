@@ -41,8 +41,14 @@ const struct cred *ktftpd_identity_prepare(struct user_namespace *ns,
 	set_groups(c, none);
 	put_group_info(none);
 ids:
-	c->uid = c->euid = c->suid = c->fsuid = kuid;
-	c->gid = c->egid = c->sgid = c->fsgid = kgid;
+	c->uid = kuid;
+	c->euid = kuid;
+	c->suid = kuid;
+	c->fsuid = kuid;
+	c->gid = kgid;
+	c->egid = kgid;
+	c->sgid = kgid;
+	c->fsgid = kgid;
 	/* Not even the capabilities root keeps over files: DAC applies. */
 	c->cap_inheritable = CAP_EMPTY_SET;
 	c->cap_permitted = CAP_EMPTY_SET;

@@ -19,11 +19,10 @@ size_t tftp_netascii_encode(struct tftp_netascii_pos *pos, const u8 *in,
 			/* LF -> CR LF; a bare CR -> CR NUL */
 			out[o++] = '\r';
 			pos->pending = c == '\n' ? '\n' : '\0';
-			if (o < cap) {
+			if (o < cap)
 				out[o++] = pos->pending;
-			} else {
+			else
 				pos->has_pending = true;	/* owed by the next block */
-			}
 		} else {
 			out[o++] = c;
 		}

@@ -205,10 +205,12 @@ static int put_config(struct sk_buff *msg, const struct ktftpd_config *cfg,
 	return 0;
 }
 
-#define COUNTER_ATTR(id, attr, ...) [KTFTPD_C_##id] = attr,
+#define COUNTER_ATTR(id, attr, ...) \
+	[KTFTPD_C_##id] = attr,
 static const u16 counter_attr[KTFTPD_C_COUNT] = {
 	KTFTPD_COUNTERS(COUNTER_ATTR)
 };
+
 #undef COUNTER_ATTR
 
 static int put_stats(struct sk_buff *msg, struct ktftpd_server *srv)

@@ -127,7 +127,7 @@ int ktftpd_nl_dump_xfers(struct sk_buff *skb, struct netlink_callback *cb)
 	struct dump_ctx d = { .skb = skb, .cb = cb, .last_id = cb->args[0] };
 	int err;
 
-	err = ktftpd_server_for_each_xfer(srv, cb->args[0], dump_one, &d);
+	err = ktftpd_server_visit_xfers(srv, cb->args[0], dump_one, &d);
 	cb->args[0] = d.last_id;
 	if (err && d.count == 0)
 		return err;	/* one transfer larger than a message: cannot be */

@@ -27,9 +27,11 @@ enum ktftpd_param_kind {
 	KTFTPD_KIND_BOOL,	/* 0 or 1; true or false in the config file */
 	KTFTPD_KIND_MODE,	/* permission bits, in octal everywhere */
 	KTFTPD_KIND_ID,		/* a uid or gid; ktftpctl also takes a name */
-	KTFTPD_KIND_CHOICE,	/* one of the words in unit, for min..max in
-				 * order; the sysctl takes the word or number
-				 * and shows the word */
+	/*
+	 * one of the words in unit, for min..max in order; the sysctl takes the
+	 * word or number and shows the word
+	 */
+	KTFTPD_KIND_CHOICE,
 };
 
 /*
@@ -232,6 +234,7 @@ enum ktftpd_param {
 	KTFTPD_PARAMS(KTFTPD_PARAM_ENUM)
 	KTFTPD_P_COUNT
 };
+
 #undef KTFTPD_PARAM_ENUM
 
 struct ktftpd_param_desc {

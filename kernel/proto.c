@@ -68,15 +68,14 @@ bool tftp_parse_request(const u8 *pkt, size_t len, struct tftp_request *req,
 	req->mode_name = take_string(pkt, len, &pos);
 	if (!req->mode_name)
 		return tftp_refuse(ref, TFTP_EBADOP, "mode not terminated");
-	if (tftp_streq_nocase(req->mode_name, "octet")) {
+	if (tftp_streq_nocase(req->mode_name, "octet"))
 		req->mode = TFTP_MODE_OCTET;
-	} else if (tftp_streq_nocase(req->mode_name, "netascii")) {
+	else if (tftp_streq_nocase(req->mode_name, "netascii"))
 		req->mode = TFTP_MODE_NETASCII;
-	} else if (tftp_streq_nocase(req->mode_name, "mail")) {
+	else if (tftp_streq_nocase(req->mode_name, "mail"))
 		req->mode = TFTP_MODE_MAIL;
-	} else {
+	else
 		return tftp_refuse(ref, TFTP_EBADOP, "unknown transfer mode");
-	}
 
 	/*
 	 * Options (RFC 2347) follow as name/value pairs.  A request cut short

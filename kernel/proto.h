@@ -156,7 +156,8 @@ void tftp_send_init(struct tftp_send *s, bool oack, u32 window,
 u64 tftp_block_offset(u64 block, u32 blksize);
 
 /* May block @s->next be sent now?  (The caller then sends it and calls
- * tftp_send_sent, passing is_last if it was the short final block.) */
+ * tftp_send_sent, passing is_last if it was the short final block.)
+ */
 bool tftp_send_may_send(const struct tftp_send *s);
 void tftp_send_sent(struct tftp_send *s, bool is_last);
 
@@ -164,9 +165,11 @@ enum tftp_ack_result {
 	TFTP_ACK_PROGRESS,	/* new blocks acknowledged: send more */
 	TFTP_ACK_DONE,		/* the final block is acknowledged */
 	TFTP_ACK_IGNORED,	/* duplicate or stale: no resend (RFC 1123) */
-	TFTP_ACK_ALIVE,		/* the client repeats its last ACK after a
-				 * timeout of ours: it is there, still
-				 * waiting (see tftp_send_alive) */
+	/*
+	 * the client repeats its last ACK after a timeout of ours: it is there,
+	 * still waiting (see tftp_send_alive)
+	 */
+	TFTP_ACK_ALIVE,
 };
 
 enum tftp_ack_result tftp_send_ack(struct tftp_send *s, u16 wire_block);

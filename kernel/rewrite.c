@@ -173,7 +173,7 @@ static bool put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 	return true;
 }
 
-enum expand_result { EXPANDED, NOT_KNOWN, TOO_LONG };
+enum expand_result { NAME_EXPANDED, NAME_NOT_KNOWN, NAME_TOO_LONG };
 
 /* The rule's replacement for @name's first @matched bytes, into @out. */
 static enum expand_result expand(const struct tftp_rule *rule,
@@ -187,7 +187,7 @@ static enum expand_result expand(const struct tftp_rule *rule,
 	for (; *r; r++) {
 		if (*r != '\\') {
 			if (!put(out, cap, &len, r, 1))
-				return TOO_LONG;
+				return NAME_TOO_LONG;
 			continue;
 		}
 		switch (*++r) {
@@ -203,21 +203,21 @@ static enum expand_result expand(const struct tftp_rule *rule,
 		case '0':
 			/* The matched part, as the name has it. */
 			if (!put(out, cap, &len, name, matched))
-				return TOO_LONG;
+				return NAME_TOO_LONG;
 			continue;
 		default:
 			v = "\\";
 			break;
 		}
 		if (!v)
-			return NOT_KNOWN;
+			return NAME_NOT_KNOWN;
 		if (!put(out, cap, &len, v, strlen(v)))
-			return TOO_LONG;
+			return NAME_TOO_LONG;
 	}
 	if (!put(out, cap, &len, name + matched, strlen(name + matched)))
-		return TOO_LONG;
+		return NAME_TOO_LONG;
 	out[len] = '\0';
-	return EXPANDED;
+	return NAME_EXPANDED;
 }
 
 bool tftp_rewrite(const struct tftp_rule *rules, unsigned int n,
@@ -239,12 +239,12 @@ bool tftp_rewrite(const struct tftp_rule *rules, unsigned int n,
 					   "Access violation: refused by a rule");
 		}
 		switch (expand(rule, who, name, matched, scratch, cap)) {
-		case NOT_KNOWN:
+		case NAME_NOT_KNOWN:
 			continue;
-		case TOO_LONG:
+		case NAME_TOO_LONG:
 			return tftp_refuse(ref, TFTP_EACCESS,
 					   "Access violation: name too long after the rules");
-		case EXPANDED:
+		case NAME_EXPANDED:
 			break;
 		}
 		memcpy(name, scratch, strlen(scratch) + 1);

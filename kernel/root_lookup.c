@@ -82,7 +82,7 @@ static const char *lookup_why(int err)
 {
 	switch (err) {
 	case -ELOOP:
-		return "root passes through a magic link (/proc/PID/root, /dev/fd) or a symlink loop";
+		return "root passes through a magic link (/proc/PID/root, /dev/fd) or symlink loop";
 	case -ESHUTDOWN:
 		return "the server shut down while root was looked up";
 	case -EINTR:
@@ -187,6 +187,7 @@ static int root_lookup_thread(void *data)
 	revert_creds(old);
 	/* Before done: a writer who saw it done may look up again at once. */
 	lookup_user_drop(l->uid);
+	/* Pairs with root_lookup()'s acquire: who sees it idle sees all this. */
 	smp_store_release(&srv->root_lookup_busy, false);
 	spin_lock(&l->wq.lock);
 	l->err = err;
@@ -209,7 +210,7 @@ static int root_lookup_wait(struct ktftpd_server *srv, struct root_lookup *l,
 
 	for (;;) {
 		left = wait_event_killable_timeout(l->wq, READ_ONCE(l->done),
-				msecs_to_jiffies(KTFTPD_LOOKUP_POLL_MS));
+						   msecs_to_jiffies(KTFTPD_LOOKUP_POLL_MS));
 		if (left < 0)
 			return -EINTR;
 		spin_lock(&l->wq.lock);

@@ -9,8 +9,8 @@
 #include "rules.h"
 
 struct ktftpd_rule_list *ktftpd_rules_build(const struct tftp_rule *src,
-					unsigned int n, int *bad,
-					const char **why)
+					    unsigned int n, int *bad,
+					    const char **why)
 {
 	struct ktftpd_rule_list *rules;
 	size_t text = 0, size;

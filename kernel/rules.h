@@ -28,8 +28,8 @@ struct ktftpd_rule_list {
  * reason for a person.  @n 0 gives NULL: no rules.
  */
 struct ktftpd_rule_list *ktftpd_rules_build(const struct tftp_rule *src,
-					unsigned int n, int *bad,
-					const char **why);
+					    unsigned int n, int *bad,
+					    const char **why);
 struct ktftpd_rule_list *ktftpd_rules_get(struct ktftpd_rule_list *rules);
 void ktftpd_rules_put(struct ktftpd_rule_list *rules);
 bool ktftpd_rules_equal(const struct ktftpd_rule_list *a,

@@ -122,7 +122,7 @@ static int start_locked(struct ktftpd_server *srv,
 	}
 	if (!cfg->creds) {
 		pr_err_ratelimited("ktftpd: cannot start: user %ld or group %ld has no mapping in the namespace's user namespace (set net.ktftpd.user and group)\n",
-		       cfg->val[KTFTPD_P_USER], cfg->val[KTFTPD_P_GROUP]);
+				   cfg->val[KTFTPD_P_USER], cfg->val[KTFTPD_P_GROUP]);
 		return -EOVERFLOW;
 	}
 	/* What only a running server needs, made at its first start. */
@@ -536,9 +536,9 @@ void ktftpd_server_release(struct ktftpd_xfer *x)
 		ktftpd_server_put(srv);
 }
 
-int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
-				int (*fn)(struct ktftpd_xfer *x, void *arg),
-				void *arg)
+int ktftpd_server_visit_xfers(struct ktftpd_server *srv, u64 after_id,
+			      int (*fn)(struct ktftpd_xfer *x, void *arg),
+			      void *arg)
 {
 	struct ktftpd_xfer *x;
 	int ret = 0;

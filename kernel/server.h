@@ -46,13 +46,13 @@ struct ktftpd_server {
 	struct workqueue_struct *wq;
 	/* How many runs wait in each CPU's pool, and who waits for room. */
 	struct ktftpd_runq __percpu *runq;
-	spinlock_t runq_lock;
+	spinlock_t runq_lock;		/* the pools' counts and waiters */
 	bool running;
 	bool unloading;			/* going away: never start again */
 	bool root_lookup_busy;		/* see root_lookup.c */
 	u64 started_ns;
 
-	spinlock_t xfers_lock;
+	spinlock_t xfers_lock;		/* the lists, counts and ids below */
 	struct list_head xfers;		/* in admission order: ids increase */
 	/* Cut off from the namespace as it went (XFER_FS_CUT), till they end. */
 	struct list_head cut_xfers;
@@ -105,7 +105,8 @@ u64 ktftpd_server_uptime_ms(struct ktftpd_server *srv);
 int ktftpd_server_start(struct ktftpd_server *srv);
 /* Stop: close the listener, let transfers finish for the configured
  * drain time, then abort the rest with an ERROR.  0 if stopped.  A
- * transfer that waits on a hung file system ends when it answers. */
+ * transfer that waits on a hung file system ends when it answers.
+ */
 int ktftpd_server_stop(struct ktftpd_server *srv);
 /* The same with an explicit drain time (rmmod uses 0). */
 int ktftpd_server_stop_drain(struct ktftpd_server *srv, unsigned int drain_ms);
@@ -127,9 +128,9 @@ int ktftpd_server_configure(struct ktftpd_server *srv,
  * the transfer list's lock (so @fn must not sleep), until it returns
  * non-zero.
  */
-int ktftpd_server_for_each_xfer(struct ktftpd_server *srv, u64 after_id,
-				int (*fn)(struct ktftpd_xfer *x, void *arg),
-				void *arg);
+int ktftpd_server_visit_xfers(struct ktftpd_server *srv, u64 after_id,
+			      int (*fn)(struct ktftpd_xfer *x, void *arg),
+			      void *arg);
 
 /*
  * Admission of @x into its server (x->srv): 0, @x counted in and its first

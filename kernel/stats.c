@@ -67,6 +67,7 @@ void ktftpd_stats_xfer_end(struct ktftpd_stats *st)
 void ktftpd_stats_snapshot(struct ktftpd_stats *st,
 			   struct ktftpd_stats_snapshot *snap)
 {
+	/* Pairs with ktftpd_stats_ready()'s release: the counters, zeroed. */
 	struct ktftpd_pcpu_stats __percpu *pcpu = smp_load_acquire(&st->pcpu);
 	int cpu, i;
 

@@ -13,7 +13,6 @@
 #include "proto.h"
 #include "counters.h"
 
-
 struct ktftpd_pcpu_stats;
 
 /* One server's counters. */
@@ -46,6 +45,7 @@ static inline void ktftpd_stats_inc(struct ktftpd_stats *st,
 {
 	ktftpd_stats_add(st, c, 1);
 }
+
 void ktftpd_stats_error_sent(struct ktftpd_stats *st, u16 code);
 
 /* Active transfers: the server calls these as they come and go. */

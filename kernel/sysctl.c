@@ -14,7 +14,6 @@
 #include "server.h"
 #include "sysctl.h"
 
-
 /* Which list a networks sysctl is (its extra1 points at one of these). */
 static const int nets_fields[2] = { KTFTPD_F_ALLOW, KTFTPD_F_DENY };
 

@@ -4,10 +4,11 @@
  * identity may read (the caller runs as it: identity.h), and by default
  * only world-readable ones too (the rule of Rubini's sample), found with
  * the kernel's own beneath-root lookup rather than string tricks.  The
- * walk checks search permission on every directory as that identity.  LOOKUP_BENEATH makes the walk fail
- * with EXDEV on anything that would leave root: "..", absolute symlinks,
- * relative symlinks that climb out, and races that rename a directory
- * from under the walk (which the kernel reports as EAGAIN).
+ * walk checks search permission on every directory as that identity.
+ * LOOKUP_BENEATH makes the walk fail with EXDEV on anything that would
+ * leave root: "..", absolute symlinks, relative symlinks that climb
+ * out, and races that rename a directory from under the walk (which the
+ * kernel reports as EAGAIN).
  */
 #include <linux/file.h>
 #include <linux/fs.h>

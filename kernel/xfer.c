@@ -683,6 +683,7 @@ static void xfer_publish(struct ktftpd_xfer *x)
 	if (x->fast)
 		ktftpd_xfer_fast_hook(x);
 	write_unlock_bh(&sk->sk_callback_lock);
+	/* Pairs with dump_one()'s acquire: a listed transfer is set up. */
 	smp_store_release(&x->published, true);
 }
 

@@ -209,11 +209,10 @@ bool ktftpd_xfer_read_pump(struct ktftpd_xfer *x)
 			/*
 			 * Ask for a write-space kick, then try once more: the
 			 * buffer may have drained between the failed send and
-			 * the request, and then no kick would ever come.  The
-			 * barrier pairs with the one in xfer_write_space().
+			 * the request, and then no kick would ever come.
 			 */
 			WRITE_ONCE(x->send_blocked, true);
-			smp_mb();
+			smp_mb();	/* pairs with xfer_write_space()'s */
 			continue;
 		}
 		if (err == -EAGAIN) {

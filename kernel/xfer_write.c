@@ -46,7 +46,7 @@ bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
 	x->upload = ktftpd_upload_begin(&cfg->root_path, ktftpd_xfer_path(x), &policy, ref);
 	/* Cut off in it: xfer_setup() ends the transfer. */
 	ktftpd_xfer_fs_end(x);
-	return x->upload != NULL;
+	return x->upload;
 }
 
 void ktftpd_xfer_write_free(struct ktftpd_xfer *x)
@@ -66,7 +66,8 @@ static void write_send_ack(struct ktftpd_xfer *x)
 	u8 ack[TFTP_HDR_LEN];
 
 	/* A full buffer loses this ACK like the network might: the timer
-	 * or the peer's next DATA brings another. */
+	 * or the peer's next DATA brings another.
+	 */
 	if (x->recv.expected == 1 && x->oack_len) {
 		ktftpd_xfer_send(x, x->oack, x->oack_len);
 	} else {

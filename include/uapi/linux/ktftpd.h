@@ -111,6 +111,7 @@ enum ktftpd_cmd {
 
 	__KTFTPD_CMD_MAX,
 };
+
 #define KTFTPD_CMD_MAX (__KTFTPD_CMD_MAX - 1)
 
 enum ktftpd_attr {
@@ -131,6 +132,7 @@ enum ktftpd_attr {
 
 	__KTFTPD_A_MAX,
 };
+
 #define KTFTPD_A_MAX (__KTFTPD_A_MAX - 1)
 
 /*
@@ -168,12 +170,12 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_BACKSLASH_TO_SLASH,	/* u8, 0 or 1 */
 	KTFTPD_CFG_STRIP_SLASHES,	/* u8, 0 or 1 */
 	KTFTPD_CFG_CASE_INSENSITIVE,	/* u8, 0 or 1 */
-	KTFTPD_CFG_ALLOW,		/* nested, enum ktftpd_nets; empty: every
-					 * client may ask */
-	KTFTPD_CFG_DENY,		/* nested, enum ktftpd_nets; empty: none
-					 * is refused */
-	KTFTPD_CFG_PORT_RANGE,		/* nested, enum ktftpd_port_range; empty:
-					 * any port the kernel picks */
+	/* nested, enum ktftpd_nets; empty: every client may ask */
+	KTFTPD_CFG_ALLOW,
+	/* nested, enum ktftpd_nets; empty: none is refused */
+	KTFTPD_CFG_DENY,
+	/* nested, enum ktftpd_port_range; empty: any port the kernel picks */
+	KTFTPD_CFG_PORT_RANGE,
 	KTFTPD_CFG_UNIQUE_ROOT,		/* u8, 0 off, 1 ip, 2 mac */
 	KTFTPD_CFG_BLKSIZE_FIT_MTU,	/* u8, 0 or 1 */
 	KTFTPD_CFG_WINDOW_BYTES_MAX,	/* u32, bytes, 0..1073741824 */
@@ -185,6 +187,7 @@ enum ktftpd_cfg {
 
 	__KTFTPD_CFG_MAX,
 };
+
 #define KTFTPD_CFG_MAX (__KTFTPD_CFG_MAX - 1)
 
 /*
@@ -198,6 +201,7 @@ enum ktftpd_listen {
 
 	__KTFTPD_LISTEN_MAX,
 };
+
 #define KTFTPD_LISTEN_ATTR_MAX (__KTFTPD_LISTEN_MAX - 1)
 
 /*
@@ -212,17 +216,19 @@ enum ktftpd_nets {
 
 	__KTFTPD_NETS_MAX,
 };
+
 #define KTFTPD_NETS_ATTR_MAX (__KTFTPD_NETS_MAX - 1)
 
 enum ktftpd_net {
 	KTFTPD_NET_UNSPEC,
 	KTFTPD_NET_IPV4,		/* 4 bytes, network order (one of the two) */
 	KTFTPD_NET_IPV6,		/* 16 bytes */
-	KTFTPD_NET_PREFIX,		/* u8: 0..32 or 0..128; the address's bits
-					 * past it must be 0 */
+	/* u8: 0..32 or 0..128; the address's bits past it must be 0 */
+	KTFTPD_NET_PREFIX,
 
 	__KTFTPD_NET_MAX,
 };
+
 #define KTFTPD_NET_ATTR_MAX (__KTFTPD_NET_MAX - 1)
 
 /*
@@ -236,6 +242,7 @@ enum ktftpd_port_range {
 
 	__KTFTPD_PORT_RANGE_MAX,
 };
+
 #define KTFTPD_PORT_RANGE_ATTR_MAX (__KTFTPD_PORT_RANGE_MAX - 1)
 
 /*
@@ -250,6 +257,7 @@ enum ktftpd_rules {
 
 	__KTFTPD_RULES_MAX,
 };
+
 #define KTFTPD_RULES_ATTR_MAX (__KTFTPD_RULES_MAX - 1)
 
 enum ktftpd_rule {
@@ -257,11 +265,12 @@ enum ktftpd_rule {
 	KTFTPD_RULE_MATCH,		/* u8, enum ktftpd_rule_match */
 	KTFTPD_RULE_FLAGS,		/* u8, enum ktftpd_rule_flag bits (optional) */
 	KTFTPD_RULE_PATTERN,		/* string, 1..KTFTPD_RULE_TEXT_MAX bytes */
-	KTFTPD_RULE_REPLACE,		/* string, 0..KTFTPD_RULE_TEXT_MAX bytes
-					 * (optional: empty) */
+	/* string, 0..KTFTPD_RULE_TEXT_MAX bytes (optional: empty) */
+	KTFTPD_RULE_REPLACE,
 
 	__KTFTPD_RULE_MAX,
 };
+
 #define KTFTPD_RULE_ATTR_MAX (__KTFTPD_RULE_MAX - 1)
 
 /* What a rule's pattern matches. */
@@ -285,21 +294,23 @@ enum ktftpd_rewrite {
 	KTFTPD_REWRITE_PEER_IPV4,	/* 4 bytes (optional) */
 	KTFTPD_REWRITE_PEER_IPV6,	/* 16 bytes (optional) */
 	KTFTPD_REWRITE_NORMALIZED,	/* string: after the built-in switches */
-	KTFTPD_REWRITE_APPLIED,		/* u64: bit i for each rule i that
-					 * rewrote (or refused) the name */
-	KTFTPD_REWRITE_LOOKUP,		/* string: the name looked up beneath
-					 * root (absent if refused) */
-	KTFTPD_REWRITE_MAC,		/* string, aa-bb-cc-dd-ee-ff: the client's,
-					 * from the neighbour table (absent if
-					 * not known) */
+	/* u64: bit i for each rule i that rewrote (or refused) the name */
+	KTFTPD_REWRITE_APPLIED,
+	/* string: the name looked up beneath root (absent if refused) */
+	KTFTPD_REWRITE_LOOKUP,
+	/*
+	 * string, aa-bb-cc-dd-ee-ff: the client's, from the neighbour table
+	 * (absent if not known)
+	 */
+	KTFTPD_REWRITE_MAC,
 	KTFTPD_REWRITE_ERROR_CODE,	/* u16: the ERROR a client would get */
 	KTFTPD_REWRITE_ERROR_MSG,	/* string */
-	KTFTPD_REWRITE_UNIQUE,		/* string: the client's own directory,
-					 * looked in first (unique_root); absent
-					 * if none */
+	/* string: the client's own directory, looked in first (unique_root); absent if none  */
+	KTFTPD_REWRITE_UNIQUE,
 
 	__KTFTPD_REWRITE_MAX,
 };
+
 #define KTFTPD_REWRITE_ATTR_MAX (__KTFTPD_REWRITE_MAX - 1)
 
 enum ktftpd_stat {
@@ -307,36 +318,37 @@ enum ktftpd_stat {
 	KTFTPD_STAT_PAD,
 	KTFTPD_STAT_REQUESTS,		/* u64: datagrams received on the listening port */
 	KTFTPD_STAT_XFER_COMPLETED,	/* u64: transfers that completed */
-	KTFTPD_STAT_XFER_FAILED,	/* u64: transfers that timed out, were aborted or
-					 * refused mid-way */
+	/* u64: transfers that timed out, were aborted or refused mid-way */
+	KTFTPD_STAT_XFER_FAILED,
 	KTFTPD_STAT_BYTES_SENT,		/* u64: file payload bytes sent */
 	KTFTPD_STAT_PACKETS_SENT,	/* u64: datagrams sent */
 	KTFTPD_STAT_RETRANSMITS,	/* u64: DATA (or upload ACKs) sent again */
-	KTFTPD_STAT_REFUSED_BUSY,	/* u64: requests refused by max_sessions or the
-					 * per-client cap */
+	/* u64: requests refused by max_sessions or the per-client cap */
+	KTFTPD_STAT_REFUSED_BUSY,
 	KTFTPD_STAT_ACTIVE,		/* u32: transfers in flight now */
 	KTFTPD_STAT_PEAK,		/* u32: most in flight at once */
 	KTFTPD_STAT_ERRORS_SENT,	/* nested: u64 per code, type code + 1 */
 	KTFTPD_STAT_BYTES_RECEIVED,	/* u64: upload payload bytes stored */
-	KTFTPD_STAT_TIMEOUTS,		/* u64: retransmission timer expiries (resends no
-					 * peer asked for) */
+	/* u64: retransmission timer expiries (resends no peer asked for) */
+	KTFTPD_STAT_TIMEOUTS,
 	KTFTPD_STAT_RATE_LIMITED,	/* u64: requests dropped unanswered by rate_limit */
-	KTFTPD_STAT_REWRITTEN,		/* u64: requests whose file name a filename rule
-					 * rewrote */
+	KTFTPD_STAT_REWRITTEN,		/* u64: requests whose file name a filename rule rewrote */
 	KTFTPD_STAT_RULE_REFUSED,	/* u64: requests refused by a filename rule */
-	KTFTPD_STAT_CASE_FOLDED,	/* u64: requests answered by a case-insensitive
-					 * match */
-	KTFTPD_STAT_DENIED,		/* u64: requests dropped unanswered because allow
-					 * or deny refused their address */
-	KTFTPD_STAT_PORTS_EXHAUSTED,	/* u64: requests refused because every port of
-					 * port_range was taken */
-	KTFTPD_STAT_FINAL_ACK_MISSING,	/* u64: downloads counted completed whose client
-					 * never acknowledged the last block, resent as
-					 * retries allow (RFC 1350: a lost final ACK;
-					 * firmware that boots at once may lose its own) */
+	KTFTPD_STAT_CASE_FOLDED,	/* u64: requests answered by a case-insensitive match */
+	/* u64: requests dropped unanswered because allow or deny refused their address */
+	KTFTPD_STAT_DENIED,
+	/* u64: requests refused because every port of port_range was taken */
+	KTFTPD_STAT_PORTS_EXHAUSTED,
+	/*
+	 * u64: downloads counted completed whose client never acknowledged the
+	 * last block, resent as retries allow (RFC 1350: a lost final ACK;
+	 * firmware that boots at once may lose its own)
+	 */
+	KTFTPD_STAT_FINAL_ACK_MISSING,
 
 	__KTFTPD_STAT_MAX,
 };
+
 #define KTFTPD_STAT_MAX (__KTFTPD_STAT_MAX - 1)
 
 /* Direction of a transfer (KTFTPD_SESSION_DIRECTION). */
@@ -366,25 +378,30 @@ enum ktftpd_session {
 	KTFTPD_SESSION_FILE,		/* string, as requested, normalized */
 	KTFTPD_SESSION_DIRECTION,	/* u8, enum ktftpd_direction */
 	KTFTPD_SESSION_BYTES,		/* u64: payload sent or stored */
-	KTFTPD_SESSION_TOTAL,		/* u64: file size (reads), tsize (uploads
-					 * that announced one); absent if unknown */
+	/* u64: file size (reads), tsize (uploads that announced one); absent if unknown  */
+	KTFTPD_SESSION_TOTAL,
 	KTFTPD_SESSION_BLKSIZE,		/* u32 */
 	KTFTPD_SESSION_WINDOWSIZE,	/* u32 */
 	KTFTPD_SESSION_RETRANSMITS,	/* u32 */
 	KTFTPD_SESSION_AGE_MS,		/* u64 */
-	KTFTPD_SESSION_OPTIONS,		/* u32, enum ktftpd_option bits: the known
-					 * options the request carried */
-	KTFTPD_SESSION_OACK,		/* u32, enum ktftpd_option bits: those the
-					 * OACK granted (0: no OACK); their values
-					 * are BLKSIZE, TOTAL, TIMEOUT, WINDOWSIZE */
-	KTFTPD_SESSION_TIMEOUT,		/* u32, seconds: the RFC 2349 timeout
-					 * granted; absent if none was */
-	KTFTPD_SESSION_LOOKUP,		/* string: the name looked up beneath
-					 * root, when the filename rules or a
-					 * case-insensitive match changed it */
+	/* u32, enum ktftpd_option bits: the known options the request carried  */
+	KTFTPD_SESSION_OPTIONS,
+	/*
+	 * u32, enum ktftpd_option bits: those the OACK granted (0: no OACK);
+	 * their values are BLKSIZE, TOTAL, TIMEOUT, WINDOWSIZE
+	 */
+	KTFTPD_SESSION_OACK,
+	/* u32, seconds: the RFC 2349 timeout granted; absent if none was */
+	KTFTPD_SESSION_TIMEOUT,
+	/*
+	 * string: the name looked up beneath root, when the filename rules or a
+	 * case-insensitive match changed it
+	 */
+	KTFTPD_SESSION_LOOKUP,
 
 	__KTFTPD_SESSION_MAX,
 };
+
 #define KTFTPD_SESSION_MAX (__KTFTPD_SESSION_MAX - 1)
 
 #endif /* _UAPI_LINUX_KTFTPD_H */
