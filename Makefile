@@ -13,7 +13,8 @@
 #                      then the firmware scenario (make bench-firmware alone)
 #                      and the link scenarios (make bench-link alone)
 #   make gen           rewrite the text derived from the settings tables
-#   make lint          W=1 + sparse builds of the module for every kernel
+#   make lint          W=1 + sparse builds of the module for every kernel,
+#                      then shellcheck, pyflakes, ansible-lint, checkpatch
 #   make fuzz          run each libFuzzer target for FUZZ_SECONDS (300)
 #   make install       install what `make` built (DESTDIR, PREFIX honoured)
 #   make dkms-install  add, build and install the module with DKMS (root)
@@ -75,6 +76,7 @@ lint:
 		KTFTPD_LINT=1 scripts/build-kmod $$v kernel $(BUILD)/lint/$$v >/dev/null || exit 1; \
 		echo "  LINT    $$v: W=1 and sparse clean"; \
 	done
+	@scripts/lint-tree
 
 setup:
 	@if [ "$$(id -u)" = 0 ]; then scripts/setup; \
