@@ -34,6 +34,12 @@
 	X(XFER_FAILED, KTFTPD_STAT_XFER_FAILED, "transfers_failed",	\
 	  "transfers_failed_total",					\
 	  "Transfers that timed out, were aborted or refused mid-way.")	\
+	X(SIZE_PROBES, KTFTPD_STAT_SIZE_PROBES, "size_probes",		\
+	  "size_probes_total",						\
+	  "Downloads the client ended at an OACK that granted tsize, "	\
+	  "before any DATA, with ERROR 8 or 0: it only wanted the size "	\
+	  "(UEFI, U-Boot and GRUB ask first). Neither completed nor "	\
+	  "failed.")							\
 	X(BYTES_SENT, KTFTPD_STAT_BYTES_SENT, "bytes_sent",		\
 	  "sent_bytes_total", "File payload bytes sent.")		\
 	X(PACKETS_SENT, KTFTPD_STAT_PACKETS_SENT, "packets_sent",	\

@@ -250,6 +250,9 @@ void ktftpd_xfer_free(struct ktftpd_xfer *x)
 
 void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 {
+	enum ktftpd_counter end = x->size_probe ? KTFTPD_C_SIZE_PROBES :
+				  completed ? KTFTPD_C_XFER_COMPLETED :
+				  KTFTPD_C_XFER_FAILED;
 	bool cut;
 
 	/* Cut off, its callbacks were unhooked then. */
@@ -274,19 +277,18 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	cut = ktftpd_xfer_cut(x);
 	if (cut) {
 		/* Its namespace may be gone: no event, only the count. */
-		ktftpd_stats_inc(&x->srv->stats, completed ?
-				 KTFTPD_C_XFER_COMPLETED : KTFTPD_C_XFER_FAILED);
+		ktftpd_stats_inc(&x->srv->stats, end);
 	} else if (!x->published) {
 		/* Refused while being set up: a refusal, not a transfer. */
 		ktftpd_nl_event_refused(x->srv, &x->peer, x->name,
 					strlen(x->name), x->is_write,
 					x->err_code, x->err_msg);
-	} else if (completed) {
-		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_XFER_COMPLETED);
-		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_FINISH);
 	} else {
-		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_XFER_FAILED);
-		ktftpd_nl_event_end(x, KTFTPD_CMD_EVENT_ERROR);
+		ktftpd_stats_inc(&x->srv->stats, end);
+		/* A probe ended as its client meant it to. */
+		ktftpd_nl_event_end(x, end == KTFTPD_C_XFER_FAILED ?
+				    KTFTPD_CMD_EVENT_ERROR :
+				    KTFTPD_CMD_EVENT_FINISH);
 	}
 	/*
 	 * The socket is its namespace's, which may go once the server is

@@ -116,6 +116,7 @@ struct ktftpd_xfer {
 	unsigned int rto_ms;		/* current timeout */
 	bool rto_fixed;			/* negotiated (RFC 2349): no backoff */
 	bool greeted;			/* the first packet has gone out */
+	bool size_probe;		/* ended as SIZE_PROBES counts */
 	/*
 	 * The peer has made progress (an ACK that moved, a block taken).
 	 * Until then the transfer lives at most handshake_timeout: a spoofed

@@ -261,11 +261,14 @@ bool ktftpd_xfer_read_packet(struct ktftpd_xfer *x, const u8 *pkt, int len)
 	case TFTP_PEER_ERROR:
 		/*
 		 * The client gave up; answering an ERROR is not allowed.  An
-		 * ERROR 8 to our OACK is a client that only wanted the size
-		 * (UEFI asks, then requests again): normal, not a failure.
+		 * ERROR 8 (UEFI) or 0 (U-Boot, GRUB) to an OACK that granted
+		 * tsize, before any DATA, is a client that only wanted the
+		 * size and asks again: a probe, not a failure.
 		 */
-		ktftpd_xfer_peer_error(x, num,
-				       x->send.base == 0 && num == TFTP_EOPTNEG);
+		x->size_probe = x->send.base == 0 &&
+				(x->neg.granted & TFTP_OPT_TSIZE) &&
+				(num == TFTP_EOPTNEG || num == TFTP_EUNDEF);
+		ktftpd_xfer_peer_error(x, num, false);
 		return false;
 	case TFTP_PEER_DATA:
 	case TFTP_PEER_ILLEGAL:

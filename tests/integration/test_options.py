@@ -93,18 +93,58 @@ def test_oack_is_retransmitted_until_ack_0(server, blob):
     assert server.stats()["retransmits"] >= 2
 
 
-def test_error_8_to_the_oack_ends_quietly(server, blob):
-    """The UEFI tsize probe: RRQ+tsize, read the OACK, ERROR 8, ask again."""
+@pytest.mark.parametrize("code", [8, 0], ids=["uefi-error-8", "u-boot-grub-error-0"])
+def test_a_size_probe_is_neither_completed_nor_failed(server, blob, code):
+    """The firmware's tsize probe: RRQ+tsize, read the OACK, ERROR 8 (UEFI)
+    or 0 (U-Boot, GRUB), ask again.  Counted apart: a dashboard of
+    failures must not fill with every boot's probe."""
     before = server.stats()
     with Client() as c:
         assert c.negotiate("opt.bin", opts(tsize=0)) == {"tsize": str(SIZE)}
-        c.send(b"\x00\x05\x00\x08tsize probe\x00", c.tid)
+        c.send(b"\x00\x05\x00" + bytes([code]) + b"tsize probe\x00", c.tid)
     server.wait_idle(5)
     after = server.stats()
+    assert after["size_probes"] == before["size_probes"] + 1
     assert after["transfers_failed"] == before["transfers_failed"]
-    assert after["transfers_completed"] == before["transfers_completed"] + 1
+    assert after["transfers_completed"] == before["transfers_completed"]
     with Client() as c:  # and the real request that follows works
         assert c.fetch_window("opt.bin", blksize=1456) == blob.read_bytes()
+    assert server.stats()["transfers_completed"] == before["transfers_completed"] + 1
+
+
+def test_an_error_that_is_no_size_probe_is_a_failure(server, blob):
+    """Not a probe: an ERROR 8 to an OACK that granted no tsize (the client
+    refused what it was offered), and an ERROR 0 after the first DATA."""
+    before = server.stats()
+    with Client() as c:
+        assert c.negotiate("opt.bin", opts(blksize=1024)) == {"blksize": "1024"}
+        c.send(b"\x00\x05\x00\x08no\x00", c.tid)
+    with Client() as c:
+        assert c.negotiate("opt.bin", opts(tsize=0)) == {"tsize": str(SIZE)}
+        c.send(b"\x00\x04\x00\x00", c.tid)      # ACK 0: DATA 1 comes
+        assert c.expect("DATA")[0] == 1
+        c.send(b"\x00\x05\x00\x00gave up\x00", c.tid)
+    server.wait_idle(5)
+    after = server.stats()
+    assert after["transfers_failed"] == before["transfers_failed"] + 2
+    assert after["size_probes"] == before["size_probes"]
+
+
+def test_a_config_search_of_missing_files_fails_no_transfer(server, blob):
+    """PXELINUX asks for pxelinux.cfg/<uuid>, <mac>, then ever shorter hex
+    prefixes of its address: each missing one is an ERROR 1, counted in
+    errors_sent, never as a failed transfer."""
+    names = ["pxelinux.cfg/01-52-54-00-12-34-56"] + [
+        "pxelinux.cfg/" + "C612000A"[:n] for n in range(8, 0, -1)]
+    before = server.stats()
+    for name in names:
+        kind, code, _ = first_reply(name, [])
+        assert (kind, code) == ("ERROR", 1), name
+    server.wait_idle(5)
+    after = server.stats()
+    assert after["errors_sent"].get("1", 0) == before["errors_sent"].get("1", 0) + len(names)
+    assert after["transfers_failed"] == before["transfers_failed"]
+    assert after["size_probes"] == before["size_probes"]
 
 
 def test_duplicated_options_first_wins(server, blob):

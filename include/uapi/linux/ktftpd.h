@@ -345,6 +345,12 @@ enum ktftpd_stat {
 	 * firmware that boots at once may lose its own)
 	 */
 	KTFTPD_STAT_FINAL_ACK_MISSING,
+	/*
+	 * u64: downloads the client ended at an OACK that granted tsize, before
+	 * any DATA, with ERROR 8 or 0: it only wanted the size (UEFI, U-Boot
+	 * and GRUB ask first). Neither completed nor failed
+	 */
+	KTFTPD_STAT_SIZE_PROBES,
 
 	__KTFTPD_STAT_MAX,
 };
