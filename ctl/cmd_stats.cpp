@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // ktftpctl stats [--watch SECONDS] [--format text|json|prometheus]
+//                [--output FILE]
 #include <iostream>
+#include <sstream>
 
 #include "app.hpp"
+#include "atomic_file.hpp"
 #include "cmd_stats.hpp"
 #include "errors.hpp"
 #include "netlink.hpp"
@@ -29,10 +32,17 @@ int run_stats(const StatsOptions &opts, const std::string &netns, Output o)
 		install_interrupt_handlers();
 	Client client;
 	for (bool first = true;; first = false) {
-		if (!first)
-			render_watch_break(std::cout, o);
-		render_stats(std::cout, client.get_status(), o);
-		std::cout.flush();
+		if (!opts.output.empty()) {
+			// The whole file each time: a reader sees one snapshot.
+			std::ostringstream text;
+			render_stats(text, client.get_status(), o);
+			write_file_atomically(opts.output, text.str());
+		} else {
+			if (!first)
+				render_watch_break(std::cout, o);
+			render_stats(std::cout, client.get_status(), o);
+			std::cout.flush();
+		}
 		if (!opts.watch_s || !sleep_unless_interrupted(*opts.watch_s))
 			return 0;
 	}
@@ -53,6 +63,10 @@ void setup_stats(CLI::App &app, Invocation &inv)
 			"Label every Prometheus sample netns=\"NAME\" (default: --netns's NAME)")
 		->expected(0, 1)
 		->type_name("[NAME]");
+	cmd->add_option("-o,--output", opts->output,
+			"Replace FILE with them (a temporary file beside it, renamed over it), "
+			"as a Prometheus textfile collector reads it")
+		->type_name("FILE");
 	cmd->callback([&inv, opts]() {
 		inv.command = "stats";
 		inv.command_options = opts;

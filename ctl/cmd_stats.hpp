@@ -12,6 +12,7 @@ struct StatsOptions {
 	std::string format;		// --format: "", text, json, prometheus
 	// --netns-label [NAME]: "" when given without NAME (then --netns's)
 	std::optional<std::string> netns_label;
+	std::string output;		// --output FILE: replaced whole each time
 };
 
 } // namespace ktftpd

@@ -13,6 +13,7 @@ enum ExitCode : int {
 	EXIT_USAGE = 64,	// EX_USAGE: bad command line
 	EXIT_DATAERR = 65,	// EX_DATAERR: a bad value
 	EXIT_UNAVAILABLE = 69,	// EX_UNAVAILABLE: module not loaded
+	EXIT_CANTCREAT = 73,	// EX_CANTCREAT: an output file not written
 	EXIT_NOPERM = 77,	// EX_NOPERM: needs CAP_NET_ADMIN
 	EXIT_CONFIG = 78,	// EX_CONFIG: a bad config file
 };

@@ -67,7 +67,7 @@ _ktftpctl()
 		_filedir json
 		return
 		;;
-	--map-file)
+	--map-file | --output | -o)
 		_filedir
 		return
 		;;
@@ -114,7 +114,7 @@ _ktftpctl()
 		_ktftpctl_offer "--drain --help"
 		;;
 	stats)
-		_ktftpctl_offer "--watch --format --netns-label --help"
+		_ktftpctl_offer "--watch --format --netns-label --output --help"
 		;;
 	status | sessions | monitor | version)
 		_ktftpctl_offer "--help"
