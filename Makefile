@@ -122,18 +122,26 @@ bench-firmware: setup
 # /etc/ktftpd/NAME.json.
 UNIT_SED = -e 's|@SBINDIR@|$(SBINDIR)|g'
 UNIT_INITIAL = -e 's|@IN_NETNS@||' -e 's|@CONF@|ktftpd|g' \
-	-e 's|@NETNS_PATH@|\# The initial network namespace.|'
+	-e 's|@NETNS_PATH@|\# The initial network namespace.|' \
+	-e 's|@SERVER_UNIT@|ktftpd.service|' -e 's|@NETNS_LABEL@||' -e 's|@PROM@|ktftpd|'
 UNIT_TEMPLATE = -e 's|@IN_NETNS@| in network namespace %i|' -e 's|@CONF@|%i|g' \
-	-e 's|@NETNS_PATH@|NetworkNamespacePath=/run/netns/%i|'
+	-e 's|@NETNS_PATH@|NetworkNamespacePath=/run/netns/%i|' \
+	-e 's|@SERVER_UNIT@|ktftpd@%i.service|' -e 's|@NETNS_LABEL@| --netns-label %i|' \
+	-e 's|@PROM@|ktftpd-%i|'
+# Each unit, and its template beside it (NAME@.EXT).
+UNITS = ktftpd.service ktftpd-metrics.service ktftpd-metrics.timer
 
 # Installs only what `make` built: run `make` first, as yourself.
 install:
 	@test -x $(BUILD)/ctl/ktftpctl || { echo "make install: no $(BUILD)/ctl/ktftpctl: run make first" >&2; exit 1; }
 	install -D -m 0755 $(BUILD)/ctl/ktftpctl $(DESTDIR)$(SBINDIR)/ktftpctl
 	install -d $(DESTDIR)$(UNITDIR)
-	sed $(UNIT_SED) $(UNIT_INITIAL) systemd/ktftpd.service.in >$(DESTDIR)$(UNITDIR)/ktftpd.service
-	sed $(UNIT_SED) $(UNIT_TEMPLATE) systemd/ktftpd.service.in >$(DESTDIR)$(UNITDIR)/ktftpd@.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/ktftpd.service $(DESTDIR)$(UNITDIR)/ktftpd@.service
+	@for u in $(UNITS); do \
+		t=$${u%.*}@.$${u##*.}; \
+		sed $(UNIT_SED) $(UNIT_INITIAL) systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		sed $(UNIT_SED) $(UNIT_TEMPLATE) systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$t && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u $(DESTDIR)$(UNITDIR)/$$t || exit 1; \
+	done
 	@# The example config only where there is none: never overwrite an admin's.
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json ]; then \
 		echo "keeping $(DESTDIR)$(SYSCONFDIR)/ktftpd/ktftpd.json"; \

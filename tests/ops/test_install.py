@@ -53,6 +53,10 @@ def test_install_puts_every_file_in_its_fhs_place(installed):
         "usr/local/sbin/ktftpctl",
         f"{UNITDIR.lstrip('/')}/ktftpd.service",
         f"{UNITDIR.lstrip('/')}/ktftpd@.service",
+        f"{UNITDIR.lstrip('/')}/ktftpd-metrics.service",
+        f"{UNITDIR.lstrip('/')}/ktftpd-metrics@.service",
+        f"{UNITDIR.lstrip('/')}/ktftpd-metrics.timer",
+        f"{UNITDIR.lstrip('/')}/ktftpd-metrics@.timer",
         "etc/ktftpd/ktftpd.json",
         "usr/local/share/man/man8/ktftpctl.8",
         "usr/local/share/man/man8/ktftpd.8",
@@ -170,6 +174,44 @@ def test_template_unit_serves_a_named_namespace_and_verifies_clean(live_prefix, 
     assert back == plain
     r = run("systemd-analyze", "security", "--offline=yes", "--threshold=35", instance,
             check=False)
+    assert r.returncode == 0, r.stdout
+
+
+def test_metrics_units_write_the_collectors_file_atomically_and_verify(live_prefix, tmp_path):
+    """ktftpd-metrics.{service,timer} and their templates: ktftpctl
+    replaces the textfile collector's file every 15 s, a namespace's
+    samples labelled with its name; the units verify clean, and the
+    service, which needs no privilege, is sandboxed to 'OK' (under 2.0)."""
+    unit_dir = live_prefix / "unit"
+    ctl = f"{live_prefix}/sbin/ktftpctl"
+    plain = (unit_dir / "ktftpd-metrics.service").read_text()
+    assert (f"ExecStart={ctl} stats --format prometheus --output "
+            "/var/lib/prometheus/node-exporter/ktftpd.prom\n") in plain
+    for need in ["CapabilityBoundingSet=\n", "ProtectSystem=strict\n",
+                 "ReadWritePaths=/var/lib/prometheus/node-exporter\n",
+                 "ConditionPathIsDirectory=/var/lib/prometheus/node-exporter\n",
+                 "After=ktftpd.service\n"]:
+        assert need in plain, need
+    template = (unit_dir / "ktftpd-metrics@.service").read_text()
+    assert (f"ExecStart={ctl} stats --format prometheus --netns-label %i --output "
+            "/var/lib/prometheus/node-exporter/ktftpd-%i.prom\n") in template
+    assert "NetworkNamespacePath=/run/netns/%i\n" in template
+    assert "After=ktftpd@%i.service\n" in template
+    assert not re.search(r"@[A-Z_]+@", template + plain)
+    timer = (unit_dir / "ktftpd-metrics.timer").read_text()
+    assert "OnUnitActiveSec=15s\n" in timer and "WantedBy=timers.target\n" in timer
+    for name in ["ktftpd-metrics.service", "ktftpd-metrics.timer"]:
+        r = verify(live_prefix, unit_dir / name)
+        assert r.returncode == 0 and r.stderr.strip() == "", (name, r.stderr)
+    for name in ["ktftpd-metrics@.service", "ktftpd-metrics@.timer"]:
+        instance = tmp_path / name.replace("@", "@tenant-a")
+        instance.write_text((unit_dir / name).read_text())
+    r = verify(live_prefix, tmp_path / "ktftpd-metrics@tenant-a.service")
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    r = verify(live_prefix, tmp_path / "ktftpd-metrics@tenant-a.timer")
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    r = run("systemd-analyze", "security", "--offline=yes", "--threshold=20",
+            unit_dir / "ktftpd-metrics.service", check=False)
     assert r.returncode == 0, r.stdout
 
 
@@ -315,6 +357,11 @@ def test_completion_knows_subcommands_keys_and_options():
     real = set(re.findall(r"(--[a-z-]+)", helptext)) - {"--help"}
     offered = set(complete("ktftpctl start --")) - {"--help"}
     assert offered == real
+    # And `stats`'s (each option's own line of its help, not its prose).
+    helptext = run(KTFTPCTL, "stats", "--help").stdout
+    real = set(re.findall(r"^\s+(?:-\w,)?(--[a-z-]+)", helptext, re.M)) - {"--help"}
+    assert real >= {"--watch", "--format", "--netns-label", "--output"}
+    assert set(complete("ktftpctl stats --")) - {"--help"} == real
 
 
 def ansible_playbook(*args, **kw):

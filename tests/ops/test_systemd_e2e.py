@@ -5,6 +5,7 @@ Nothing was run by hand since;
 these tests run as a unit after multi-user.target.  In file order:
 
   ktftpd.service came up at boot and real clients fetch byte-exact;
+  node_exporter serves the counters ktftpd-metrics.timer writes;
   the role's allow, deny, port_range, unique_root and rules hold;
   a config change through Ansible reloads (never restarts) the service,
   and a transfer in flight during that reload completes byte-exact;
@@ -41,6 +42,14 @@ VARS_TO = "tests/ops/e2e-vars-2.yml"
 RERUN = "tests/ops/e2e-playbook-rerun.yml"
 # The network namespace of VARS_TO's instance (ktftpd@e2e-tenant).
 TENANT = "e2e-tenant"
+# Debian's prometheus-node-exporter (scripts/setup installs it on the
+# host, whose enabled units this guest masks: the test starts it, as its
+# package's install does) and its textfile collector's directory;
+# promtool, unpacked on the host by tests/ops/fetch-promtool (tests/check's
+# systemd stage).
+NODE_EXPORTER = "http://127.0.0.1:9100/metrics"
+TEXTFILE_DIR = Path("/var/lib/prometheus/node-exporter")
+PROMTOOL = TOP / "build" / "tools" / "prometheus" / "usr" / "bin" / "promtool"
 
 
 def config_of(vars_file: str) -> tuple[int, int]:
@@ -53,9 +62,9 @@ def role_vars(vars_file: str) -> dict:
     return yaml.safe_load((TOP / vars_file).read_text())
 
 
-def run(*args, check=True, timeout=600):
+def run(*args, check=True, timeout=600, **kw):
     return subprocess.run([str(a) for a in args], capture_output=True, text=True,
-                          check=check, timeout=timeout)
+                          check=check, timeout=timeout, **kw)
 
 
 def ctl_json(*args):
@@ -181,6 +190,62 @@ def test_real_clients_fetch_byte_exact(client, tmp_path):
     }[client]
     run(*cmd, timeout=180)
     assert sha256(out.read_bytes()) == sha256((ROOT / "boot.bin").read_bytes())
+
+
+def scrape() -> dict[str, float]:
+    """node_exporter's page, as {series (with its labels): value}."""
+    text = run("curl", "-s", "--fail", "-m", "30", NODE_EXPORTER).stdout
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            series, _, value = line.rpartition(" ")
+            samples[series] = float(value)
+    return samples
+
+
+def test_node_exporter_serves_the_counters_the_timer_writes(tmp_path):
+    """The textfile collector convention, with the real collector: the
+    timer's file shows up on node_exporter's page, a transfer makes its
+    counter grow, the names pass promtool's lint, and the timer refreshes
+    the file by itself."""
+    run("systemctl", "unmask", "--runtime", "prometheus-node-exporter")
+    run("systemctl", "start", "prometheus-node-exporter")
+    run("systemctl", "enable", "--now", "ktftpd-metrics.timer")
+
+    def up() -> bool:
+        try:
+            return scrape().get("ktftpd_up") == 1.0
+        except subprocess.CalledProcessError:   # not listening yet
+            return False
+    try:
+        wait_for(up, 90, 1, "ktftpd_up 1 on node_exporter's page")
+        before = scrape()
+        # No error reading any file of the directory: ours is whole.
+        assert before["node_textfile_scrape_error"] == 0
+        run("curl", "-s", "--fail", "-m", "120", "-o", tmp_path / "got",
+            "tftp://127.0.0.1/boot.bin", timeout=180)
+        run("systemctl", "start", "ktftpd-metrics.service")   # the timer's job, now
+        after = scrape()
+        assert (after["ktftpd_transfers_completed_total"]
+                == before["ktftpd_transfers_completed_total"] + 1)
+        assert after["ktftpd_sent_bytes_total"] > before["ktftpd_sent_bytes_total"]
+        # The file is root's, 0644, and nothing half-written lies beside it.
+        prom = TEXTFILE_DIR / "ktftpd.prom"
+        assert run("stat", "-c", "%U %a", prom).stdout.split() == ["root", "644"]
+        assert [p.name for p in TEXTFILE_DIR.iterdir() if "ktftpd" in p.name] == ["ktftpd.prom"]
+        # Prometheus's own lint of the names (_total, base units), and
+        # proof that it lints: a counter without _total is reported.
+        r = run(PROMTOOL, "check", "metrics", check=False, input=prom.read_text())
+        assert r.returncode == 0 and not (r.stdout + r.stderr).strip(), r.stdout + r.stderr
+        bad = "# HELP x_sent Sent.\n# TYPE x_sent counter\nx_sent 1\n"
+        r = run(PROMTOOL, "check", "metrics", check=False, input=bad)
+        assert "_total" in r.stdout + r.stderr, r.stdout + r.stderr
+        # Every 15 s without being asked.
+        mtime = prom.stat().st_mtime_ns
+        wait_for(lambda: prom.stat().st_mtime_ns != mtime, 45, 1, "the timer's next write")
+    finally:
+        run("systemctl", "disable", "--now", "ktftpd-metrics.timer")
+        run("systemctl", "stop", "prometheus-node-exporter")
 
 
 def test_the_pxe_farm_settings_from_the_role_hold():
