@@ -21,7 +21,15 @@ void setup_monitor(CLI::App &app, Invocation &inv)
 					render_event(std::cout, e, o);
 					std::cout.flush();
 				},
-				[] { return !interrupted(); });
+				[] { return !interrupted(); },
+				// Said on stderr (the journal's, under systemd):
+				// the events stop while the module is away.
+				[](bool back) {
+					std::cerr << (back ? "ktftpctl monitor: the ktftpd module is back: "
+							     "following its events again\n"
+							   : "ktftpctl monitor: the ktftpd module was unloaded: "
+							     "waiting for it\n");
+				});
 			return 0;
 		};
 	});

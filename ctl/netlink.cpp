@@ -58,6 +58,14 @@ int on_valid(nl_msg *msg, void *arg) noexcept
 	return NL_OK;
 }
 
+// Only the kernel speaks for the family and the controller: a datagram
+// from a process (root of a container's user namespace may multicast to
+// the groups of a namespace it owns) is dropped unread.
+int from_kernel_only(nl_msg *msg, void *) noexcept
+{
+	return nlmsg_get_src(msg)->nl_pid == 0 ? NL_OK : NL_SKIP;
+}
+
 int on_done(nl_msg *, void *arg) noexcept
 {
 	static_cast<Transaction *>(arg)->done = true;
@@ -137,6 +145,7 @@ CbPtr new_cb(Transaction &t)
 	CbPtr cb(nl_cb_alloc(NL_CB_DEFAULT));
 	if (!cb)
 		throw std::bad_alloc();
+	nl_cb_set(cb.get(), NL_CB_MSG_IN, NL_CB_CUSTOM, from_kernel_only, nullptr);
 	nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
 	nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_done, &t);
 	nl_cb_set(cb.get(), NL_CB_FINISH, NL_CB_CUSTOM, on_done, &t);
@@ -151,22 +160,30 @@ void Client::SockDeleter::operator()(nl_sock *s) const
 	nl_socket_free(s);
 }
 
-Client::Client() : sock_(nl_socket_alloc())
+Client::Client()
 {
-	if (!sock_)
+	connect();
+}
+
+void Client::connect()
+{
+	std::unique_ptr<nl_sock, SockDeleter> sock(nl_socket_alloc());
+	if (!sock)
 		throw std::bad_alloc();
-	int r = genl_connect(sock_.get());
+	int r = genl_connect(sock.get());
 	if (r < 0)
 		fail_libnl("cannot open generic netlink", r);
 	// Ask for extended acks, so the kernel's reason reaches the user.
 	// (libnl 3.7 has no helper for this; a kernel without it ignores it.)
 	int one = 1;
-	setsockopt(nl_socket_get_fd(sock_.get()), SOL_NETLINK, NETLINK_EXT_ACK,
+	setsockopt(nl_socket_get_fd(sock.get()), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
-	family_ = genl_ctrl_resolve(sock_.get(), KTFTPD_GENL_NAME);
-	if (family_ < 0)
+	int family = genl_ctrl_resolve(sock.get(), KTFTPD_GENL_NAME);
+	if (family < 0)
 		throw Failure(EXIT_UNAVAILABLE,
 			      "ktftpd kernel module is not loaded (try: modprobe ktftpd)");
+	sock_ = std::move(sock);
+	family_ = family;
 }
 
 Client::~Client() = default;
@@ -258,8 +275,7 @@ RewriteResult Client::rewrite_test(const std::string &name,
 	return *result;
 }
 
-void Client::monitor(const std::function<void(const Event &)> &on_event,
-		     const std::function<bool()> &keep_going)
+void Client::join_events()
 {
 	int grp = genl_ctrl_resolve_grp(sock_.get(), KTFTPD_GENL_NAME, KTFTPD_MCGRP_EVENTS);
 	if (grp < 0)
@@ -270,6 +286,40 @@ void Client::monitor(const std::function<void(const Event &)> &on_event,
 			fail_errno(EPERM, {});
 		fail_libnl("cannot join the events group", r);
 	}
+}
+
+namespace {
+
+// The generic netlink controller's notifications: a family registered or
+// unregistered (CTRL_CMD_NEWFAMILY, CTRL_CMD_DELFAMILY).  An unload
+// drops every member of the family's groups, so a monitor must hear the
+// family come back to join again.
+std::unique_ptr<nl_sock, void (*)(nl_sock *)> controller_notifications()
+{
+	std::unique_ptr<nl_sock, void (*)(nl_sock *)> ctrl(nl_socket_alloc(), nl_socket_free);
+	if (!ctrl)
+		throw std::bad_alloc();
+	int r = genl_connect(ctrl.get());
+	if (r < 0)
+		fail_libnl("cannot open generic netlink", r);
+	int grp = genl_ctrl_resolve_grp(ctrl.get(), "nlctrl", "notify");
+	if (grp < 0)
+		fail_libnl("cannot find the controller's notify group", grp);
+	r = nl_socket_add_membership(ctrl.get(), grp);
+	if (r < 0)
+		fail_libnl("cannot join the controller's notify group", r);
+	nl_socket_disable_seq_check(ctrl.get());
+	return ctrl;
+}
+
+} // namespace
+
+void Client::monitor(const std::function<void(const Event &)> &on_event,
+		     const std::function<bool()> &keep_going,
+		     const std::function<void(bool)> &on_module)
+{
+	join_events();
+	auto ctrl = controller_notifications();
 	Transaction t;
 	Handler handler = [&](std::uint8_t cmd, const Attrs &a) {
 		Event e = parse_event(cmd, a);
@@ -280,21 +330,85 @@ void Client::monitor(const std::function<void(const Event &)> &on_event,
 	CbPtr cb = new_cb(t);
 	// Events are not answers to a request: no sequence numbers to check.
 	nl_cb_set(cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, nullptr);
-	pollfd pfd{nl_socket_get_fd(sock_.get()), POLLIN, 0};
+
+	// The last word on our family in a batch of notifications (gone,
+	// back), and whether it went at all in it (an unload and a load may
+	// come in one batch).
+	enum class Change { none, gone, back } change = Change::none;
+	bool went = false;
+	Transaction ct;
+	Handler ctrl_handler = [&](std::uint8_t cmd, const Attrs &a) {
+		nlattr *name = a[CTRL_ATTR_FAMILY_NAME];
+		if (!name || std::string(static_cast<const char *>(nla_data(name)),
+					 strnlen(static_cast<const char *>(nla_data(name)),
+						 nla_len(name))) != KTFTPD_GENL_NAME)
+			return;
+		if (cmd == CTRL_CMD_DELFAMILY) {
+			change = Change::gone;
+			went = true;
+		} else if (cmd == CTRL_CMD_NEWFAMILY) {
+			change = Change::back;
+		}
+	};
+	ct.on_reply = &ctrl_handler;
+	CbPtr ctrl_cb = new_cb(ct);
+	nl_cb_set(ctrl_cb.get(), NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, nullptr);
+
+	bool present = true;
 	while (keep_going()) {
-		int n = poll(&pfd, 1, 200);
+		pollfd pfd[2] = {{nl_socket_get_fd(sock_.get()), POLLIN, 0},
+				 {nl_socket_get_fd(ctrl.get()), POLLIN, 0}};
+		int n = poll(pfd, 2, 200);
 		if (n < 0 && errno != EINTR)
 			throw Failure(EXIT_FAILURE_OTHER, std::string("poll: ") + std::strerror(errno));
 		if (n <= 0)
 			continue;
-		r = nl_recvmsgs(sock_.get(), cb.get());
-		if (t.failure)
-			std::rethrow_exception(t.failure);
-		// A burst larger than the socket buffer loses events: say so, go on.
-		if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW)
-			continue;
-		if (r < 0 && r != -NLE_INTR && r != -NLE_AGAIN)
-			fail_libnl("netlink receive", r);
+		// Events first: an unloading module's last ones come before
+		// the notification that it went, and a reconnect drops them.
+		if (pfd[0].revents & POLLIN) {
+			int r = nl_recvmsgs(sock_.get(), cb.get());
+			if (t.failure)
+				std::rethrow_exception(t.failure);
+			// A burst larger than the socket buffer loses events: go on.
+			if (r < 0 && r != -NLE_NOMEM && r != -NLE_MSG_OVERFLOW &&
+			    r != -NLE_INTR && r != -NLE_AGAIN)
+				fail_libnl("netlink receive", r);
+		}
+		if (pfd[1].revents & POLLIN) {
+			change = Change::none;
+			went = false;
+			int r = nl_recvmsgs(ctrl.get(), ctrl_cb.get());
+			if (ct.failure)
+				std::rethrow_exception(ct.failure);
+			// Notifications lost to a full buffer may have said
+			// either: look again.
+			if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW)
+				change = Change::back;
+			else if (r < 0 && r != -NLE_INTR && r != -NLE_AGAIN)
+				fail_libnl("netlink receive", r);
+			if (change == Change::back) {
+				// A new socket: the old one's membership went with
+				// the family, and its id may have changed.
+				try {
+					connect();
+					join_events();
+				} catch (const Failure &f) {
+					if (f.exit_code() != EXIT_UNAVAILABLE)
+						throw;
+					change = Change::gone;	// not there after all
+				}
+			}
+			if ((went || change == Change::gone) && present) {
+				present = false;
+				if (on_module)
+					on_module(false);
+			}
+			if (change == Change::back) {
+				if (!present && on_module)
+					on_module(true);
+				present = true;
+			}
+		}
 	}
 }
 

@@ -41,11 +41,17 @@ public:
 	RewriteResult rewrite_test(const std::string &name,
 				   const std::optional<std::string> &client);
 	// Join the events group and call @on_event for each event until
-	// @keep_going returns false (checked at least every 200 ms).
+	// @keep_going returns false (checked at least every 200 ms).  When
+	// the module is unloaded it waits for it to come back, joins again,
+	// and tells @on_module (false: gone, true: back), if given.
 	void monitor(const std::function<void(const Event &)> &on_event,
-		     const std::function<bool()> &keep_going);
+		     const std::function<bool()> &keep_going,
+		     const std::function<void(bool)> &on_module = {});
 
 private:
+	// (Re)open the socket and resolve the family.
+	void connect();
+	void join_events();
 	struct SockDeleter {
 		void operator()(nl_sock *s) const;
 	};

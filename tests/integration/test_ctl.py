@@ -3,6 +3,7 @@ netlink views of one state, permissions and exit codes, events, sessions
 beyond one netlink message, and reloads during a transfer."""
 import json
 import os
+import select
 import signal
 import subprocess
 import time
@@ -10,7 +11,7 @@ import time
 import pytest
 
 from conftest import (KTFTPCTL, PORT, TFTP_ROOT, insmod, make_file,
-                      module_loaded, nl_status, rmmod, sha256, sysctl_read,
+                      module_loaded, nl_status, rmmod, serve, sha256, sysctl_read,
                       sysctl_write)
 from tftp import Client, opts, rrq, wait_for
 
@@ -182,6 +183,43 @@ def test_monitor_sees_start_finish_and_error(server, tmp_path):
     assert error["error_code"] == 1 and "not found" in error["error_message"].lower()
     # Text form: one line per event, and only for root.
     assert ctl("monitor", user="nobody", check=False).returncode == 77
+
+
+def stderr_line(p, timeout: float) -> str:
+    """@p's next line on stderr, or '' after @timeout seconds."""
+    if select.select([p.stderr], [], [], timeout)[0]:
+        return p.stderr.readline()
+    return ""
+
+
+@pytest.mark.fresh_module
+def test_monitor_follows_the_module_through_a_reload(server, tmp_path):
+    """`monitor` (and ktftpd-log.service, which runs it) outlives an rmmod
+    and insmod in the same process: it hears the family go and come
+    back (the controller's notifications), and joins the new module's
+    events group."""
+    src = make_file(TFTP_ROOT / "ctl-reload.bin", 3000)
+    p = subprocess.Popen([CTL, "--json", "monitor"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)  # joined the group by now
+        sysctl_write("stop", "1")
+        rmmod()
+        assert "was unloaded" in stderr_line(p, 10)
+        insmod()
+        assert "is back" in stderr_line(p, 10)
+        serve()
+        assert curl_fetch(src.name, tmp_path / "m").returncode == 0
+        server.wait_idle()
+        time.sleep(0.5)
+        assert p.poll() is None, "monitor ended"
+    finally:
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=10)
+    assert p.returncode == 0, err
+    events = [json.loads(x) for x in out.splitlines()]
+    assert [(e["event"], e["session"]["file"]) for e in events] == [
+        ("start", src.name), ("finish", src.name)], events
 
 
 def test_monitor_reports_an_aborted_transfer(server):
