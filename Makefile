@@ -129,7 +129,7 @@ UNIT_TEMPLATE = -e 's|@IN_NETNS@| in network namespace %i|' -e 's|@CONF@|%i|g' \
 	-e 's|@SERVER_UNIT@|ktftpd@%i.service|' -e 's|@NETNS_LABEL@| --netns-label %i|' \
 	-e 's|@PROM@|ktftpd-%i|'
 # Each unit, and its template beside it (NAME@.EXT).
-UNITS = ktftpd.service ktftpd-metrics.service ktftpd-metrics.timer
+UNITS = ktftpd.service ktftpd-metrics.service ktftpd-metrics.timer ktftpd-log.service
 
 # Installs only what `make` built: run `make` first, as yourself.
 install:

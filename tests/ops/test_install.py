@@ -57,6 +57,8 @@ def test_install_puts_every_file_in_its_fhs_place(installed):
         f"{UNITDIR.lstrip('/')}/ktftpd-metrics@.service",
         f"{UNITDIR.lstrip('/')}/ktftpd-metrics.timer",
         f"{UNITDIR.lstrip('/')}/ktftpd-metrics@.timer",
+        f"{UNITDIR.lstrip('/')}/ktftpd-log.service",
+        f"{UNITDIR.lstrip('/')}/ktftpd-log@.service",
         "etc/ktftpd/ktftpd.json",
         "usr/local/share/man/man8/ktftpctl.8",
         "usr/local/share/man/man8/ktftpd.8",
@@ -212,6 +214,32 @@ def test_metrics_units_write_the_collectors_file_atomically_and_verify(live_pref
     assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
     r = run("systemd-analyze", "security", "--offline=yes", "--threshold=20",
             unit_dir / "ktftpd-metrics.service", check=False)
+    assert r.returncode == 0, r.stdout
+
+
+def test_log_unit_runs_monitor_into_the_journal_and_verifies(live_prefix, tmp_path):
+    """ktftpd-log.service and its template: `ktftpctl monitor --journal`,
+    restarted for as long as the module is missing, with CAP_NET_ADMIN
+    (the events group's) and nothing else; sandboxed to 'OK'."""
+    unit_dir = live_prefix / "unit"
+    ctl = f"{live_prefix}/sbin/ktftpctl"
+    plain = (unit_dir / "ktftpd-log.service").read_text()
+    for need in [f"ExecStart={ctl} monitor --journal\n", "Restart=always\n",
+                 "StartLimitIntervalSec=0\n", "CapabilityBoundingSet=CAP_NET_ADMIN\n",
+                 "After=ktftpd.service\n", "WantedBy=multi-user.target\n"]:
+        assert need in plain, need
+    template = (unit_dir / "ktftpd-log@.service").read_text()
+    assert "NetworkNamespacePath=/run/netns/%i\n" in template
+    assert "After=ktftpd@%i.service\n" in template
+    assert not re.search(r"@[A-Z_]+@", template + plain)
+    r = verify(live_prefix, unit_dir / "ktftpd-log.service")
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    instance = tmp_path / "ktftpd-log@tenant-a.service"
+    instance.write_text(template)
+    r = verify(live_prefix, instance)
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr
+    r = run("systemd-analyze", "security", "--offline=yes", "--threshold=20",
+            unit_dir / "ktftpd-log.service", check=False)
     assert r.returncode == 0, r.stdout
 
 

@@ -12,7 +12,10 @@ these tests run as a unit after multi-user.target.  In file order:
   a third Ansible run changes nothing, and so does one in check mode;
   the role's instance serves its own network namespace alone;
   (those three, marked ansible, run on one kernel: tests/check)
-  systemctl stop drains and closes the port; systemctl start serves again.
+  systemctl stop drains and closes the port; systemctl start serves again;
+  ktftpd-log.service puts each transfer in the journal, with its fields,
+  and follows the module through an unload and a load (last: it restarts
+  the service).
 """
 import hashlib
 import json
@@ -72,7 +75,11 @@ def ctl_json(*args):
 
 
 def unit_prop(name: str) -> str:
-    return run("systemctl", "show", "-P", name, "ktftpd.service").stdout.strip()
+    return unit_prop_of("ktftpd.service", name)
+
+
+def unit_prop_of(unit: str, name: str) -> str:
+    return run("systemctl", "show", "-P", name, unit).stdout.strip()
 
 
 def sha256(data: bytes) -> str:
@@ -417,3 +424,60 @@ def test_systemctl_stop_drains_then_closes_the_port_and_start_serves_again(tmp_p
     out = tmp_path / "again"
     run("curl", "-s", "--fail", "-m", "60", "-o", out, "tftp://127.0.0.1/hello.txt")
     assert out.read_text() == "hello from ktftpd, configured by ansible\n"
+
+
+def journal(*match) -> list[dict]:
+    """ktftpd-log's entries that match @match (FIELD=value), oldest first."""
+    out = run("journalctl", "-q", "-o", "json", "-u", "ktftpd-log", *match).stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_the_journal_holds_each_transfer_through_a_module_reload(tmp_path):
+    """ktftpd-log.service: `ktftpctl monitor --journal` writes each
+    transfer's start, finish and error with fields of its own, so
+    journalctl matches a client, a file, an error code; and the same
+    process follows the module through an unload and a load."""
+    missing = f"missing-{os.getpid()}-{time.monotonic_ns()}.bin"
+    size = (ROOT / "boot.bin").stat().st_size
+    run("systemctl", "enable", "--now", "ktftpd-log.service")
+    try:
+        time.sleep(2)  # joined the events group by now
+        before = len(journal("KTFTPD_EVENT=finish", "FILE=boot.bin"))
+        run("curl", "-s", "--fail", "-m", "120", "-o", tmp_path / "got",
+            "tftp://127.0.0.1/boot.bin", timeout=180)
+        assert run("curl", "-s", "--fail", "-m", "30", "-o", tmp_path / "no",
+                   f"tftp://127.0.0.1/{missing}", check=False).returncode != 0
+        wait_for(lambda: journal(f"FILE={missing}"), 30, 0.5, "the error's entry")
+        finishes = journal("KTFTPD_EVENT=finish", "FILE=boot.bin", "CLIENT=127.0.0.1")
+        assert len(finishes) == before + 1, finishes
+        done = finishes[-1]
+        assert (done["BYTES"], done["DIRECTION"], done["SYSLOG_IDENTIFIER"]) == (
+            str(size), "read", "ktftpd")
+        assert int(done["DURATION_MS"]) >= 0 and done["PRIORITY"] == "6"
+        assert done["MESSAGE"].startswith(f"finish #{done['SESSION_ID']} 127.0.0.1:")
+        start = journal("KTFTPD_EVENT=start", f"SESSION_ID={done['SESSION_ID']}")
+        assert len(start) == 1 and start[0]["FILE"] == "boot.bin"
+        (error,) = journal(f"FILE={missing}")
+        assert (error["KTFTPD_EVENT"], error["ERROR_CODE"], error["PRIORITY"]) == (
+            "error", "1", "5")
+
+        # Unload and load again, as a package upgrade does.
+        pid = unit_prop_of("ktftpd-log", "MainPID")
+        run("systemctl", "stop", "ktftpd")
+        run("rmmod", "ktftpd")
+        run("systemctl", "start", "ktftpd")
+        wait_for(lambda: journal("MESSAGE=ktftpctl monitor: the ktftpd module is back: "
+                                 "following its events again"), 30, 0.5, "monitor rejoining")
+        run("curl", "-s", "--fail", "-m", "120", "-o", tmp_path / "again",
+            "tftp://127.0.0.1/boot.bin", timeout=180)
+        wait_for(lambda: len(journal("KTFTPD_EVENT=finish", "FILE=boot.bin")) == before + 2,
+                 30, 0.5, "the finish after the reload")
+        # The same process all along: followed, not restarted.
+        assert unit_prop_of("ktftpd-log", "MainPID") == pid
+        assert unit_prop_of("ktftpd-log", "NRestarts") == "0"
+    finally:
+        run("systemctl", "disable", "--now", "ktftpd-log.service")
+        run("systemctl", "start", "ktftpd")
+        # The unload stopped the instances' servers too (every
+        # namespace's): their units start them again.
+        run("systemctl", "try-restart", "ktftpd@*.service", check=False)
