@@ -165,14 +165,20 @@ Client::Client()
 	connect();
 }
 
-void Client::connect()
+Client::SockPtr Client::open_socket()
 {
-	std::unique_ptr<nl_sock, SockDeleter> sock(nl_socket_alloc());
+	SockPtr sock(nl_socket_alloc());
 	if (!sock)
 		throw std::bad_alloc();
 	int r = genl_connect(sock.get());
 	if (r < 0)
 		fail_libnl("cannot open generic netlink", r);
+	return sock;
+}
+
+void Client::connect()
+{
+	SockPtr sock = open_socket();
 	// Ask for extended acks, so the kernel's reason reaches the user.
 	// (libnl 3.7 has no helper for this; a kernel without it ignores it.)
 	int one = 1;
@@ -288,31 +294,22 @@ void Client::join_events()
 	}
 }
 
-namespace {
-
 // The generic netlink controller's notifications: a family registered or
 // unregistered (CTRL_CMD_NEWFAMILY, CTRL_CMD_DELFAMILY).  An unload
 // drops every member of the family's groups, so a monitor must hear the
 // family come back to join again.
-std::unique_ptr<nl_sock, void (*)(nl_sock *)> controller_notifications()
+Client::SockPtr Client::controller_notifications()
 {
-	std::unique_ptr<nl_sock, void (*)(nl_sock *)> ctrl(nl_socket_alloc(), nl_socket_free);
-	if (!ctrl)
-		throw std::bad_alloc();
-	int r = genl_connect(ctrl.get());
-	if (r < 0)
-		fail_libnl("cannot open generic netlink", r);
+	SockPtr ctrl = open_socket();
 	int grp = genl_ctrl_resolve_grp(ctrl.get(), "nlctrl", "notify");
 	if (grp < 0)
 		fail_libnl("cannot find the controller's notify group", grp);
-	r = nl_socket_add_membership(ctrl.get(), grp);
+	int r = nl_socket_add_membership(ctrl.get(), grp);
 	if (r < 0)
 		fail_libnl("cannot join the controller's notify group", r);
 	nl_socket_disable_seq_check(ctrl.get());
 	return ctrl;
 }
-
-} // namespace
 
 void Client::monitor(const std::function<void(const Event &)> &on_event,
 		     const std::function<bool()> &keep_going,

@@ -55,10 +55,15 @@ private:
 	struct SockDeleter {
 		void operator()(nl_sock *s) const;
 	};
+	using SockPtr = std::unique_ptr<nl_sock, SockDeleter>;
+	// A new generic netlink socket, connected.
+	static SockPtr open_socket();
+	// One that hears the controller's notifications (see monitor).
+	static SockPtr controller_notifications();
 	using Reply = std::function<void(std::uint8_t cmd, const Attrs &)>;
 	void transact(MsgPtr msg, const Reply &on_reply);
 
-	std::unique_ptr<nl_sock, SockDeleter> sock_;
+	SockPtr sock_;
 	int family_ = -1;
 };
 
