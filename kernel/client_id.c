@@ -4,7 +4,7 @@
 #include <linux/netdevice.h>
 #include <net/arp.h>
 #include <net/ipv6.h>
-#include <net/ipv6_stubs.h>
+#include <net/ndisc.h>
 #include <net/neighbour.h>
 #include "client_id.h"
 
@@ -31,7 +31,11 @@ static bool neigh_mac(struct neigh_table *tbl, const void *key,
 static bool client_mac(struct net *net, const struct ktftpd_addr *peer,
 		       int ifindex, u8 *mac)
 {
-	struct neigh_table *tbl = ipv6_stub->nd_tbl;
+	/*
+	 * IPv6's table, named directly (7.x has no ipv6_stub): a peer that is
+	 * not v4-mapped came in on an IPv6 socket, so IPv6 is up.
+	 */
+	struct neigh_table *tbl = &nd_tbl;
 	const void *key = &peer->v6.sin6_addr;
 	struct net_device *dev;
 	bool ok = false;

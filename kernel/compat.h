@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels ktftpd supports (Debian's 6.1 and
- * 6.12) lives here, and only here.  Other files use the ktftpd_ names below
- * and never test LINUX_VERSION_CODE themselves.
+ * 6.12, and sid's newest, 7.x: scripts/newest-kernel) lives here, and only
+ * here.  Other files use the ktftpd_ names below and never test
+ * LINUX_VERSION_CODE themselves.  A cutoff between 6.12 and 7.x is the
+ * release that made the change upstream; only the kernels named above are
+ * built, so a kernel in between is not supported (dkms.conf).
  */
 #ifndef KTFTPD_COMPAT_H
 #define KTFTPD_COMPAT_H
@@ -49,18 +52,69 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 /*
  * 6.3 replaced the user namespace that VFS calls take for idmapped mounts
  * with struct mnt_idmap.  ktftpd_mnt_idmap(mnt) gives whichever this kernel
- * wants, for vfs_unlink(), notify_change() and struct renamedata (whose
- * fields KTFTPD_RENAMEDATA_IDMAP names).
+ * wants, for vfs_unlink() and notify_change().
+ *
+ * KTFTPD_RENAMEDATA(idmap, dir) fills struct renamedata for a rename within
+ * the one directory dir: 6.3 renamed its user namespaces to idmaps, and
+ * 6.17 merged the two into one and gave it the parent dentries rather
+ * than their inodes.
  */
 #include <linux/mount.h>
+#include <linux/dcache.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define ktftpd_mnt_idmap(mnt)	mnt_idmap(mnt)
-#define KTFTPD_RENAMEDATA_IDMAP(idmap) \
-	.old_mnt_idmap = (idmap), .new_mnt_idmap = (idmap)
 #else
 #define ktftpd_mnt_idmap(mnt)	mnt_user_ns(mnt)
-#define KTFTPD_RENAMEDATA_IDMAP(idmap) \
-	.old_mnt_userns = (idmap), .new_mnt_userns = (idmap)
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define KTFTPD_RENAMEDATA(idmap, dir) \
+	.mnt_idmap = (idmap), .old_parent = (dir), .new_parent = (dir)
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define KTFTPD_RENAMEDATA(idmap, dir) \
+	.old_mnt_idmap = (idmap), .new_mnt_idmap = (idmap), \
+	.old_dir = d_inode(dir), .new_dir = d_inode(dir)
+#else
+#define KTFTPD_RENAMEDATA(idmap, dir) \
+	.old_mnt_userns = (idmap), .new_mnt_userns = (idmap), \
+	.old_dir = d_inode(dir), .new_dir = d_inode(dir)
+#endif
+
+/*
+ * A name's dentry in base, looked up with base locked (ktftpd_lookup_one)
+ * or not (ktftpd_lookup_one_unlocked).  6.16 removed lookup_one_len() and
+ * lookup_one_len_unlocked(); their successors take an idmap and a qstr.
+ * The idmap given is the one the old calls used (no mapping), so every
+ * kernel checks the same permission on base.
+ */
+#include <linux/namei.h>
+#include <linux/string.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define ktftpd_lookup_one(name, base) \
+	lookup_one(&nop_mnt_idmap, &QSTR(name), base)
+#define ktftpd_lookup_one_unlocked(name, base) \
+	lookup_one_unlocked(&nop_mnt_idmap, &QSTR(name), base)
+#else
+#define ktftpd_lookup_one(name, base) \
+	lookup_one_len(name, base, strlen(name))
+#define ktftpd_lookup_one_unlocked(name, base) \
+	lookup_one_len_unlocked(name, base, strlen(name))
+#endif
+
+/* 6.16 renamed from_timer() to timer_container_of(); this is the new name. */
+#include <linux/timer.h>
+#ifndef timer_container_of
+#define timer_container_of(var, timer, field)	from_timer(var, timer, field)
+#endif
+
+/*
+ * 6.19 made kernel_bind() and kernel_connect() take a struct
+ * sockaddr_unsized; both point at the same bytes.
+ */
+#include <linux/net.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+typedef struct sockaddr_unsized ktftpd_sockaddr_arg;
+#else
+typedef struct sockaddr ktftpd_sockaddr_arg;
 #endif
 
 /*

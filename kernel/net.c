@@ -12,13 +12,14 @@
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
+#include "compat.h"
 #include "config.h"
 #include "net.h"
 #include "proto.h"
 
 static int net_bind(struct socket *sock, const struct ktftpd_addr *a)
 {
-	return kernel_bind(sock, (struct sockaddr *)&a->sa, a->len);
+	return kernel_bind(sock, (ktftpd_sockaddr_arg *)&a->sa, a->len);
 }
 
 static void addr_any(struct ktftpd_addr *a, int family, u16 port)
@@ -224,7 +225,7 @@ int ktftpd_net_transfer_socket(struct net *net, int family,
 		 */
 		sock->sk->sk_reuseport = 1;
 		err = bind_port(sock, family, local, plan->shared, true) ?:
-		      kernel_connect(sock, (struct sockaddr *)&peer->sa,
+		      kernel_connect(sock, (ktftpd_sockaddr_arg *)&peer->sa,
 				     peer->len, 0);
 	} else if (plan->low) {
 		err = bind_in_range(sock, family, local, plan);

@@ -135,8 +135,7 @@ static int upload_check_target(struct ktftpd_upload *u)
 	struct dentry *target;
 	int err;
 
-	target = lookup_one_len_unlocked(u->target, u->dir.dentry,
-					 strlen(u->target));
+	target = ktftpd_lookup_one_unlocked(u->target, u->dir.dentry);
 	if (IS_ERR(target))
 		return PTR_ERR(target);
 	err = target_allowed(u, target, &u->mode);
@@ -239,16 +238,14 @@ static int upload_rename_locked(struct ktftpd_upload *u)
 	/* Someone with access to the directory may have moved our file. */
 	if (temp->d_parent != dir || d_unhashed(temp))
 		return -ENOENT;
-	target = lookup_one_len(u->target, dir, strlen(u->target));
+	target = ktftpd_lookup_one(u->target, dir);
 	if (IS_ERR(target))
 		return PTR_ERR(target);
 	err = target_allowed(u, target, &mode);
 	if (!err) {
 		struct renamedata rd = {
-			KTFTPD_RENAMEDATA_IDMAP(ktftpd_mnt_idmap(u->dir.mnt)),
-			.old_dir = d_inode(dir),
+			KTFTPD_RENAMEDATA(ktftpd_mnt_idmap(u->dir.mnt), dir),
 			.old_dentry = temp,
-			.new_dir = d_inode(dir),
 			.new_dentry = target,
 		};
 

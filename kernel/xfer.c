@@ -33,6 +33,7 @@
 #include <linux/string.h>
 #include <linux/jiffies.h>
 #include <net/sock.h>
+#include "compat.h"
 #include "config.h"
 #include "listener.h"
 #include "netlink.h"
@@ -93,7 +94,7 @@ static void xfer_write_space(struct sock *sk)
 
 static void xfer_timer_fn(struct timer_list *t)
 {
-	struct ktftpd_xfer *x = from_timer(x, t, timer);
+	struct ktftpd_xfer *x = timer_container_of(x, t, timer);
 
 	set_bit(XFER_EV_TIMER, &x->events);
 	ktftpd_xfer_kick(x);

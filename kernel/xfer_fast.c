@@ -36,7 +36,6 @@
 #include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/udp.h>
-#include <net/ipv6_stubs.h>
 #include <net/sock.h>
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
