@@ -107,6 +107,18 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 #endif
 
 /*
+ * A workqueue bound to the CPU that queues the work, the default of 6.1 and
+ * 6.12.  Later kernels want that said (WQ_PERCPU, 6.17), and 7.x WARNs at a
+ * workqueue that names neither WQ_PERCPU nor WQ_UNBOUND.
+ */
+#include <linux/workqueue.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define KTFTPD_WQ_PERCPU	WQ_PERCPU
+#else
+#define KTFTPD_WQ_PERCPU	0
+#endif
+
+/*
  * 6.19 made kernel_bind() and kernel_connect() take a struct
  * sockaddr_unsized; both point at the same bytes.
  */

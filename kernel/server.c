@@ -29,6 +29,7 @@
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include "compat.h"
 #include "config.h"
 #include "listener.h"
 #include "server.h"
@@ -135,7 +136,7 @@ static int start_locked(struct ktftpd_server *srv,
 			return err;
 	}
 	if (!srv->wq) {
-		srv->wq = alloc_workqueue("ktftpd", 0, WQ_MAX_ACTIVE);
+		srv->wq = alloc_workqueue("ktftpd", KTFTPD_WQ_PERCPU, WQ_MAX_ACTIVE);
 		if (!srv->wq)
 			return -ENOMEM;
 	}
@@ -619,7 +620,7 @@ struct ktftpd_server *ktftpd_server_create(struct net *net)
 
 int ktftpd_servers_init(void)
 {
-	servers_free_wq = alloc_workqueue("ktftpd_free", 0, 0);
+	servers_free_wq = alloc_workqueue("ktftpd_free", KTFTPD_WQ_PERCPU, 0);
 	return servers_free_wq ? 0 : -ENOMEM;
 }
 
