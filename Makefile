@@ -4,6 +4,7 @@
 #   make KVER=V        build the module for another installed kernel
 #   make test-build    the unit tests, ktftp-bench and ktftp-blast, the fuzzers
 #   make check         install what is missing, build, run every test
+#   make check-newest  the module for sid's newest kernel, and the guest suite on it
 #   make check-debug   the whole guest suite on the debug kernel (KASAN, UBSAN,
 #                      kmemleak, lockdep, failslab; built once, ~10 min); about
 #                      an hour on 2 cores (see README)
@@ -13,8 +14,9 @@
 #                      then the firmware scenario (make bench-firmware alone)
 #                      and the link scenarios (make bench-link alone)
 #   make gen           rewrite the text derived from the settings tables
-#   make lint          W=1 + sparse builds of the module for every kernel,
-#                      then shellcheck, pyflakes, ansible-lint, checkpatch
+#   make lint          W=1 + sparse builds of the module for every kernel
+#                      (and sid's newest: scripts/newest-kernel), then
+#                      shellcheck, pyflakes, ansible-lint, checkpatch
 #   make fuzz          run each libFuzzer target for FUZZ_SECONDS (300)
 #   make install       install what `make` built (DESTDIR, PREFIX honoured)
 #   make dkms-install  add, build and install the module with DKMS (root)
@@ -40,7 +42,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all gen module ctl test-build modules-all lint check check-debug demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install
+.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install
 
 all: module ctl
 
@@ -76,6 +78,7 @@ lint:
 		KTFTPD_LINT=1 scripts/build-kmod $$v kernel $(BUILD)/lint/$$v >/dev/null || exit 1; \
 		echo "  LINT    $$v: W=1 and sparse clean"; \
 	done
+	@scripts/newest-kernel build
 	@scripts/lint-tree
 
 setup:
@@ -91,6 +94,15 @@ check: setup
 check-debug: setup
 	$(MAKE) all test-build
 	tests/check --stage debug --debug-full
+
+# sid's newest kernel: the W=1 and sparse build (make check's lint stage
+# has it too), then the guest suite booted on that kernel
+# (docs/testing.md, "The newest kernel").
+check-newest: setup
+	$(MAKE) all test-build
+	scripts/newest-kernel build
+	tests/vm/run --kernel newest --tcg single --timeout 5400 -- \
+		python3 -m pytest -q -p no:cacheprovider -rfEs tests/integration
 
 demo: setup
 	$(MAKE) all modules-all
