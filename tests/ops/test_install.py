@@ -312,8 +312,8 @@ def test_dkms_builds_for_every_installed_kernel(installed, tmp_path, kver):
 def test_dkms_refuses_a_kernel_outside_the_range(installed):
     conf = (installed / f"usr/src/ktftpd-{VERSION}/dkms.conf").read_text()
     rx = re.search(r'^BUILD_EXCLUSIVE_KERNEL="(.*)"', conf, re.M).group(1)
-    ok = ["6.1.0-56-amd64", "6.12.117+deb12-amd64", "6.9.3"]
-    bad = ["5.10.0-30-amd64", "6.0.12", "6.13.1", "7.1.0"]
+    ok = ["6.1.0-56-amd64", "6.12.117+deb12-amd64", "6.9.3", "7.2.13+deb14-amd64"]
+    bad = ["5.10.0-30-amd64", "6.0.12", "6.13.1", "7.1.0", "7.3.1", "7.20.1"]
     assert all(re.match(rx, k) for k in ok)
     assert not any(re.match(rx, k) for k in bad)
 
