@@ -19,6 +19,7 @@
 #                      shellcheck, pyflakes, ansible-lint, checkpatch
 #   make fuzz          run each libFuzzer target for FUZZ_SECONDS (300)
 #   make install       install what `make` built (DESTDIR, PREFIX honoured)
+#   make deb           build the Debian packages into build/deb (docs/packaging.md)
 #   make dkms-install  add, build and install the module with DKMS (root)
 #   make clean
 #
@@ -42,7 +43,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install
+.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install deb
 
 all: module ctl
 
@@ -184,6 +185,10 @@ install-dkms-source:
 dkms-install:
 	@[ -n "$$(dkms status -m ktftpd -v $(VERSION))" ] || dkms add -m ktftpd -v $(VERSION)
 	dkms install -m ktftpd -v $(VERSION) -k $(or $(DKMS_KVER),$(shell uname -r))
+
+# The Debian packages, from a clean copy of the tree (scripts/build-deb).
+deb:
+	scripts/build-deb $(BUILD)/deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean 2>/dev/null
