@@ -13,12 +13,13 @@ tests/ops/dkms-prebuild --deb).  In file order:
     other kernel;
   remove: with the log, the metrics timer and a network namespace's
     instance running too, apt remove stops every one and unloads the
-    module, and keeps the config; purge removes it and what the units
-    wrote;
+    module, and keeps the config; purge removes it, what the units wrote
+    and /srv/tftp, which the package made (the host's is moved aside);
   upgrade: from the previous version's packages, with the config edited
     and the log and metrics timer enabled, apt installs the current ones:
     the edit stays (the new example beside it), the service restarts with
-    it on the new module, and the log and timer run again.  (Both
+    it, the log and timer run again, the old module stays loaded until the
+    commands the upgrade prints load the new one.  (Both
     versions' DKMS builds come from the host, through DKMS's own
     prebuilt-tarball directory: the compile was tested above, and each
     costs minutes under emulation.)
@@ -136,10 +137,14 @@ def a_machines_own_service_policy():
     maintainer scripts to start or stop services.  A Debian machine has
     none, and the packages must start and stop theirs."""
     Path("/usr/sbin/policy-rc.d").unlink(missing_ok=True)
+    # The host's tftpd-hpa made /srv/tftp; a fresh machine has none, and
+    # the package makes it (and takes it back at purge).
+    if SERVED.exists():
+        SERVED.rename(SERVED.with_name("tftp.host"))
 
 
 def test_install_builds_enables_and_serves():
-    assert not (SERVED / ".").exists() or not any(SERVED.iterdir()), "disk not fresh"
+    assert not SERVED.exists(), "disk not fresh"
     assert "ktftpd" not in dkms_status(), "disk not fresh"
     t0 = time.monotonic()
     r = apt("install", *debs("current", VERSION))
@@ -152,6 +157,7 @@ def test_install_builds_enables_and_serves():
     assert "/updates/dkms/ktftpd.ko" in path, path
     assert unit_state("ktftpd.service") == ("active", "enabled")
     assert Path("/sys/module/ktftpd").is_dir()
+    assert SERVED.is_dir() and (SERVED.stat().st_mode & 0o7777) == 0o755
     st = json.loads(run(CTL, "--json", "status").stdout)
     assert st["running"] and st["config"]["root"] == str(SERVED), st
     assert module_version() == {"ktftpctl": VERSION, "module": VERSION}
@@ -191,14 +197,15 @@ def test_remove_stops_and_unloads_then_purge_removes_config():
     assert not list(Path("/lib/modules").glob("*/updates/dkms/ktftpd.ko*"))
     assert CONFIG.is_file(), "remove must keep the config"
     assert no_answer("pxelinux.0")
+    (SERVED / "pxelinux.0").unlink()
+    assert Path("/var/lib/ktftpctl/made-srv-tftp").exists()
     apt("purge", "ktftpctl", "ktftpd-dkms")
     assert not CONFIG.exists()
     assert not PROM.exists()
     # The admin's own file in /etc/ktftpd stays, and so the directory.
     assert Path(f"/etc/ktftpd/{TENANT}.json").is_file()
-    # /srv/tftp was there before the package (this host's tftpd-hpa made
-    # it): it stays.
-    assert SERVED.is_dir()
+    # The package made /srv/tftp, now empty: purge takes it back.
+    assert not SERVED.exists()
     assert "ktftpd" not in run("dpkg-query", "-W", "-f", "${Package} ${Status}\\n",
                                check=False).stdout
     Path(f"/etc/ktftpd/{TENANT}.json").unlink()
@@ -218,7 +225,7 @@ def test_upgrade_keeps_an_edited_config():
     CONFIG.write_text(edited)
     before = unit_prop("ktftpd.service", "InvocationID")
     # What unattended upgrades do: keep the admin's config, never ask.
-    apt("install", *debs("current", VERSION))
+    r = apt("install", *debs("current", VERSION))
     assert CONFIG.read_text() == edited, "the upgrade changed an edited config"
     # dpkg keeps the new example beside it.
     shipped = Path(f"{CONFIG}.dpkg-dist").read_text()
@@ -228,7 +235,15 @@ def test_upgrade_keeps_an_edited_config():
     assert PREVIOUS not in status, status
     assert unit_state("ktftpd.service") == ("active", "enabled")
     assert unit_prop("ktftpd.service", "InvocationID") != before, "not restarted"
-    # The new module replaced the old one, and the server runs the edit.
+    st = json.loads(run(CTL, "--json", "status").stdout)
+    assert st["running"] and st["config"]["timeout"] == 2500, st
+    # The old module stays loaded (unloading would end servers no unit
+    # of ours started), and the upgrade says how to load the new one;
+    # doing that serves with the new module and the edited config.
+    assert module_version() == {"ktftpctl": VERSION, "module": PREVIOUS}
+    assert f"ktftpd {PREVIOUS} is still loaded" in r.stderr + r.stdout
+    run("sh", "-c", "systemctl stop 'ktftpd*.service' && modprobe -r ktftpd && "
+        "systemctl start ktftpd ktftpd-log.service")
     assert module_version() == {"ktftpctl": VERSION, "module": VERSION}
     st = json.loads(run(CTL, "--json", "status").stdout)
     assert st["running"] and st["config"]["timeout"] == 2500, st

@@ -34,4 +34,4 @@ def test_the_packages_depend_on_each_other_exactly():
     """ktftpctl speaks the netlink contract of its own version's module."""
     control = (TOP / "debian" / "control").read_text()
     ctl = control[control.index("Package: ktftpctl"):]
-    assert "ktftpd-dkms (= ${source:Version})" in ctl
+    assert "ktftpd-dkms (= ${binary:Version})" in ctl
