@@ -24,9 +24,10 @@ tests/ops/dkms-prebuild --deb).  In file order:
     versions' DKMS builds come from the host, through DKMS's own
     prebuilt-tarball directory: the compile was tested above, and each
     costs minutes under emulation.)
-  the role: the Ansible role installs the packages from their directory
-    (ktftpd_packages) and the server starts with the role's config, never
-    with the example's.
+  the role: the Ansible role installs ~prev's packages from their
+    directory (ktftpd_packages) and the server starts with the role's
+    config, never with the example's; then it upgrades both from the
+    current packages' directory.
 """
 import hashlib
 import json
@@ -261,32 +262,52 @@ def test_upgrade_keeps_an_edited_config():
     fetch_served("grubx64.efi", 100_000)
 
 
-def test_the_role_installs_from_the_packages(tmp_path):
-    """The role with ktftpd_packages: the server's first start is with the
-    role's config (here: only 127.0.0.2 may ask), never the example's,
-    which lets every client ask."""
-    # After the tests above; alone (-k role), on a fresh disk.
-    if run("dpkg-query", "-W", "ktftpctl", check=False).returncode == 0:
-        apt("purge", "ktftpctl", "ktftpd-dkms")
-    assert not Path("/sys/module/ktftpd").exists()
-    load_host_builds(VERSION)
-    debdir = tmp_path / "debs"
+def role_with_packages(tmp_path, which: str, version: str) -> None:
+    """The role, with ktftpd_packages a directory holding @which's debs."""
+    debdir = tmp_path / which
     debdir.mkdir()
-    for f in debs("current", VERSION):
+    for f in debs(which, version):
         (debdir / f.name).write_bytes(f.read_bytes())
-    roles_vars = tmp_path / "vars.yml"
+    roles_vars = tmp_path / f"vars-{which}.yml"
     roles_vars.write_text(yaml.safe_dump({
         "ktftpd_packages": str(debdir), "ktftpd_root": str(SERVED),
         "ktftpd_allow": ["127.0.0.2/32"]}))
     r = run(TOP / "tests" / "ops" / "e2e-ansible", "-e", f"@{roles_vars}", check=False,
             timeout=1800)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def installed_versions() -> dict:
+    out = run("dpkg-query", "-W", "-f", "${Package} ${Version}\\n", "ktftpd-dkms", "ktftpctl").stdout
+    return dict(line.split() for line in out.splitlines())
+
+
+def test_the_role_installs_and_upgrades_from_the_packages(tmp_path):
+    """The role with ktftpd_packages: the server's first start is with the
+    role's config (here: only 127.0.0.2 may ask), never the example's,
+    which lets every client ask; then the role upgrades both packages
+    (one at a time, neither could: each depends on the other's version)."""
+    # After the tests above; alone (-k role), on a fresh disk.
+    if run("dpkg-query", "-W", "ktftpctl", check=False).returncode == 0:
+        apt("purge", "ktftpctl", "ktftpd-dkms")
+    assert not Path("/sys/module/ktftpd").exists()
+    load_host_builds(PREVIOUS, VERSION)
+    role_with_packages(tmp_path, "previous", PREVIOUS)
+    assert installed_versions() == {"ktftpd-dkms": PREVIOUS, "ktftpctl": PREVIOUS}
     assert unit_state("ktftpd.service") == ("active", "enabled")
+    assert not Path("/run/systemd/system/ktftpd.service").exists(), "the role left its mask"
     st = json.loads(run(CTL, "--json", "status").stdout)
     assert st["running"] and st["config"]["allow"] == ["127.0.0.2/32"], st
     # The server went up after the role wrote its config, not before with
-    # the example's (the package's own start, which policy_rc_d stops).
+    # the example's (the package's own start, which the role's mask stops).
     up = int(unit_prop("ktftpd.service", "ActiveEnterTimestampMonotonic"))
     config_written = CONFIG.stat().st_mtime - (time.time() - time.monotonic())
     assert up / 1e6 >= config_written, (up / 1e6, config_written)
     assert no_answer("pxelinux.0"), "127.0.0.1 is not allowed: the example config served it"
+
+    role_with_packages(tmp_path, "current", VERSION)
+    assert installed_versions() == {"ktftpd-dkms": VERSION, "ktftpctl": VERSION}
+    assert unit_state("ktftpd.service") == ("active", "enabled")
+    st = json.loads(run(CTL, "--json", "status").stdout)
+    assert st["running"] and st["config"]["allow"] == ["127.0.0.2/32"], st
+    assert no_answer("pxelinux.0")
