@@ -43,7 +43,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install deb
+.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest check-powercut demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install deb
 
 all: module ctl
 
@@ -106,6 +106,13 @@ check-newest: setup
 	tests/vm/run --kernel newest --tcg single --timeout 5400 -- \
 		python3 -m pytest -q -p no:cacheprovider -rfEs tests/integration \
 		--ignore=tests/integration/debug --ignore=tests/integration/soak
+
+# Uploads survive a power cut: 50 crashes of a 6.12 guest mid-upload, each
+# checked after the next boot's fsck, then durability's cost measured
+# (docs/testing.md, "Power cuts"); POWERCUT_ARGS go to tests/powercut/run.
+check-powercut: setup
+	$(MAKE) all
+	tests/powercut/run --kernel 6.12 --crashes 50 $(POWERCUT_ARGS)
 
 demo: setup
 	$(MAKE) all modules-all

@@ -100,6 +100,12 @@ enum ktftpd_param_kind {
 	X(CREATE_MODE, "create_mode", KTFTPD_CFG_CREATE_MODE, 32, MODE,	\
 	  "", 0, 0777, 0644,						\
 	  "Permission bits of a file an upload creates.")		\
+	X(SYNC_UPLOADS, "sync_uploads", KTFTPD_CFG_SYNC_UPLOADS, 8, BOOL, \
+	  "", 0, 1, 1,							\
+	  "Make each upload durable before its last ACK: sync the file, "	\
+	  "rename it into place, then sync the directory, so that a "	\
+	  "power cut leaves the old file or the whole new one. Off: "	\
+	  "faster, for scratch directories whose uploads may be lost.") \
 	X(MAX_WRITE_SIZE, "max_write_size", KTFTPD_CFG_MAX_WRITE_SIZE, 64, \
 	  INT, "bytes", 0, 1L << 40, 64L << 20,				\
 	  "The most one upload may hold: a larger announced tsize is "	\

@@ -258,13 +258,34 @@ static int upload_rename_locked(struct ktftpd_upload *u)
 	return err;
 }
 
+/*
+ * The rename is in the directory: until the directory is synced, a power
+ * cut may undo it (ext4 commits its journal every 5 s), and a client told
+ * "stored" by the last ACK would find the old file.
+ */
+static int upload_sync_dir(struct ktftpd_upload *u)
+{
+	struct file *dir;
+	int err;
+
+	dir = dentry_open(&u->dir, O_RDONLY | O_DIRECTORY, current_cred());
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	err = vfs_fsync(dir, 0);
+	fput(dir);
+	return err;
+}
+
 int ktftpd_upload_commit(struct ktftpd_upload *u)
 {
 	int err;
 
-	err = vfs_fsync(u->file, 0);
-	if (err)
-		return err;
+	/* Data before the name: the rename must never expose a short file. */
+	if (u->policy.sync) {
+		err = vfs_fsync(u->file, 0);
+		if (err)
+			return err;
+	}
 	err = upload_set_mode(u);
 	if (err)
 		return err;
@@ -275,9 +296,10 @@ int ktftpd_upload_commit(struct ktftpd_upload *u)
 	err = upload_rename_locked(u);
 	inode_unlock(d_inode(u->dir.dentry));
 	mnt_drop_write(u->dir.mnt);
-	if (!err)
-		u->committed = true;
-	return err;
+	if (err)
+		return err;
+	u->committed = true;
+	return u->policy.sync ? upload_sync_dir(u) : 0;
 }
 
 static void upload_remove_temp(struct ktftpd_upload *u)

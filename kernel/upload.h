@@ -18,6 +18,7 @@ struct tftp_refusal;
 struct ktftpd_upload_policy {
 	bool create;		/* new files may be made */
 	umode_t create_mode;	/* with these permission bits */
+	bool sync;		/* durable before commit returns */
 };
 
 /*
@@ -33,7 +34,12 @@ struct ktftpd_upload *ktftpd_upload_begin(const struct path *root,
 /* Append @len bytes.  0 or -errno (-ENOSPC, -EDQUOT, -EIO...). */
 int ktftpd_upload_write(struct ktftpd_upload *u, const void *buf, size_t len);
 
-/* Sync and move into place, checking the policy again.  0 or -errno. */
+/*
+ * Move into place, checking the policy again; with policy.sync, the file
+ * is synced first and the directory after, so the new file survives a
+ * power cut once this returns 0.  0 or -errno; an error after the rename
+ * (the directory's sync) leaves the new file in place, not yet durable.
+ */
 int ktftpd_upload_commit(struct ktftpd_upload *u);
 
 /* Free; the temporary file is removed unless the upload was committed. */

@@ -22,6 +22,7 @@ bool ktftpd_xfer_write_setup(struct ktftpd_xfer *x,
 	struct ktftpd_upload_policy policy = {
 		.create = cfg->val[KTFTPD_P_CREATE],
 		.create_mode = cfg->val[KTFTPD_P_CREATE_MODE],
+		.sync = cfg->val[KTFTPD_P_SYNC_UPLOADS],
 	};
 
 	struct tftp_limits lim;

@@ -4,15 +4,16 @@
 # BEGIN generated: keys (scripts/gen-settings; do not edit)
 _ktftpctl_keys="root listen allow deny port_range port timeout retries
 	max_sessions max_sessions_per_client drain_timeout blksize_max
-	windowsize_max allow_write create create_mode max_write_size
-	rate_limit user group require_world_readable timeout_max
-	handshake_timeout sockbuf_max backslash_to_slash strip_slashes
-	case_insensitive unique_root blksize_fit_mtu window_bytes_max
-	refuse_blksize refuse_tsize refuse_timeout refuse_windowsize
-	single_port"
-_ktftpctl_bool_keys="allow_write create require_world_readable backslash_to_slash
-	strip_slashes case_insensitive blksize_fit_mtu refuse_blksize
-	refuse_tsize refuse_timeout refuse_windowsize single_port"
+	windowsize_max allow_write create create_mode sync_uploads
+	max_write_size rate_limit user group require_world_readable
+	timeout_max handshake_timeout sockbuf_max backslash_to_slash
+	strip_slashes case_insensitive unique_root blksize_fit_mtu
+	window_bytes_max refuse_blksize refuse_tsize refuse_timeout
+	refuse_windowsize single_port"
+_ktftpctl_bool_keys="allow_write create sync_uploads require_world_readable
+	backslash_to_slash strip_slashes case_insensitive
+	blksize_fit_mtu refuse_blksize refuse_tsize refuse_timeout
+	refuse_windowsize single_port"
 # END generated: keys
 
 # Whether option $1 is --KEY for a key in the list $2.

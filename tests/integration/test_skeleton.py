@@ -15,7 +15,7 @@ def test_load_registers_sysctls_and_unload_removes_them(ktftpd):
     assert {p.name for p in SYSCTL.iterdir()} == {
         "stop", "root", "listen", "port", "timeout", "retries", "max_sessions",
         "max_sessions_per_client", "drain_timeout", "blksize_max",
-        "windowsize_max", "allow_write", "create", "create_mode",
+        "windowsize_max", "allow_write", "create", "create_mode", "sync_uploads",
         "max_write_size", "rate_limit", "user", "group",
         "require_world_readable", "timeout_max", "handshake_timeout", "sockbuf_max",
         "backslash_to_slash", "strip_slashes", "case_insensitive", "unique_root",
@@ -38,6 +38,7 @@ def test_defaults(ktftpd):
     assert sysctl_read("allow_write") == "0"   # writes are opt-in
     assert sysctl_read("create") == "0"
     assert sysctl_read("create_mode") == "0644"
+    assert sysctl_read("sync_uploads") == "1"   # uploads durable unless told
     assert sysctl_read("max_write_size") == str(64 << 20)
     assert sysctl_read("rate_limit") == "0"    # off: NATs share an address
     assert sysctl_read("user") == "65534"      # nobody, never root

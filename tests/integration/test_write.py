@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PORT, SERVE_GID, SERVE_UID, TFTP_ROOT, make_file, run, sha256
+from conftest import PORT, SERVE_GID, SERVE_UID, TFTP_ROOT, make_file, run, sha256, sysctl_read
 from kprobes import kprobes, traced
 from tftp import Client, data, opts, wrq
 
@@ -76,6 +76,25 @@ def test_upload_replaces_a_world_writable_file(writable):
     assert st.st_ino != ino                     # replaced whole, by rename
     assert temp_files() == []
     assert writable.stats()["bytes_received"] >= 5000
+
+
+@pytest.mark.parametrize("sync", [1, 0])
+def test_sync_uploads_syncs_file_then_directory_before_the_last_ack(writable, sync):
+    """sync_uploads (on by default): the file is synced before the rename
+    and the directory after it, all before the last ACK, so a client told
+    "stored" finds the file after a power cut (tests/powercut proves
+    that part); off, neither sync happens."""
+    assert sysctl_read("sync_uploads") == "1", "sync_uploads must default to on"
+    writable.set(sync_uploads=sync)
+    make_file(TFTP_ROOT / "w.bin", 100, mode=0o666)
+    events = {"ktftpd_fsync": "vfs_fsync", "ktftpd_rename": "vfs_rename"}
+    with kprobes(events):
+        assert put("w.bin", os.urandom(3000))[:2] == ("ACK", 6)
+        hits = traced(events)
+    order = [event for _, event in hits]
+    want = ["ktftpd_fsync", "ktftpd_rename", "ktftpd_fsync"] if sync else ["ktftpd_rename"]
+    assert order == want, hits
+    assert len({task for task, _ in hits}) == 1, hits
 
 
 @pytest.mark.parametrize("size", [0, 1, 511, 512, 513, 100_000])

@@ -184,6 +184,7 @@ enum ktftpd_cfg {
 	KTFTPD_CFG_REFUSE_TIMEOUT,	/* u8, 0 or 1 */
 	KTFTPD_CFG_REFUSE_WINDOWSIZE,	/* u8, 0 or 1 */
 	KTFTPD_CFG_SINGLE_PORT,		/* u8, 0 or 1 */
+	KTFTPD_CFG_SYNC_UPLOADS,	/* u8, 0 or 1 */
 
 	__KTFTPD_CFG_MAX,
 };
