@@ -271,7 +271,12 @@ static int upload_sync_dir(struct ktftpd_upload *u)
 	dir = dentry_open(&u->dir, O_RDONLY | O_DIRECTORY, current_cred());
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
-	err = vfs_fsync(dir, 0);
+	/*
+	 * A file system whose directories have no fsync (vboxsf, hfs...)
+	 * cannot do better: vfs_fsync() would fail every upload with -EINVAL
+	 * after its rename.
+	 */
+	err = dir->f_op->fsync ? vfs_fsync(dir, 0) : 0;
 	fput(dir);
 	return err;
 }
