@@ -251,7 +251,7 @@ def test_upgrade_keeps_an_edited_config():
     # ktftpd-vm-command.service, the harness's unit running this test).
     hint = re.search(r"or now: (.*)$", said, re.MULTILINE)
     assert hint, said
-    run("sh", "-ec", hint.group(1).replace("; ", "\n"))
+    run("sh", "-c", hint.group(1))
     run("systemctl", "start", "ktftpd-log.service")
     assert module_version() == {"ktftpctl": VERSION, "module": VERSION}
     st = json.loads(run(CTL, "--json", "status").stdout)
