@@ -9,11 +9,30 @@ After block 1 it prints "got 1" and waits for a line on stdin before
 ACKing it, so that a test can darken the link first.  Then prints
 "ok <seconds the longest wait took>" and exits 0 if the file arrived
 byte-exact, or "gave up after block N" and exits 1.
+
+After the last block it dallies DALLY_S, as RFC 1350 asks of the host
+that sends the final ACK: a copy of the last block means our ACK was
+lost, and it is sent again.  Without that, one lost datagram left the
+server resending to a closed port until it gave up (about 31 s with
+the test's 1 s timeout and 5 retries), which a test waiting 30 s for
+the server to go idle took for a stuck transfer.
 """
 import sys
 import time
 
 from tftp import Client, ack
+
+# Past the server's first two resends of the last block (1 s, then 2 s).
+DALLY_S = 4.0
+
+
+def dally(c, last):
+    """Answer each copy of the last block until DALLY_S pass quietly."""
+    end = time.monotonic() + DALLY_S
+    while time.monotonic() < end:
+        r = c.recv(timeout=max(0.01, end - time.monotonic()))
+        if r and r[0][0] == "DATA" and r[0][1] == last:
+            c.send(ack(last), c.tid)
 
 
 def main():
@@ -46,6 +65,7 @@ def main():
         c.send(ack(num), addr)
         waiting_since = time.monotonic()
         if len(body) < 512:
+            dally(c, num)
             print(f"ok {longest:.1f}" if bytes(got) == want else "MISMATCH")
             return 0 if bytes(got) == want else 1
 

@@ -322,3 +322,7 @@ def test_a_client_still_asking_is_answered_within_its_patience(server, lossy_net
         run("tc", "qdisc", "change", "dev", "veth-srv", "root", *NETEM)
         run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *NETEM)
     server.wait_idle()
+    # Ended by the client's final ACK (repeated while it dallied if one
+    # was lost), not by the server's giving up on it.
+    stats = server.stats()
+    assert (stats["transfers_completed"], stats["final_ack_missing"]) == (1, 0), stats
