@@ -5,9 +5,10 @@
 #   make test-build    the unit tests, ktftp-bench and ktftp-blast, the fuzzers
 #   make check         install what is missing, build, run every test
 #   make check-newest  the module for sid's newest kernel, and the guest suite on it
-#   make check-debug   the whole guest suite on the debug kernel (KASAN, UBSAN,
-#                      kmemleak, lockdep, failslab; built once, ~10 min); about
-#                      an hour on 2 cores (see README)
+#   make check-debug   the whole guest suite on the debug kernels of 6.1 and
+#                      6.12 (KASAN, UBSAN, kmemleak, lockdep, failslab) and on
+#                      the KCSAN kernel (data races); each built once, ~10 min;
+#                      hours on 2 cores (docs/testing.md)
 #   make demo          install what is missing, build, boot a guest, serve
 #   make bench         install what is missing, build, benchmark ktftpd against
 #                      tftpd-hpa, atftpd and dnsmasq in a guest (BENCH_KERNEL=6.1),
@@ -94,7 +95,7 @@ check: setup
 
 check-debug: setup
 	$(MAKE) all test-build
-	tests/check --stage debug --debug-full
+	tests/check --stage debug --stage kcsan --debug-full
 
 # sid's newest kernel: the W=1 and sparse build (make check's lint stage
 # has it too), then the guest suite booted on that kernel, as the guest

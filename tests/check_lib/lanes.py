@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Collection
 
 from .results import record, spent
 
@@ -35,12 +35,12 @@ class Job:
     light: bool = False     # keeps at most one core busy: the third lane's
 
 
-def queue_order(jobs: list[Job], last_stage: str | None = None) -> list[Job]:
+def queue_order(jobs: list[Job], last_stages: Collection[str] = ()) -> list[Job]:
     """jobs as the lanes take them: a job never measured first (it may be
-    long), then the longest first; ties keep the order given.  last_stage's
-    jobs go after all others (the debug jobs, while their kernel is still
-    building)."""
-    return sorted(jobs, key=lambda j: (j.stage == last_stage, j.cost is not None,
+    long), then the longest first; ties keep the order given.  The jobs of
+    last_stages go after all others (the debug and kcsan jobs, while their
+    kernels are still building)."""
+    return sorted(jobs, key=lambda j: (j.stage in last_stages, j.cost is not None,
                                        -(j.cost or 0)))
 
 
@@ -84,10 +84,10 @@ def run_held(args: list, **kw) -> subprocess.CompletedProcess:
     return r
 
 
-def run_lanes(jobs: list[Job], serial: bool, last_stage: str | None = None) -> None:
+def run_lanes(jobs: list[Job], serial: bool, last_stages: Collection[str] = ()) -> None:
     """Run jobs two at a time (serial: one at a time), in queue_order; the
     light jobs in a third lane beside them."""
-    queue = queue_order(jobs, last_stage)
+    queue = queue_order(jobs, last_stages)
     light = [] if serial else [j for j in queue if j.light]
     queue = [j for j in queue if serial or not j.light]
 
