@@ -5,6 +5,9 @@
 #   make test-build    the unit tests, ktftp-bench and ktftp-blast, the fuzzers
 #   make check         install what is missing, build, run every test
 #   make check-newest  the module for sid's newest kernel, and the guest suite on it
+#   make check-packages  the Debian packages' whole guest test, with the kernel
+#                      upgrade's DKMS compile and the Ansible role (make check
+#                      runs the rest; docs/packaging.md)
 #   make check-debug   the whole guest suite on the debug kernels of 6.1 and
 #                      6.12 (KASAN, UBSAN, kmemleak, lockdep, failslab) and on
 #                      the KCSAN kernel (data races); each built once, ~10 min;
@@ -44,7 +47,7 @@ UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/de
 COMPLETIONSDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 DKMS_SRCDIR ?= /usr/src/ktftpd-$(VERSION)
 
-.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest check-powercut demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install deb
+.PHONY: all gen module ctl test-build modules-all lint check check-debug check-newest check-packages check-powercut demo bench bench-firmware bench-link setup clean fuzz fuzz-build install install-dkms-source dkms-install deb
 
 all: module ctl
 
@@ -96,6 +99,12 @@ check: setup
 check-debug: setup
 	$(MAKE) all test-build
 	tests/check --stage debug --stage kcsan --debug-full
+
+# The packages' whole test: make check's deb stage with test_deb.py's
+# deb_full tests, which make check leaves out for CI's time.
+check-packages: setup
+	$(MAKE) all test-build modules-all
+	tests/check --stage deb --deb-full
 
 # sid's newest kernel: the W=1 and sparse build (make check's lint stage
 # has it too), then the guest suite booted on that kernel, as the guest

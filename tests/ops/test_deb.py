@@ -28,6 +28,9 @@ tests/ops/dkms-prebuild --deb).  In file order:
     directory (ktftpd_packages) and the server starts with the role's
     config, never with the example's; then it upgrades both from the
     current packages' directory.
+The kernel upgrade and the role are marked deb_full: make check-packages
+(tests/check --stage deb --deb-full) runs them, make check does not (they
+are two thirds of the guest's time: docs/packaging.md, "Tests").
 """
 import hashlib
 import json
@@ -171,6 +174,7 @@ def test_install_builds_enables_and_serves():
     fetch_served("pxelinux.0", 200_000)
 
 
+@pytest.mark.deb_full
 def test_kernel_upgrade_rebuilds_through_dkms():
     k = other_kernel()
     assert k not in dkms_status()
@@ -286,6 +290,7 @@ def installed_versions() -> dict:
     return dict(line.split() for line in out.splitlines())
 
 
+@pytest.mark.deb_full
 def test_the_role_installs_and_upgrades_from_the_packages(tmp_path):
     """The role with ktftpd_packages: the server's first start is with the
     role's config (here: only 127.0.0.2 may ask), never the example's,
