@@ -6,9 +6,11 @@
  * Mn times (1 unless told) a workqueue worker (a transfer's run, not the
  * listener thread) makes that call.  hits (in /sys/module/racemod/
  * parameters/) counts each one's waits begun, "N1,N2": a test polls it to
- * know it is inside a window.  A wait spins on the clock, as a kretprobe
- * handler may not sleep: keep it seconds, well under the soft-lockup
- * watchdog's 20 s.
+ * know it is inside a window.  at_entry=1 (per function) waits when the
+ * call begins instead, and any_task=1 (per function) counts any task's
+ * call, such as a sysctl writer's.  A wait spins on the clock, as a
+ * kretprobe handler may not sleep: keep it seconds, well under the
+ * soft-lockup watchdog's 20 s.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
@@ -34,8 +36,17 @@ struct racemod_probe {
 	struct kretprobe rp;
 	unsigned int delay_ms;
 	unsigned int max_hits;
+	bool any_task;
 	atomic_t hits;
 };
+
+static bool at_entry[RACEMOD_PROBES];
+module_param_array(at_entry, bool, NULL, 0444);
+MODULE_PARM_DESC(at_entry, "wait when each function's call begins, not when it returns");
+
+static bool any_task[RACEMOD_PROBES];
+module_param_array(any_task, bool, NULL, 0444);
+MODULE_PARM_DESC(any_task, "delay any task's call of each function, not only a worker's");
 
 static struct racemod_probe probes[RACEMOD_PROBES];
 
@@ -53,15 +64,17 @@ static const struct kernel_param_ops hits_ops = { .get = hits_get };
 module_param_cb(hits, &hits_ops, NULL, 0444);
 MODULE_PARM_DESC(hits, "each function's delayed returns begun so far");
 
-static int on_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int delay(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
 	struct racemod_probe *p;
 	ktime_t end;
 
-	if (!rp || !(current->flags & PF_WQ_WORKER))
+	if (!rp)
 		return 0;
 	p = container_of(rp, struct racemod_probe, rp);
+	if (!p->any_task && !(current->flags & PF_WQ_WORKER))
+		return 0;
 	if (atomic_inc_return(&p->hits) > p->max_hits) {
 		atomic_dec(&p->hits);
 		return 0;
@@ -91,8 +104,12 @@ static int __init racemod_init(void)
 		}
 		probes[i].delay_ms = delay_ms[i];
 		probes[i].max_hits = max_hits[i];
+		probes[i].any_task = any_task[i];
 		probes[i].rp.kp.symbol_name = func[i];
-		probes[i].rp.handler = on_return;
+		if (at_entry[i])
+			probes[i].rp.entry_handler = delay;
+		else
+			probes[i].rp.handler = delay;
 		probes[i].rp.maxactive = 16;
 		err = register_kretprobe(&probes[i].rp);
 		if (err) {
@@ -111,4 +128,4 @@ static void __exit racemod_exit(void)
 module_init(racemod_init);
 module_exit(racemod_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ktftpd race tests: delay functions' returns in workers");
+MODULE_DESCRIPTION("ktftpd race tests: delay functions' calls or returns");
