@@ -346,8 +346,16 @@ static void stop_drain_locked(struct ktftpd_server *srv, unsigned int drain_ms)
 
 	was_running = srv->running;
 	if (srv->running) {
-		WRITE_ONCE(srv->running, false);
+		/*
+		 * The port closes before "running" clears: stop reads 1 only
+		 * once a request there draws a port unreachable.  (In the other
+		 * order a request in between was dropped unanswered, and an
+		 * operator read "stopped" with the port still bound.)  A request
+		 * admitted meanwhile is drained or aborted with the rest:
+		 * admission reads "running" under the lock abort_all() takes.
+		 */
 		stop_listeners(srv);
+		WRITE_ONCE(srv->running, false);
 		/* A shutdown (its namespace going) cuts a drain short. */
 		if (drain_ms)
 			wait_event_timeout(srv->xfers_wq,

@@ -1,12 +1,15 @@
 """Control through sysctl and module parameters: start, stop, drain, port,
 root; and rmmod at any moment under load."""
+import os
+import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import (PORT, TFTP_ROOT, insmod, make_file, module_loaded, rmmod,
+from conftest import (PORT, TFTP_ROOT, insmod, make_file, module_loaded, rmmod, run,
                       status, sysctl_read, sysctl_write)
 from tftp import Client, Swarm, wait_for
 
@@ -161,6 +164,45 @@ def test_stop_drains_transfers_in_flight(server, blob):
         assert bytes(data) == blob.read_bytes()
         assert time.monotonic() - t0 < 15  # it returned when drained
     assert status()["stats"]["active"] == 0
+
+
+def port_closed(port=PORT) -> bool:
+    """A request to a closed port draws ICMP port unreachable; one that a
+    stopping listener drops draws nothing."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.connect(("127.0.0.1", port))
+        s.send(b"\x00\x01ctl.bin\x00octet\x00")
+        try:
+            s.recv(600)
+        except ConnectionRefusedError:
+            return True
+        except socket.timeout:
+            pass
+        return False
+
+
+def test_stop_reads_1_only_once_the_port_is_closed(server, blob):
+    """An operator (and the systemd unit's test) reads stop=1 as "the port
+    is closed".  The stop cleared the running flag, then closed the
+    listeners: in between, stop read 1 while the port was still bound,
+    and a request to it was dropped unanswered, not refused (a loaded CI
+    host once failed systemctl stop's test so).  racemod holds the
+    listener's close back 3 s, in the sysctl writer."""
+    hits = Path("/sys/module/racemod/parameters/hits")
+    run("insmod", os.environ["KTFTPD_RACEMOD"], "func=ktftpd_listener_stop",
+        "delay_ms=3000", "at_entry=1", "any_task=1")
+    stopper = threading.Thread(target=sysctl_write, args=("stop", "1"))
+    try:
+        stopper.start()
+        wait_for(lambda: hits.read_text().strip() == "1", what="the listener's close to begin")
+        if sysctl_read("stop") == "1":
+            assert port_closed(), "stop reads 1 while the port is still bound"
+    finally:
+        stopper.join(timeout=30)   # the window closes before its probe goes
+        run("rmmod", "racemod")
+    assert not stopper.is_alive()
+    assert sysctl_read("stop") == "1" and port_closed()
 
 
 def test_stop_aborts_stalled_transfers_after_drain_timeout(server, blob):

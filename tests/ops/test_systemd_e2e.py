@@ -418,21 +418,25 @@ def test_systemctl_stop_drains_then_closes_the_port_and_start_serves_again(tmp_p
     assert dl.started_.wait(20)
     wait_for(lambda: len(ctl_json("sessions")) == 1, timeout=20, what="session")
     stop = subprocess.Popen(["systemctl", "stop", "ktftpd"])
-    # While it drains (the sysctl, not netlink: the family's commands
-    # wait for the STOP in progress), the port is closed and the transfer
-    # in flight goes on.
-    stopped = Path("/proc/sys/net/ktftpd/stop")
-    wait_for(lambda: stopped.read_text().strip() == "1", timeout=20, what="stopping")
-    assert port_closed()
-    assert stop.poll() is None, "stop returned before the transfer ended"
-    data = dl.result()
-    assert stop.wait(60) == 0
-    assert sha256(data) == sha256(drain.read_bytes())
-    assert run("systemctl", "is-active", "ktftpd", check=False).stdout.strip() == "inactive"
-    assert unit_prop("Result") == "success"
-    assert port_closed()
+    try:
+        # While it drains (the sysctl, not netlink: the family's commands
+        # wait for the STOP in progress), the port is closed and the
+        # transfer in flight goes on.
+        stopped = Path("/proc/sys/net/ktftpd/stop")
+        wait_for(lambda: stopped.read_text().strip() == "1", timeout=20, what="stopping")
+        assert port_closed()
+        assert stop.poll() is None, "stop returned before the transfer ended"
+        data = dl.result()
+        assert stop.wait(60) == 0
+        assert sha256(data) == sha256(drain.read_bytes())
+        assert run("systemctl", "is-active", "ktftpd", check=False).stdout.strip() == "inactive"
+        assert unit_prop("Result") == "success"
+        assert port_closed()
+    finally:
+        # Failed or not, the next tests find the service as they expect.
+        stop.wait(60)
+        run("systemctl", "start", "ktftpd")
 
-    run("systemctl", "start", "ktftpd")
     assert run("systemctl", "is-active", "ktftpd").stdout.strip() == "active"
     assert not port_closed()
     out = tmp_path / "again"
