@@ -204,8 +204,11 @@ bool ktftpd_xfer_fs_end(struct ktftpd_xfer *x)
 	return atomic_cmpxchg(&x->fs, XFER_FS_IN, XFER_FS_OUT) != XFER_FS_CUT;
 }
 
-bool ktftpd_xfer_cut_off(struct ktftpd_xfer *x, bool idle,
-			 struct socket **sock)
+/*
+ * Whether this caller won @x from its run.  noinline: a race test
+ * (test_netns.py) holds the window after a win open at its return.
+ */
+static noinline bool xfer_win_cut(struct ktftpd_xfer *x, bool idle)
 {
 	bool cut;
 
@@ -225,7 +228,13 @@ bool ktftpd_xfer_cut_off(struct ktftpd_xfer *x, bool idle,
 		      XFER_FS_OUT;
 		clear_bit_unlock(XFER_BUSY, &x->busy);
 	}
-	if (!cut)
+	return cut;
+}
+
+bool ktftpd_xfer_cut_off(struct ktftpd_xfer *x, bool idle,
+			 struct socket **sock)
+{
+	if (!xfer_win_cut(x, idle))
 		return false;
 	/* No callback of its socket reaches @x once this returns. */
 	xfer_unhook(x);
@@ -293,11 +302,14 @@ void ktftpd_xfer_destroy(struct ktftpd_xfer *x, bool completed)
 	}
 	/*
 	 * The socket is its namespace's, which may go once the server is
-	 * released: it goes first.
+	 * released: it goes first.  A cut one is left alone, pointer and
+	 * all: its cutter, which won it inside the file operation above,
+	 * may be about to read it, and releases it itself.
 	 */
-	if (x->sock && !cut)
+	if (x->sock && !cut) {
 		sock_release(x->sock);
-	x->sock = NULL;
+		x->sock = NULL;
+	}
 	/* Leave the transfer list last: the server waits on it to unload. */
 	ktftpd_server_release(x);
 	ktftpd_xfer_free(x);

@@ -94,6 +94,20 @@ def rmmod():
         time.sleep(0.1)
 
 
+def pin_listeners(cpu):
+    """Every listener thread onto @cpu: the first runs it queues go to
+    that CPU's kworker pool.  (A stop and start makes new threads.)"""
+    pinned = 0
+    for p in Path("/proc").iterdir():
+        try:
+            if p.name.isdigit() and (p / "comm").read_text().strip() == "ktftpd-listen":
+                run("taskset", "-p", str(1 << cpu), p.name)
+                pinned += 1
+        except (OSError, subprocess.CalledProcessError):
+            pass                # a process that ended meanwhile
+    assert pinned, "no listener thread"
+
+
 def sysctl_read(name: str) -> str:
     return (SYSCTL / name).read_text().rstrip("\n")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (KTFTPCTL, TFTP_ROOT, TIME_SCALE, active_transfers, make_file, run,
-                      sysctl_read, sysctl_write)
+from conftest import (KTFTPCTL, TFTP_ROOT, TIME_SCALE, active_transfers, make_file,
+                      pin_listeners, run, sysctl_read, sysctl_write)
 from hungfs import HANG_AT, HungFs
 from hungfs import content as hung_content
 from tftp import Client, opts, wait_for, wrq
@@ -352,20 +352,6 @@ def test_socket_buffers_follow_the_window_within_the_systems_limits(
     assert grown > 2 * max(wmem_max, rmem_max)
     assert grown <= 2 * (8 << 20)
 
-
-
-def pin_listeners(cpu):
-    """Every listener thread onto @cpu: the first runs it queues go to
-    that CPU's kworker pool.  (A stop and start makes new threads.)"""
-    pinned = 0
-    for p in Path("/proc").iterdir():
-        try:
-            if p.name.isdigit() and (p / "comm").read_text().strip() == "ktftpd-listen":
-                run("taskset", "-p", str(1 << cpu), p.name)
-                pinned += 1
-        except (OSError, subprocess.CalledProcessError):
-            pass                # a process that ended meanwhile
-    assert pinned, "no listener thread"
 
 
 @pytest.mark.parametrize("hang", ["open", "read"])
