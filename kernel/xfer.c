@@ -206,9 +206,10 @@ bool ktftpd_xfer_fs_end(struct ktftpd_xfer *x)
 
 /*
  * Whether this caller won @x from its run.  noinline: a race test
- * (test_netns.py) holds the window after a win open at its return.
+ * (test_control.py) holds the window after a win open at its return;
+ * noclone keeps the name it probes.
  */
-static noinline bool xfer_win_cut(struct ktftpd_xfer *x, bool idle)
+static noinline __noclone bool xfer_win_cut(struct ktftpd_xfer *x, bool idle)
 {
 	bool cut;
 

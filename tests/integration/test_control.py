@@ -3,14 +3,16 @@ root; and rmmod at any moment under load."""
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import (PORT, TFTP_ROOT, insmod, make_file, module_loaded, rmmod, run,
-                      status, sysctl_read, sysctl_write)
+from conftest import (PORT, SERVE_GID, SERVE_UID, TFTP_ROOT, TIME_SCALE, insmod, make_file,
+                      module_loaded, pin_listeners, rmmod, run, status, sysctl_read,
+                      sysctl_write)
 from tftp import Client, Swarm, wait_for
 
 
@@ -203,6 +205,70 @@ def test_stop_reads_1_only_once_the_port_is_closed(server, blob):
         run("rmmod", "racemod")
     assert not stopper.is_alive()
     assert sysctl_read("stop") == "1" and port_closed()
+
+
+# Upload argv[1] a block to port argv[2], then cancel: the server ends it.
+UPLOAD_AND_CANCEL = """
+import sys
+sys.path.insert(0, "tests/integration")
+from tftp import Client, wrq, data
+c = Client(port=int(sys.argv[2]))
+c.send(wrq(sys.argv[1]))
+num, _, tid = c.expect("ACK", timeout=30)
+assert num == 0, num
+c.send(data(1, bytes(512)), tid)
+num, _, _ = c.expect("ACK", timeout=30)
+assert num == 1, num
+c.cancel(tid)
+"""
+
+
+@pytest.mark.fresh_module   # it unloads the module mid-upload
+def test_rmmod_while_a_cancelled_upload_unlinks_its_temp_file(server):
+    """A cancelled upload's end unlinks its temporary file, a file
+    operation, so an unload (or a namespace's cleanup) may cut the
+    transfer off meanwhile: the cutter unhooks its socket and takes it to
+    release.  The end, once its unlink returned, cleared that same socket
+    pointer unlocked, and a cutter that read it after (a NULL dereference)
+    or before (a socket released twice, or leaked) broke.  racemod holds
+    both windows open: the unlink returns late, and the cutter (rmmod),
+    having won the transfer, waits longer still before it reads the
+    socket.  A wait spins with preemption off, so its CPU runs nothing
+    else meanwhile: the client runs on CPU 0, where its packets' softirq
+    queues the transfer's runs, and the test, rmmod and the listener on
+    CPU 1.  Not in the debug set: the debug kernels' guests have one CPU."""
+    os.chown(TFTP_ROOT, SERVE_UID, SERVE_GID)
+    server.set(allow_write=1)
+    target = make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)
+    old = target.read_bytes()
+    window_ms = min(4000 * TIME_SCALE, 8000)
+    hits = Path("/sys/module/racemod/parameters/hits")
+    cut_said = "ktftpd: 1 transfers cut off from their namespace"
+    cuts_before = run("dmesg").stdout.count(cut_said)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {1})
+    pin_listeners(1)
+    run("insmod", os.environ["KTFTPD_RACEMOD"], "func=ktftpd_upload_free,xfer_win_cut",
+        f"delay_ms={window_ms:.0f},{window_ms + 1500:.0f}", "any_task=0,1")
+    client = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c",
+                               UPLOAD_AND_CANCEL, "w.bin", str(PORT)],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        # Not the client's exit: it may wait for CPU 0 till the window closes.
+        wait_for(lambda: hits.read_text().strip() == "1,0", timeout=30 * TIME_SCALE,
+                 what="the cancelled upload's unlink")
+        rmmod()
+        assert hits.read_text().strip() == "1,1", "rmmod never cut the transfer off"
+        assert client.wait(timeout=60) == 0, client.stderr.read()
+    finally:
+        os.sched_setaffinity(0, cpus)
+        time.sleep(2 * window_ms / 1000 + 2)   # both windows close before their probes go
+        run("rmmod", "racemod")
+    assert target.read_bytes() == old and not list(TFTP_ROOT.rglob(".ktftpd-*"))
+    # The cutter won it inside the unlink (not after its window).
+    assert run("dmesg").stdout.count(cut_said) == cuts_before + 1
+    insmod()
+    server.set(root=str(TFTP_ROOT), port=PORT, stop=0)
 
 
 def test_stop_aborts_stalled_transfers_after_drain_timeout(server, blob):

@@ -7,15 +7,13 @@ the old file exactly as it was, and no temporary file behind.
 import os
 import stat
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from conftest import PORT, SERVE_GID, SERVE_UID, TFTP_ROOT, make_file, run, sha256, sysctl_read
 from kprobes import kprobes, traced
-from tftp import Client, data, opts, wait_for, wrq
+from tftp import Client, data, opts, wrq
 
 
 def temp_files():
@@ -335,69 +333,6 @@ def test_rmmod_mid_upload_leaves_no_temp_file(writable):
             pass
         assert r is not None and r[0][:2] == ("ERROR", 0), r
     assert target.read_bytes() == old and temp_files() == []
-    insmod()
-    writable.set(root=str(TFTP_ROOT), port=PORT, stop=0)
-
-
-# Upload argv[1] a block to port argv[2], then cancel: the server ends it.
-UPLOAD_AND_CANCEL = """
-import sys
-sys.path.insert(0, "tests/integration")
-from tftp import Client, wrq, data
-c = Client(port=int(sys.argv[2]))
-c.send(wrq(sys.argv[1]))
-num, _, tid = c.expect("ACK", timeout=30)
-assert num == 0, num
-c.send(data(1, bytes(512)), tid)
-num, _, _ = c.expect("ACK", timeout=30)
-assert num == 1, num
-c.cancel(tid)
-"""
-
-
-@pytest.mark.fresh_module   # it unloads the module mid-upload
-def test_rmmod_while_a_cancelled_upload_unlinks_its_temp_file(writable):
-    """A cancelled upload's end unlinks its temporary file, a file
-    operation, so an unload (or a namespace's cleanup) may cut the
-    transfer off meanwhile: the cutter unhooks its socket and takes it to
-    release.  The end, once its unlink returned, cleared that same socket
-    pointer unlocked, and a cutter that read it after (a NULL dereference)
-    or before (a socket released twice, or leaked) broke.  racemod holds
-    both windows open: the unlink returns late, and the cutter (rmmod),
-    having won the transfer, waits longer still before it reads the
-    socket.  A wait spins with preemption off, so its CPU runs nothing
-    else meanwhile: the client runs on CPU 0, where its packets' softirq
-    queues the transfer's runs, and the test, rmmod and the listener on
-    CPU 1."""
-    from conftest import TIME_SCALE, insmod, pin_listeners, rmmod
-    target = make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)
-    old = target.read_bytes()
-    window_ms = min(4000 * TIME_SCALE, 8000)
-    hits = Path("/sys/module/racemod/parameters/hits")
-    cut_said = "ktftpd: 1 transfers cut off from their namespace"
-    cuts_before = run("dmesg").stdout.count(cut_said)
-    cpus = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {1})
-    pin_listeners(1)
-    run("insmod", os.environ["KTFTPD_RACEMOD"], "func=ktftpd_upload_free,xfer_win_cut",
-        f"delay_ms={window_ms:.0f},{window_ms + 1500:.0f}", "any_task=0,1")
-    client = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c",
-                               UPLOAD_AND_CANCEL, "w.bin", str(PORT)],
-                              stderr=subprocess.PIPE, text=True)
-    try:
-        # Not the client's exit: it may wait for CPU 0 till the window closes.
-        wait_for(lambda: hits.read_text().strip() == "1,0", timeout=30 * TIME_SCALE,
-                 what="the cancelled upload's unlink")
-        rmmod()
-        assert hits.read_text().strip() == "1,1", "rmmod never cut the transfer off"
-        assert client.wait(timeout=60) == 0, client.stderr.read()
-    finally:
-        os.sched_setaffinity(0, cpus)
-        time.sleep(2 * window_ms / 1000 + 2)   # both windows close before their probes go
-        run("rmmod", "racemod")
-    assert target.read_bytes() == old and temp_files() == []
-    # The cutter won it inside the unlink (not after its window).
-    assert run("dmesg").stdout.count(cut_said) == cuts_before + 1
     insmod()
     writable.set(root=str(TFTP_ROOT), port=PORT, stop=0)
 
