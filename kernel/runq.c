@@ -56,7 +56,7 @@ static void runq_queue(struct ktftpd_server *srv, struct ktftpd_runq *q,
 {
 	q->queued++;
 	x->run_cpu = cpu;
-	x->run_state = KTFTPD_RUN_QUEUED;
+	WRITE_ONCE(x->run_state, KTFTPD_RUN_QUEUED);
 	queue_work_on(cpu, srv->wq, &x->work);
 }
 
@@ -88,7 +88,7 @@ static void runq_enter(struct ktftpd_server *srv, struct ktftpd_xfer *x)
 		runq_queue(srv, q, x, cpu);
 	} else {
 		x->run_cpu = cpu;
-		x->run_state = KTFTPD_RUN_WAITING;
+		WRITE_ONCE(x->run_state, KTFTPD_RUN_WAITING);
 		list_add_tail(&x->run_wait, &q->waiting);
 	}
 }
@@ -123,7 +123,7 @@ void ktftpd_runq_begun(struct ktftpd_xfer *x)
 
 	spin_lock_bh(&srv->runq_lock);
 	if (!WARN_ON_ONCE(x->run_state != KTFTPD_RUN_QUEUED)) {
-		x->run_state = KTFTPD_RUN_RUNNING;
+		WRITE_ONCE(x->run_state, KTFTPD_RUN_RUNNING);
 		runq_release(srv, x->run_cpu);
 	}
 	spin_unlock_bh(&srv->runq_lock);
@@ -134,7 +134,7 @@ void ktftpd_runq_ended(struct ktftpd_xfer *x)
 	struct ktftpd_server *srv = x->srv;
 
 	spin_lock_bh(&srv->runq_lock);
-	x->run_state = KTFTPD_RUN_IDLE;
+	WRITE_ONCE(x->run_state, KTFTPD_RUN_IDLE);
 	if (x->run_again) {
 		x->run_again = false;
 		runq_enter(srv, x);
@@ -165,7 +165,7 @@ void ktftpd_runq_cancel(struct ktftpd_xfer *x)
 	case KTFTPD_RUN_RUNNING:
 		break;
 	}
-	x->run_state = KTFTPD_RUN_IDLE;
+	WRITE_ONCE(x->run_state, KTFTPD_RUN_IDLE);
 	x->run_again = false;
 	spin_unlock_bh(&srv->runq_lock);
 }

@@ -69,6 +69,8 @@ struct ktftpd_xfer {
 	/*
 	 * Where its next run is (runq.c), under the server's runq_lock: on
 	 * run_cpu's kworker pool, or waiting for room there (run_wait).
+	 * The fast path reads it without the lock (ktftpd_runq_idle(), a
+	 * hint it confirms with XFER_BUSY): stored with WRITE_ONCE.
 	 */
 	enum ktftpd_run_state run_state;
 	bool run_again;			/* kicked while RUNNING */
@@ -160,6 +162,11 @@ struct ktftpd_xfer {
 	bool dallying;			/* done: only re-ACK a repeated final block */
 
 	unsigned long started;		/* jiffies */
+	/*
+	 * Written by its run (or the fast path, holding XFER_BUSY) alone;
+	 * a session dump reads them unlocked, a moment's figures: stored
+	 * with WRITE_ONCE so that neither tears.
+	 */
 	u64 bytes;			/* payload bytes sent or stored */
 	u32 retransmits;
 	/* Why it failed, for the "error" event: the ERROR sent or received. */

@@ -164,11 +164,11 @@ static ssize_t read_block(struct ktftpd_xfer *x, u64 block, u8 *out)
 void ktftpd_xfer_read_sent(struct ktftpd_xfer *x, u64 block, size_t n)
 {
 	if (block < x->sent_high) {
-		x->retransmits++;
+		WRITE_ONCE(x->retransmits, x->retransmits + 1);
 		ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_RETRANSMITS);
 	} else {
 		x->sent_high = block + 1;
-		x->bytes += n;
+		WRITE_ONCE(x->bytes, x->bytes + n);
 		ktftpd_stats_add(&x->srv->stats, KTFTPD_C_BYTES_SENT, n);
 	}
 	tftp_send_sent(&x->send, block != 0 && n < x->neg.blksize);

@@ -110,7 +110,7 @@ static bool write_store(struct ktftpd_xfer *x, const u8 *data, size_t n)
 		ktftpd_xfer_fail(x, &ref);
 		return false;
 	}
-	x->bytes += n;
+	WRITE_ONCE(x->bytes, x->bytes + n);
 	ktftpd_stats_add(&x->srv->stats, KTFTPD_C_BYTES_RECEIVED, n);
 	return true;
 }
@@ -212,7 +212,7 @@ bool ktftpd_xfer_write_timeout(struct ktftpd_xfer *x)
 		return false;
 	}
 	ktftpd_xfer_backoff(x);
-	x->retransmits++;
+	WRITE_ONCE(x->retransmits, x->retransmits + 1);
 	ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_RETRANSMITS);
 	ktftpd_stats_inc(&x->srv->stats, KTFTPD_C_TIMEOUTS);
 	write_send_ack(x);
