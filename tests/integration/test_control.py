@@ -236,7 +236,7 @@ def test_rmmod_while_a_cancelled_upload_unlinks_its_temp_file(server):
     socket.  A wait spins with preemption off, so its CPU runs nothing
     else meanwhile: the client runs on CPU 0, where its packets' softirq
     queues the transfer's runs, and the test, rmmod and the listener on
-    CPU 1.  Not in the debug set: the debug kernels' guests have one CPU."""
+    CPU 1."""
     os.chown(TFTP_ROOT, SERVE_UID, SERVE_GID)
     server.set(allow_write=1)
     target = make_file(TFTP_ROOT / "w.bin", 3000, mode=0o666)
