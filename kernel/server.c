@@ -56,7 +56,9 @@
 #define KTFTPD_OPENING_MAX 256
 /*
  * How often a namespace's shutdown looks again for aborted transfers that
- * went into a file operation since it last looked, to cut them off.
+ * went into a file operation since it last looked, to cut them off; and
+ * how long it waits for one aborted run to end its transfer before it
+ * cuts off those whose runs have not begun.
  */
 #define KTFTPD_CUT_SCAN_MS 100
 
@@ -692,7 +694,8 @@ static unsigned int cut_off_waiters(struct ktftpd_server *srv, bool idle)
 
 void ktftpd_server_shutdown(struct ktftpd_server *srv)
 {
-	unsigned int pass, cut = 0;
+	unsigned int before, cut = 0;
+	bool idle = false;
 
 	/*
 	 * Before the lock: a stop may hold it through a drain of up to
@@ -712,16 +715,22 @@ void ktftpd_server_shutdown(struct ktftpd_server *srv)
 	 * the namespace instead.  Each aborted run either ends its transfer
 	 * soon or is in a file operation by the next look.
 	 */
-	for (pass = 0;; pass++) {
+	for (;;) {
+		before = xfers_count(srv);
 		abort_all(srv);
-		/*
-		 * The first pass leaves the aborted runs a period to end
-		 * their transfers themselves, with an ERROR to the client.
-		 */
-		cut += cut_off_waiters(srv, pass > 0);
+		cut += cut_off_waiters(srv, idle);
 		if (wait_event_timeout(srv->xfers_wq, xfers_all_cut(srv),
 				       msecs_to_jiffies(KTFTPD_CUT_SCAN_MS)))
 			break;
+		/*
+		 * While the aborted runs keep ending their transfers, each
+		 * with an ERROR to its client, the ones not begun yet are let
+		 * begin; a period in which none ended means they wait behind
+		 * file operations, and those with no run going are cut off.
+		 * (Cutting them off after the first period left clients of a
+		 * slow host's large swarm with no word.)
+		 */
+		idle = xfers_count(srv) >= before;
 	}
 	if (cut)
 		pr_warn_ratelimited("ktftpd: %u transfers cut off from their namespace as it went; each ends when its file operation returns\n",

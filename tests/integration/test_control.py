@@ -271,6 +271,44 @@ def test_rmmod_while_a_cancelled_upload_unlinks_its_temp_file(server):
     server.set(root=str(TFTP_ROOT), port=PORT, stop=0)
 
 
+@pytest.mark.fresh_module   # it unloads the module
+def test_rmmod_tells_every_client_while_the_aborted_runs_keep_ending(server, blob):
+    """An unload aborts every transfer, and each aborted run ends its
+    transfer with ERROR 0 to its client.  A transfer whose run has not
+    begun yet may sit behind a hung file system's runs, so the unload cuts
+    such transfers off (no ERROR), but only once the aborted runs stop
+    ending transfers: it once did so 100 ms after the abort, however many
+    were still ending, and on a slow (KCSAN) guest clients of a 200-swarm
+    were never told.  racemod makes each aborted run begin 50 ms late:
+    12 of them take 300 ms or more, and every client must be told."""
+    n, late_ms = 12, 50
+    server.set(timeout=30000)       # no retransmission run meanwhile
+    hits = Path("/sys/module/racemod/parameters/hits")
+    clients = [Client() for _ in range(n)]
+    try:
+        tids = []
+        for c in clients:
+            c.request("ctl.bin")
+            tids.append(c.expect("DATA")[2])
+        run("insmod", os.environ["KTFTPD_RACEMOD"], "func=xfer_run", f"delay_ms={late_ms}",
+            f"max_hits={n}", "at_entry=1")
+        try:
+            rmmod()
+            assert hits.read_text().strip() == str(n), "not every aborted run was held"
+        finally:
+            run("rmmod", "racemod")
+        told = []
+        for c, tid in zip(clients, tids):
+            r = c.recv(timeout=5)
+            told.append(r and (r[0][0], r[0][1], r[1] == tid))
+        assert told == [("ERROR", 0, True)] * n, told
+    finally:
+        for c in clients:
+            c.close()
+    insmod()
+    server.set(root=str(TFTP_ROOT), port=PORT, stop=0)
+
+
 def test_stop_aborts_stalled_transfers_after_drain_timeout(server, blob):
     server.set(drain_timeout=500, timeout=10000)
     with Client() as c:
