@@ -61,6 +61,13 @@
  * cuts off those whose runs have not begun.
  */
 #define KTFTPD_CUT_SCAN_MS 100
+/*
+ * The longest it waits for those at all: the transfers it cut off free
+ * their kworkers as their file operations return, and a file system that
+ * answers one every KTFTPD_CUT_SCAN_MS would otherwise keep the host's
+ * one namespace-cleanup worker here for a period per transfer.
+ */
+#define KTFTPD_CUT_GRACE_MS 1000
 
 /* Frees servers off their own workqueue; unload waits for every one. */
 static struct workqueue_struct *servers_free_wq;
@@ -263,6 +270,17 @@ static unsigned int xfers_count(struct ktftpd_server *srv)
 
 	spin_lock_bh(&srv->xfers_lock);
 	n = srv->n_xfers;
+	spin_unlock_bh(&srv->xfers_lock);
+	return n;
+}
+
+/* Transfers not cut off yet (each ends with an ERROR to its client). */
+static unsigned int xfers_uncut(struct ktftpd_server *srv)
+{
+	unsigned int n;
+
+	spin_lock_bh(&srv->xfers_lock);
+	n = srv->n_xfers - srv->n_cut;
 	spin_unlock_bh(&srv->xfers_lock);
 	return n;
 }
@@ -525,6 +543,8 @@ void ktftpd_server_release(struct ktftpd_xfer *x)
 	spin_lock_bh(&srv->xfers_lock);
 	list_del_init(&x->node);
 	srv->n_xfers--;
+	if (cut)
+		srv->n_cut--;
 	if (x->opening)
 		srv->n_opening--;
 	unpin = srv->module_pinned && !srv->n_xfers;
@@ -677,6 +697,7 @@ static unsigned int cut_off_waiters(struct ktftpd_server *srv, bool idle)
 				continue;
 			/* Out of the next batch's scan, till it ends. */
 			list_move_tail(&x->node, &srv->cut_xfers);
+			srv->n_cut++;
 			/* Dropped when it ends (server_release()). */
 			ktftpd_server_get(srv);
 			total++;
@@ -694,6 +715,7 @@ static unsigned int cut_off_waiters(struct ktftpd_server *srv, bool idle)
 
 void ktftpd_server_shutdown(struct ktftpd_server *srv)
 {
+	unsigned long spare_until;
 	unsigned int before, cut = 0;
 	bool idle = false;
 
@@ -715,22 +737,26 @@ void ktftpd_server_shutdown(struct ktftpd_server *srv)
 	 * the namespace instead.  Each aborted run either ends its transfer
 	 * soon or is in a file operation by the next look.
 	 */
+	spare_until = jiffies + msecs_to_jiffies(KTFTPD_CUT_GRACE_MS);
 	for (;;) {
-		before = xfers_count(srv);
 		abort_all(srv);
 		cut += cut_off_waiters(srv, idle);
+		before = xfers_uncut(srv);
 		if (wait_event_timeout(srv->xfers_wq, xfers_all_cut(srv),
 				       msecs_to_jiffies(KTFTPD_CUT_SCAN_MS)))
 			break;
 		/*
 		 * While the aborted runs keep ending their transfers, each
 		 * with an ERROR to its client, the ones not begun yet are let
-		 * begin; a period in which none ended means they wait behind
-		 * file operations, and those with no run going are cut off.
-		 * (Cutting them off after the first period left clients of a
-		 * slow host's large swarm with no word.)
+		 * begin, up to KTFTPD_CUT_GRACE_MS; a period in which none
+		 * ended means they wait behind file operations, and those
+		 * with no run going are cut off.  (Cutting them off after the
+		 * first period left clients of a slow host's large swarm with
+		 * no word.)  A cut transfer's end is not progress: it is the
+		 * file system's pace.
 		 */
-		idle = xfers_count(srv) >= before;
+		idle = xfers_uncut(srv) >= before ||
+		       time_after(jiffies, spare_until);
 	}
 	if (cut)
 		pr_warn_ratelimited("ktftpd: %u transfers cut off from their namespace as it went; each ends when its file operation returns\n",

@@ -56,7 +56,8 @@ struct ktftpd_server {
 	struct list_head xfers;		/* in admission order: ids increase */
 	/* Cut off from the namespace as it went (XFER_FS_CUT), till they end. */
 	struct list_head cut_xfers;
-	unsigned int n_xfers;
+	unsigned int n_xfers;		/* listed and cut off alike */
+	unsigned int n_cut;		/* of n_xfers, those on cut_xfers */
 	unsigned int n_opening;		/* see KTFTPD_OPENING_MAX */
 	/*
 	 * A stop left transfers waiting on a file system: the module holds
