@@ -323,10 +323,16 @@ static unsigned int wait_aborted(struct ktftpd_server *srv)
 
 	while (left) {
 		before = left;
-		wait_event_timeout(srv->xfers_wq, xfers_count(srv) < before,
+		wait_event_timeout(srv->xfers_wq, xfers_count(srv) < before ||
+				   READ_ONCE(srv->unloading),
 				   msecs_to_jiffies(KTFTPD_ABORT_PROGRESS_MS));
 		left = xfers_count(srv);
-		if (left == before)
+		/*
+		 * The namespace going (ktftpd_server_shutdown()) waits for
+		 * this stop's lock: a slow file system, ending one transfer
+		 * a period, held the host's namespace cleanup that long.
+		 */
+		if (left == before || READ_ONCE(srv->unloading))
 			break;
 	}
 	return left;

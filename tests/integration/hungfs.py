@@ -92,6 +92,18 @@ class HungFs:
         for unique in held:
             self._reply(unique, -errno.EIO)
 
+    def n_held(self):
+        with self.lock:
+            return len(self.held)
+
+    def release_one(self):
+        """Answer the oldest request held with EIO: a slow file system."""
+        with self.lock:
+            unique = self.held.pop(0) if self.held else None
+        if unique is not None:
+            self._reply(unique, -errno.EIO)
+        return unique is not None
+
     def __exit__(self, *exc):
         self.stopping = True
         self.release()

@@ -659,6 +659,65 @@ def test_a_namespaces_deletion_cuts_its_servers_drain_short(server, tmp_path):
     assert stopper.returncode == 0 and float(out.strip()) < 10 * TIME_SCALE, out
 
 
+def test_a_namespaces_deletion_ends_a_stops_wait_for_slow_aborted_transfers(ktftpd,
+                                                                           tmp_path):
+    """A stop (written by a process that has left the namespace) aborted
+    transfers that wait in a slow file system, one answer every half
+    second, and waits for them while they keep ending.  The namespace goes
+    meanwhile: its cleanup, which every namespace shares, once waited for
+    that stop's lock until the file system had answered every one."""
+    import threading
+    from conftest import TIME_SCALE
+    from hungfs import HungFs
+    from tftp import wait_for
+    n, pace = 16, 0.5       # under the stop's 1 s period of progress
+    root = tmp_path / "root"
+    root.mkdir()
+    root.chmod(0o755)
+    with HungFs(root / "hung", hang="open") as fs:
+        paced = threading.Event()
+
+        def pacer():
+            while not paced.wait(pace):
+                fs.release_one()
+        askers = []
+        try:
+            with namespace("ktftpd-nsA") as a:
+                ns_sysctl(a, drain_timeout=0)
+                serve_in(a, root)
+                for _ in range(n):
+                    askers.append(subprocess.Popen(
+                        ["ip", "netns", "exec", a, sys.executable, "-c", ASK_AND_HOLD, "0"],
+                        stdout=subprocess.PIPE, text=True))
+                for p in askers:
+                    assert p.stdout.readline().strip() == "held"
+                wait_for(lambda: fs.n_held() == n, timeout=10 * TIME_SCALE,
+                         what="every open to reach the file system")
+                stopper = subprocess.Popen(["ip", "netns", "exec", a, sys.executable, "-c",
+                                            LEAVE_AND_STOP], stdout=subprocess.PIPE, text=True)
+                assert stopper.stdout.readline().strip() == "left"
+                threading.Thread(target=pacer, daemon=True).start()
+                time.sleep(2 * pace)
+                assert stopper.poll() is None, "the stop did not wait for the aborted transfers"
+                for p in askers:
+                    p.kill()
+                    p.wait()
+            out, _ = stopper.communicate(timeout=30 * TIME_SCALE)
+            # Waited out, the stop took n * pace (8 s).
+            assert stopper.returncode == 0 and float(out.strip()) < n * pace / 2, out
+        finally:
+            paced.set()
+            for p in askers:
+                p.kill()
+                p.wait()
+        fs.release()
+    # Every transfer ends once the file system answered, and the pin goes.
+    wait_for(lambda: run("rmmod", "ktftpd", check=False).returncode == 0,
+             timeout=20 * TIME_SCALE, what="rmmod once the file system answered")
+    from conftest import insmod
+    insmod()
+
+
 # Set root to argv[1]: the write's errno (0: it worked).
 LEAVE_AND_SET_ROOT = leave_then("root", """
 try:
