@@ -279,9 +279,9 @@ def test_rmmod_tells_every_client_while_the_aborted_runs_keep_ending(server, blo
     such transfers off (no ERROR), but only once the aborted runs stop
     ending transfers: it once did so 100 ms after the abort, however many
     were still ending, and on a slow (KCSAN) guest clients of a 200-swarm
-    were never told.  racemod makes each aborted run begin 50 ms late:
-    12 of them take 300 ms or more, and every client must be told."""
-    n, late_ms = 12, 50
+    were never told.  racemod makes each aborted run begin 20 ms late:
+    30 of them take 300 ms or more, and every client must be told."""
+    n, late_ms = 30, 20
     server.set(timeout=30000)       # no retransmission run meanwhile
     hits = Path("/sys/module/racemod/parameters/hits")
     clients = [Client() for _ in range(n)]

@@ -670,7 +670,7 @@ def test_a_namespaces_deletion_ends_a_stops_wait_for_slow_aborted_transfers(ktft
     from conftest import TIME_SCALE
     from hungfs import HungFs
     from tftp import wait_for
-    n, pace = 16, 0.5       # under the stop's 1 s period of progress
+    n, pace = 24, 0.5       # under the stop's 1 s period of progress
     root = tmp_path / "root"
     root.mkdir()
     root.chmod(0o755)
@@ -703,7 +703,7 @@ def test_a_namespaces_deletion_ends_a_stops_wait_for_slow_aborted_transfers(ktft
                     p.kill()
                     p.wait()
             out, _ = stopper.communicate(timeout=30 * TIME_SCALE)
-            # Waited out, the stop took n * pace (8 s).
+            # Waited out, the stop took n * pace (12 s).
             assert stopper.returncode == 0 and float(out.strip()) < n * pace / 2, out
         finally:
             paced.set()
