@@ -159,10 +159,11 @@ def test_cpu_attribution_is_calibrated_and_finds_ktftpd(server, tmp_path):
     # On a quiet machine the sampled time is within 2% of the accounted
     # (make bench's runs record it).  Beside make check's other guest,
     # a vCPU the host has descheduled misses its timer ticks and perf
-    # drops the overrun: 0.71 was seen.  This bound still fails a broken
-    # attribution (0, or the wrong process).
+    # drops the overrun: 0.71 was seen, and 0.49 on the KCSAN kernel in
+    # make check-debug (two such guests and the soak's on two cores).
+    # This bound still fails a broken attribution (0, or the wrong process).
     for c in cpu_share.calibrate(tmp_path, seconds=1.0):
-        assert 0.5 <= c["ratio"] <= 1.25, c
+        assert 0.35 <= c["ratio"] <= 1.25, c
     a = make_file(TFTP_ROOT / "bench-h.bin", 2_000_000)
     data = tmp_path / "run.data"
     r = subprocess.run(cpu_share.record(
