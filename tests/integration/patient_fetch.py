@@ -8,7 +8,8 @@ namespace:
 After block 1 it prints "got 1" and waits for a line on stdin before
 ACKing it, so that a test can darken the link first.  Then prints
 "ok <seconds the longest wait took>" and exits 0 if the file arrived
-byte-exact, or "gave up after block N" and exits 1.
+byte-exact, or "gave up after block N (heard: ...)" and exits 1, naming
+each packet it heard and set aside.
 
 After the last block it dallies DALLY_S, as RFC 1350 asks of the host
 that sends the final ACK: a copy of the last block means our ACK was
@@ -44,12 +45,15 @@ def main():
     c.request(name)
     expected, longest = 1, 0.0
     waiting_since = time.monotonic()
+    heard = []      # what arrived and was not the block awaited
     while True:
         r = c.recv(timeout=1.0)
         now = time.monotonic()
+        if r is not None and (r[0][0] != "DATA" or r[0][1] != expected & 0xFFFF):
+            heard.append(f"{r[0][0]} {r[0][1]} at {now - waiting_since:.1f}s")
         if r is None or r[0][0] != "DATA" or r[0][1] != expected & 0xFFFF:
             if now - waiting_since > patience:
-                print(f"gave up after block {expected - 1}")
+                print(f"gave up after block {expected - 1} (heard: {heard[-8:]})")
                 return 1
             if r is None and c.tid is not None:
                 c.send(ack(expected - 1), c.tid)

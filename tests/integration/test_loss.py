@@ -45,12 +45,37 @@ def lossy_net():
         run("ip", "-n", NS, "addr", "add", f"{CLI6}/64", "dev", "veth-cli", "nodad")
         run("ip", "-n", NS, "link", "set", "veth-cli", "up")
         run("ip", "-n", NS, "link", "set", "lo", "up")
-        run("tc", "qdisc", "add", "dev", "veth-srv", "root", *NETEM)
-        run("tc", "-n", NS, "qdisc", "add", "dev", "veth-cli", "root", *NETEM)
+        shape(*NETEM)
         yield
     finally:
         subprocess.run(["ip", "link", "del", "veth-srv"], capture_output=True)
         subprocess.run(["ip", "netns", "del", NS], capture_output=True)
+
+
+# Each end's `tc` and device: "srv" the server's, "cli" the client's.
+ENDS = {"srv": (["tc"], "veth-srv"), "cli": (["tc", "-n", NS], "veth-cli")}
+STICKY = ("loss", "duplicate", "reorder", "corrupt")
+
+
+def shape(*netem, ends=("srv", "cli")):
+    """Make each of @ends' root qdisc exactly @netem.  Never `tc qdisc
+    change`: it keeps every setting the new one leaves out, so HARSH's
+    corrupt 5% outlived the restore to NETEM and the patience test's
+    "clean" link, and there lost the client's only request one run in
+    twenty (the server counted no request).  A fresh qdisc has none.
+    One tc a end, which the patience test's dark spell waits on."""
+    for end in ends:
+        tc, dev = ENDS[end]
+        # The first del fails (a new veth has no root qdisc): -force goes on,
+        # and what is shown after is what counts.
+        batch = (f"qdisc del dev {dev} root\n"
+                 f"qdisc add dev {dev} root {' '.join(netem)}\n"
+                 f"qdisc show dev {dev}\n")
+        shown = subprocess.run([*tc, "-force", "-batch", "-"], input=batch,
+                               capture_output=True, text=True).stdout
+        left = [w for w in STICKY if (w in shown) != (w in netem)]
+        assert "qdisc netem" in shown and not left, (
+            f"{dev}: {shown.strip()!r} is not {' '.join(netem)}")
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +162,7 @@ def test_harsh_link_never_gives_wrong_bytes_or_a_stuck_session(server, lossy_net
     extra = ["1024", str(window)] if window else []
     outcomes = []
     try:
-        run("tc", "qdisc", "change", "dev", "veth-srv", "root", *HARSH)
-        run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *HARSH)
+        shape(*HARSH)
         for _ in range(3):
             # The last run's session may still await its final ACK: let it
             # end first, so that these counters are this run's alone.
@@ -155,8 +179,7 @@ def test_harsh_link_never_gives_wrong_bytes_or_a_stuck_session(server, lossy_net
                 continue
             assert r.returncode == 0 or r.stdout.startswith("ERROR 0"), outcomes
     finally:
-        run("tc", "qdisc", "change", "dev", "veth-srv", "root", *NETEM)
-        run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *NETEM)
+        shape(*NETEM)
     server.wait_idle(timeout=60)
     assert any(o.startswith("ok ") for o in outcomes), outcomes
 
@@ -290,6 +313,18 @@ def in_ns_of(ns, *cmd):
     return ["ip", "netns", "exec", ns, *cmd]
 
 
+def link_state():
+    """Both ends' neighbours and qdisc counters: why a datagram went missing."""
+    cmds = [["ip", "neigh", "show", "dev", "veth-srv"],
+            ["tc", "-s", "qdisc", "show", "dev", "veth-srv"],
+            in_ns("ip", "neigh", "show", "dev", "veth-cli"),
+            in_ns("tc", "-s", "qdisc", "show", "dev", "veth-cli")]
+    out = [subprocess.run(c, capture_output=True, text=True).stdout for c in cmds]
+    snmp = [l for l in Path("/proc/net/snmp").read_text().splitlines()
+            if l.startswith(("Ip:", "Udp:"))]
+    return out + snmp
+
+
 def test_a_client_still_asking_is_answered_within_its_patience(server, lossy_net):
     """The link to the client goes dark for 7.2 s, that way only, right
     as the server sends block 2.  The client repeats ACK 1 every second
@@ -304,23 +339,22 @@ def test_a_client_still_asking_is_answered_within_its_patience(server, lossy_net
     blob = make_file(TFTP_ROOT / "patient.bin", 3 * 512 + 100)
     helper = Path(__file__).with_name("patient_fetch.py")
     clean = ["netem", "delay", "2ms"]
-    run("tc", "qdisc", "change", "dev", "veth-srv", "root", *clean)
-    run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *clean)
+    shape(*clean)
     try:
         p = subprocess.Popen(in_ns(sys.executable, str(helper), SRV4, str(PORT), blob.name,
                                    str(blob), "13"),
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        assert p.stdout.readline().strip() == "got 1"
-        run("tc", "qdisc", "change", "dev", "veth-srv", "root", "netem", "loss", "100%")
+        first = p.stdout.readline().strip()
+        assert first == "got 1", "\n".join([first, str(server.stats()), *link_state()])
+        shape("netem", "loss", "100%", ends=["srv"])
         p.stdin.write("go\n")
         p.stdin.flush()
         time.sleep(7.2)
-        run("tc", "qdisc", "change", "dev", "veth-srv", "root", *clean)
+        shape(*clean, ends=["srv"])
         out, _ = p.communicate(timeout=60)
         assert p.returncode == 0 and out.startswith("ok "), out
     finally:
-        run("tc", "qdisc", "change", "dev", "veth-srv", "root", *NETEM)
-        run("tc", "-n", NS, "qdisc", "change", "dev", "veth-cli", "root", *NETEM)
+        shape(*NETEM)
     server.wait_idle()
     # Ended by the client's final ACK (repeated while it dallied if one
     # was lost), not by the server's giving up on it.
