@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (KTFTPCTL, PORT, TFTP_ROOT, fetch_in_namespace, make_file,
+from conftest import (KTFTPCTL, PORT, TFTP_ROOT, fetch_in_namespace, insmod, make_file,
                       run, status, sysctl_read)
 from tftp import Client
 
@@ -424,7 +424,7 @@ def test_rmmod_with_four_running_servers(ktftpd, tmp_path):
     """rmmod while the initial namespace and three others serve, two of
     them with transfers in flight: every server stops, and each
     namespace's net.ktftpd goes with the module."""
-    from conftest import insmod, rmmod
+    from conftest import rmmod
     root = tmp_path / "root"
     root.mkdir()
     root.chmod(0o755)
@@ -564,11 +564,18 @@ def another_namespace_is_freed(what):
 def module_held_until(fs):
     """rmmod is refused while @fs holds the module's thread, and works once
     @fs answers (the unload's counts balance); loaded again after."""
-    from conftest import TIME_SCALE, insmod, module_loaded
-    from tftp import wait_for
+    from conftest import module_loaded
     r = run("rmmod", "ktftpd", check=False, timeout=30)
     assert r.returncode != 0 and "in use" in r.stderr, r
     assert module_loaded()
+    module_unloads_once_answered(fs)
+
+
+def module_unloads_once_answered(fs):
+    """@fs answers everything held: every transfer or lookup waiting in it
+    ends, and with it the module's pin; rmmod works, and loads it again."""
+    from conftest import TIME_SCALE
+    from tftp import wait_for
     fs.release()
     wait_for(lambda: run("rmmod", "ktftpd", check=False).returncode == 0,
              timeout=20 * TIME_SCALE, what="rmmod once the file system answered")
@@ -710,12 +717,7 @@ def test_a_namespaces_deletion_ends_a_stops_wait_for_slow_aborted_transfers(ktft
             for p in askers:
                 p.kill()
                 p.wait()
-        fs.release()
-    # Every transfer ends once the file system answered, and the pin goes.
-    wait_for(lambda: run("rmmod", "ktftpd", check=False).returncode == 0,
-             timeout=20 * TIME_SCALE, what="rmmod once the file system answered")
-    from conftest import insmod
-    insmod()
+        module_unloads_once_answered(fs)
 
 
 # Set root to argv[1]: the write's errno (0: it worked).
@@ -943,7 +945,7 @@ def test_userns_admin_lends_a_server_no_groups_but_its_admins(lender):
     import os
     import shutil
     import tempfile
-    from conftest import REPO, insmod, module_loaded, module_path, rmmod
+    from conftest import REPO, module_loaded, module_path, rmmod
     root = Path(tempfile.mkdtemp(prefix="userns-lender-", dir="/tmp"))
     root.chmod(0o755)
     make_file(root / "ours.bin", 700)
@@ -1035,7 +1037,7 @@ def test_a_stopped_namespaces_server_costs_no_config_or_counters(tmp_path):
     and deleted make no config (the unload's lifetime report counts the
     initial namespace's and the shared one); a never-started server reads
     all zeros, and counts once started."""
-    from conftest import insmod, module_loaded, rmmod
+    from conftest import module_loaded, rmmod
     if module_loaded():
         rmmod()
     insmod()
