@@ -8,13 +8,13 @@
  * parameters/) counts each one's waits begun, "N1,N2": a test polls it to
  * know it is inside a window.  at_entry=1 (per function) waits when the
  * call begins instead, and any_task=1 (per function) counts any task's
- * call, such as a sysctl writer's.  A wait spins on the clock, as a
+ * call, such as a sysctl writer's.  A wait is a delay loop, as a
  * kretprobe handler may not sleep: keep it seconds, well under the
  * soft-lockup watchdog's 20 s.
  */
 #include <linux/module.h>
 #include <linux/kprobes.h>
-#include <linux/ktime.h>
+#include <linux/delay.h>
 #include <linux/sched.h>
 
 #define RACEMOD_PROBES 2
@@ -68,7 +68,7 @@ static int delay(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct kretprobe *rp = get_kretprobe(ri);
 	struct racemod_probe *p;
-	ktime_t end;
+	unsigned int ms;
 
 	if (!rp)
 		return 0;
@@ -79,9 +79,16 @@ static int delay(struct kretprobe_instance *ri, struct pt_regs *regs)
 		atomic_dec(&p->hits);
 		return 0;
 	}
-	end = ktime_add_ms(ktime_get(), p->delay_ms);
-	while (ktime_before(ktime_get(), end))
-		cpu_relax();
+	/*
+	 * mdelay, not a spin on ktime_get(): our own kernels (no ftrace
+	 * kprobes) run an entry handler from int3, interrupts off, and keep
+	 * time by jiffies (no ACPI: no HPET or PM timer for the TSC), so the
+	 * clock stood still whenever the CPU that ticks it waited here.  A
+	 * debug-6.12 guest hung so, silent, in test_stop_reads_1_only_once_
+	 * the_port_is_closed (3000 ms at entry).
+	 */
+	for (ms = p->delay_ms; ms; ms--)
+		mdelay(1);
 	return 0;
 }
 
