@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, TIME_SCALE, make_file, run, sha256
+from conftest import DEBUG_KERNEL, PORT, TFTP_ROOT, TIME_SCALE, make_file, run, sha256
 
 NS = "ktftpd-loss"
 SRV4, CLI4 = "198.18.0.1", "198.18.0.2"          # RFC 2544 test range
@@ -304,7 +304,11 @@ def test_burst_larger_than_the_socket_buffer_waits_for_space(server, slow_net):
     # is disabled: 481 resends).  On 6.1 the same burst goes out with no
     # refused send (OutDatagrams 482, SndbufErrors 0), so there the test
     # only shows a 30 MB window crossing a rate-limited link unharmed.
-    if tuple(int(x) for x in os.uname().release.split(".")[:2]) >= (6, 12):
+    # So on our debug kernels, whose server sends slower than the link
+    # (debug-6.12: 30 s for the 30 MB the link carries in 10.5, and not
+    # one refused send): nothing queues there either.
+    if (tuple(int(x) for x in os.uname().release.split(".")[:2]) >= (6, 12)
+            and not DEBUG_KERNEL):
         assert udp_sndbuf_errors() > before_err, "the buffer never filled: nothing tested"
     blob.unlink()
 
