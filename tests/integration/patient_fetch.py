@@ -49,9 +49,10 @@ def main():
     while True:
         r = c.recv(timeout=1.0)
         now = time.monotonic()
-        if r is not None and (r[0][0] != "DATA" or r[0][1] != expected & 0xFFFF):
+        stray = r is not None and (r[0][0] != "DATA" or r[0][1] != expected & 0xFFFF)
+        if stray:
             heard.append(f"{r[0][0]} {r[0][1]} at {now - waiting_since:.1f}s")
-        if r is None or r[0][0] != "DATA" or r[0][1] != expected & 0xFFFF:
+        if r is None or stray:
             if now - waiting_since > patience:
                 print(f"gave up after block {expected - 1} (heard: {heard[-8:]})")
                 return 1
