@@ -29,6 +29,9 @@ TFTP_ROOT = Path("/tmp/tftproot")
 SERVE_UID = SERVE_GID = 65534
 
 
+# The guest kernel's series, (major, minor): what a test compares against a
+# release that changed the kernel under it (kernel/compat.h names them).
+KERNEL_SERIES = tuple(int(x) for x in os.uname().release.split(".")[:2])
 # The debug lane's kernels (scripts/debug-kernel: KASAN, kmemleak, lockdep...).
 DEBUG_KERNEL = os.uname().release.endswith("-ktftpd-debug")
 # The KCSAN lane's kernel (scripts/debug-kernel --flavour kcsan).

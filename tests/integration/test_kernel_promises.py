@@ -3,13 +3,12 @@ access event for inotify and atime, as sendfile gives, and page-cache pages
 spliced into skbs are never written in place downstream (here: IPsec ESP
 in transport mode, which encrypts in place where it may)."""
 import hashlib
-import os
 import subprocess
 import time
 
 import pytest
 
-from conftest import PORT, TFTP_ROOT, make_file, run, sha256
+from conftest import KERNEL_SERIES, PORT, TFTP_ROOT, make_file, run, sha256
 from tftp import Client, opts
 
 FAST_PATH = "/sys/module/ktftpd/parameters/fast_path"
@@ -122,8 +121,7 @@ open(sys.argv[3], "wb").write(data)
 def kernel_splices() -> bool:
     """MSG_SPLICE_PAGES (6.5 on): only then does the fast path put page
     cache pages in skbs (kernel/compat.h); before, it copies."""
-    major, minor = (int(x) for x in os.uname().release.split(".")[:2])
-    return (major, minor) >= (6, 5)
+    return KERNEL_SERIES >= (6, 5)
 
 
 def spliced_pages_survive_esp_in_place_encryption(server, esp_namespace, tmp_path):
